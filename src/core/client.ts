@@ -1,0 +1,71 @@
+import type { BroadcasterLogger } from './handlers.js';
+import type { Conn } from './conn.js';
+import type { ClientId } from './message.js';
+
+/**
+ * One connected client: its connection and the queue that keeps the outcomes of its
+ * requests and events in the order they arrived, while their handlers run concurrently.
+ */
+export class Client {
+  private tail: Promise<void> | null = null;
+  private broken = false;
+
+  constructor(
+    readonly id: ClientId,
+    private readonly conn: Conn,
+    private readonly logger: BroadcasterLogger,
+  ) {}
+
+  /** Writes a frame; a connection that throws is closed rather than retried. */
+  send(frame: string): void {
+    if (this.broken) return;
+    try {
+      this.conn.send(frame);
+    } catch (error) {
+      this.broken = true;
+      this.logger.error(`client ${this.id}: sending failed, closing its connection`, stackOf(error));
+      this.close();
+    }
+  }
+
+  close(code?: number, reason?: string): void {
+    try {
+      this.conn.close(code, reason);
+    } catch (error) {
+      this.logger.error(`client ${this.id}: closing its connection failed`, stackOf(error));
+    }
+  }
+
+  /**
+   * Calls `settle` with the outcome once every earlier outcome of this client has been
+   * settled. A plain value with nothing queued settles at once, without a promise.
+   */
+  inOrder<T>(outcome: T | PromiseLike<T>, settle: (value: T) => void, fail: (error: unknown) => void): void {
+    if (this.tail === null && !isPromiseLike(outcome)) {
+      settle(outcome);
+      return;
+    }
+    const previous = this.tail ?? Promise.resolve();
+    const step: Promise<void> = previous
+      .then(() => outcome)
+      .then(settle, fail)
+      .catch((error: unknown) => this.logger.error(`client ${this.id}: delivering a result failed`, stackOf(error)))
+      .then(() => {
+        if (this.tail === step) this.tail = null;
+      });
+    this.tail = step;
+  }
+
+  /** Runs `task` after every outcome queued so far has been settled. */
+  whenSettled(task: () => void): void {
+    this.inOrder(undefined, task, () => undefined);
+  }
+}
+
+function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as PromiseLike<unknown> | null)?.then === 'function';
+}
+
+export function stackOf(error: unknown): string {
+  return error instanceof Error ? (error.stack ?? error.message) : String(error);
+}

@@ -1,0 +1,91 @@
+import { ErrorCode, FrameError } from './errors.js';
+import { CastType, type Body, type ClientId, type EventType } from './message.js';
+
+/** A request frame decoded, before the server stamps its sender. */
+export interface DecodedRequest {
+  readonly handlerId: number;
+  readonly body: Buffer;
+}
+
+/** The protocol's error frame carries `EventType` 3. */
+export const ERROR_EVENT_TYPE = 3;
+
+const EMPTY_BODY = Buffer.alloc(0);
+const STRICT_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+const LINE_BREAKS = /[\r\n]/g;
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Decodes one client frame (`{"HandlerID": n, "Body": "<base64>"}`).
+ * Keys match case-insensitively and unknown keys are ignored, as Go's JSON decoder does.
+ */
+export function decodeRequest(data: string | Uint8Array): DecodedRequest | FrameError {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(typeof data === 'string' ? data : utf8.decode(data));
+  } catch {
+    return new FrameError(ErrorCode.InvalidMessage, 'frame is not valid UTF-8 JSON');
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    return new FrameError(ErrorCode.InvalidMessage, 'frame must be a JSON object');
+  }
+
+  let handlerId: unknown;
+  let body: unknown;
+  for (const [key, value] of Object.entries(parsed)) {
+    const folded = key.toLowerCase();
+    if (folded === 'handlerid') handlerId = value;
+    else if (folded === 'body') body = value;
+  }
+
+  if (typeof handlerId !== 'number' || !Number.isSafeInteger(handlerId)) {
+    return new FrameError(ErrorCode.InvalidMessage, 'HandlerID must be an integer');
+  }
+  if (body === undefined || body === null) {
+    return { handlerId, body: EMPTY_BODY };
+  }
+  if (typeof body !== 'string') {
+    return new FrameError(ErrorCode.InvalidMessage, 'Body must be a base64 string or null', handlerId);
+  }
+  // Go's base64 decoder skips CR and LF, so a client may wrap long bodies.
+  const compact = body.includes('\n') || body.includes('\r') ? body.replace(LINE_BREAKS, '') : body;
+  if (!STRICT_BASE64.test(compact)) {
+    return new FrameError(ErrorCode.InvalidBody, 'Body is not valid base64', handlerId);
+  }
+  return { handlerId, body: Buffer.from(compact, 'base64') };
+}
+
+/** `{"EventType":…,"ClientID":…}`, keys in protocol order. */
+export function encodeEvent(eventType: EventType, clientId: ClientId): string {
+  return `{"EventType":${eventType},"ClientID":${JSON.stringify(clientId)}}`;
+}
+
+/** A ResponseMessage frame, keys in protocol order; `CastFor` is only listed for Exclusive. */
+export function encodeResponse(
+  senderId: ClientId,
+  handlerId: number,
+  castType: CastType,
+  castFor: readonly ClientId[],
+  body: Body,
+): string {
+  const targets = castType === CastType.Exclusive ? JSON.stringify(castFor) : 'null';
+  return (
+    `{"SenderID":${JSON.stringify(senderId)},"HandlerID":${handlerId},"CastType":${castType},` +
+    `"CastFor":${targets},"Body":${encodeBody(body)}}`
+  );
+}
+
+/** The error frame (`EventType` 3) sent to the one client whose frame failed. */
+export function encodeError(clientId: ClientId, handlerId: number, code: string, message: string): string {
+  return (
+    `{"EventType":${ERROR_EVENT_TYPE},"ClientID":${JSON.stringify(clientId)},"HandlerID":${handlerId},` +
+    `"Code":${JSON.stringify(code)},"Error":${JSON.stringify(message)}}`
+  );
+}
+
+function encodeBody(body: Body): string {
+  if (body === null || body.length === 0) return 'null';
+  const bytes =
+    typeof body === 'string' ? Buffer.from(body, 'utf8') : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+  return `"${bytes.toString('base64')}"`;
+}

@@ -1,0 +1,35 @@
+/** Codes of the protocol's error frame (`EventType` 3). */
+export enum ErrorCode {
+  InvalidMessage = 'invalid_message',
+  InvalidBody = 'invalid_body',
+  UnknownHandler = 'unknown_handler',
+  HandlerError = 'handler_error',
+}
+
+/**
+ * The client-facing error: throw it from a handler and its message reaches the client
+ * in a `handler_error` frame. Any other error is logged and reported as "internal error".
+ */
+export class BroadcasterException extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'BroadcasterException';
+  }
+}
+
+/** A request frame that could not be turned into a {@link RequestMessage}. */
+export class FrameError {
+  constructor(
+    readonly code: ErrorCode,
+    readonly message: string,
+    readonly handlerId = 0,
+  ) {}
+}
+
+/** A handler result that breaks the rules; reported to the sender as `handler_error`. */
+export class InvalidResponseError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InvalidResponseError';
+  }
+}

@@ -1,0 +1,29 @@
+import type { ClientId, EventMessage, EventType, RequestMessage, ResponseMessage } from './message.js';
+
+/** What the server knows about the client a handler runs for. */
+export interface HandlerContext {
+  /** The client that sent the request, or that joined or left. */
+  readonly clientId: ClientId;
+}
+
+/** What a handler may return: one response, several (delivered in order), or nothing. */
+export type HandlerResult = ResponseMessage | readonly ResponseMessage[] | null | undefined | void;
+
+/** Handles requests for one HandlerID. */
+export type MessageHandlerFn = (msg: RequestMessage, ctx: HandlerContext) => HandlerResult | Promise<HandlerResult>;
+
+/** Handles one kind of client event (join or leave). */
+export type EventHandlerFn = (ev: EventMessage, ctx: HandlerContext) => HandlerResult | Promise<HandlerResult>;
+
+/** Message handlers by HandlerID. */
+export type MessageHandlers = ReadonlyMap<number, MessageHandlerFn>;
+
+/** Event handlers by event type. */
+export type EventHandlers = ReadonlyMap<EventType, EventHandlerFn>;
+
+/** Where the core reports what an operator needs to know. Nest's `Logger` fits. */
+export interface BroadcasterLogger {
+  log(message: string): void;
+  warn(message: string): void;
+  error(message: string, stack?: string): void;
+}

@@ -1,0 +1,13 @@
+/** Metadata key of `@MessageHandler`: the HandlerIDs a method serves. */
+export const MESSAGE_HANDLER_METADATA = 'nestjs-message-broadcaster:message-handler';
+/** Metadata key of `@OnEvent`: the event types a method handles. */
+export const EVENT_HANDLER_METADATA = 'nestjs-message-broadcaster:event-handler';
+/** Injection token of the routing core. */
+export const BROADCASTER_CORE = Symbol('BROADCASTER_CORE');
+/** Name under which the module logs. */
+export const LOGGER_CONTEXT = 'BroadcasterModule';
+
+export const DEFAULT_PATH = '/';
+export const DEFAULT_MAX_PAYLOAD = 1024 * 1024;
+/** Injection token of the options with their defaults filled in. */
+export const RESOLVED_OPTIONS = Symbol('BROADCASTER_RESOLVED_OPTIONS');

@@ -1,0 +1,18 @@
+export const DUPLICATE_MESSAGE_HANDLER = (handlerId: number, first: string, second: string) =>
+  `HandlerID ${handlerId} has two handlers: ${first} and ${second}. Each HandlerID needs exactly one.`;
+
+export const DUPLICATE_EVENT_HANDLER = (eventName: string, first: string, second: string) =>
+  `${eventName} has two handlers: ${first} and ${second}. Each event type needs exactly one.`;
+
+export const REQUEST_SCOPED_HANDLER = (place: string) =>
+  `${place} is skipped: handlers cannot live in request-scoped providers (or providers that depend on one), ` +
+  'because a broadcaster has no HTTP request to scope them to.';
+
+export const INVALID_HANDLER_ID = (value: unknown) =>
+  `@MessageHandler() needs an integer HandlerID, got ${String(value)}.`;
+
+export const INVALID_EVENT_TYPE = (value: unknown) =>
+  `@OnEvent() needs OnAddClient (1) or OnDelClient (2), got ${String(value)}.`;
+
+export const INVALID_OPTION = (name: string, expected: string, value: unknown) =>
+  `BroadcasterModule option "${name}" must be ${expected}, got ${JSON.stringify(value) ?? String(value)}.`;

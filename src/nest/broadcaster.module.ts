@@ -1,0 +1,38 @@
+import { Logger, Module } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
+import { BroadcasterCore } from '../core/broadcaster-core.js';
+import { BroadcasterMetadataAccessor } from './broadcaster-metadata.accessor.js';
+import { BROADCASTER_CORE, LOGGER_CONTEXT, RESOLVED_OPTIONS } from './broadcaster.constants.js';
+import { BroadcasterExplorer } from './broadcaster.explorer.js';
+import { BROADCASTER_OPTIONS, ConfigurableBroadcasterModule } from './broadcaster.module-definition.js';
+import { Broadcaster } from './broadcaster.service.js';
+import type { BroadcasterModuleOptions } from './broadcaster-options.interface.js';
+import { resolveOptions, type ResolvedBroadcasterOptions } from './options-validation.js';
+
+/**
+ * Runs a message broadcaster behind a WebSocket gateway. Import it once, in the root
+ * module, with `BroadcasterModule.forRoot(options)` or `forRootAsync({ useFactory, inject })`;
+ * handlers are found on any provider through `@MessageHandler` and `@OnEvent`, and
+ * {@link Broadcaster} can be injected anywhere.
+ */
+@Module({
+  imports: [DiscoveryModule],
+  providers: [
+    {
+      provide: RESOLVED_OPTIONS,
+      useFactory: (options: BroadcasterModuleOptions) => resolveOptions(options),
+      inject: [BROADCASTER_OPTIONS],
+    },
+    {
+      provide: BROADCASTER_CORE,
+      useFactory: (options: ResolvedBroadcasterOptions) =>
+        new BroadcasterCore({ announceClients: options.announceClients, logger: new Logger(LOGGER_CONTEXT) }),
+      inject: [RESOLVED_OPTIONS],
+    },
+    BroadcasterMetadataAccessor,
+    BroadcasterExplorer,
+    Broadcaster,
+  ],
+  exports: [Broadcaster],
+})
+export class BroadcasterModule extends ConfigurableBroadcasterModule {}

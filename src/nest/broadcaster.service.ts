@@ -1,0 +1,27 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { BroadcasterCore } from '../core/broadcaster-core.js';
+import type { ClientId, ResponseMessage } from '../core/message.js';
+import { BROADCASTER_CORE } from './broadcaster.constants.js';
+
+/**
+ * Casts server-originated messages and lists clients. Inject it anywhere: a
+ * controller, a scheduled job, another provider.
+ */
+@Injectable()
+export class Broadcaster {
+  constructor(@Inject(BROADCASTER_CORE) private readonly core: BroadcasterCore) {}
+
+  /**
+   * Casts one or more responses from the server itself: `SenderID` is `""` and
+   * `HandlerID` is the response's `handlerId` (default 0). Rejects a malformed response,
+   * or one cast to `Self` (the server is nobody's sender), before anything is sent.
+   */
+  async cast(responses: ResponseMessage | readonly ResponseMessage[]): Promise<void> {
+    this.core.cast(responses);
+  }
+
+  /** IDs of the connected clients, in order of joining. */
+  clientIds(): ClientId[] {
+    return this.core.clientIds();
+  }
+}
