@@ -12,8 +12,12 @@ const { values } = parseArgs({
   },
 });
 
-const app = await NestFactory.create(AppModule.withEndpoint(values.endpoint));
-app.useWebSocketAdapter(new WsAdapter(app));
-app.enableShutdownHooks();
-await app.listen(Number(values.port));
-console.log(`broadcaster listening on ws://localhost:${values.port}${values.endpoint}`);
+async function bootstrap(): Promise<void> {
+  const app = await NestFactory.create(AppModule.withEndpoint(values.endpoint));
+  app.useWebSocketAdapter(new WsAdapter(app));
+  app.enableShutdownHooks();
+  await app.listen(Number(values.port));
+  console.log(`broadcaster listening on ws://localhost:${values.port}${values.endpoint}`);
+}
+
+void bootstrap();

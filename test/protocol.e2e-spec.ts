@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { Socket } from 'node:net';
 import WebSocket from 'ws';
 import {
   All,
@@ -154,7 +155,7 @@ describe('wire protocol over a real Nest app', () => {
 
     it('announces a client whose TCP connection is cut without a close frame', async () => {
       const { a, b } = await pair();
-      (b.client.socket as unknown as { _socket: import('node:net').Socket })._socket.destroy();
+      (b.client.socket as unknown as { _socket: Socket })._socket.destroy();
       expect(await a.client.nextJson()).toEqual({ EventType: 2, ClientID: b.id });
       expect(running.app.get(Broadcaster).clientIds()).toEqual([a.id]);
     });

@@ -4,7 +4,7 @@ import { BroadcasterException } from './errors.js';
 import type { BroadcasterLogger, EventHandlerFn, MessageHandlerFn } from './handlers.js';
 import {
   All,
-  EventType,
+  type EventType,
   Exclusive,
   OnAddClient,
   OnDelClient,

@@ -1,0 +1,56 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+
+const root = join(__dirname, '..');
+
+/** Runs a consumer fixture with plain Node (no jest, no transpiler) against the built package. */
+function consume(file: string) {
+  const output = execFileSync(process.execPath, [join(__dirname, 'fixtures', file)], { cwd: root, encoding: 'utf8' });
+  return JSON.parse(output.trim().split('\n').pop() as string) as {
+    format: string;
+    exports: string[];
+    frames: Array<Record<string, unknown>>;
+  };
+}
+
+describe('the built package (dist/cjs and dist/esm)', () => {
+  beforeAll(() => {
+    if (!existsSync(join(root, 'dist/cjs/index.js')) || !existsSync(join(root, 'dist/esm/index.js'))) {
+      execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: root, stdio: 'inherit' });
+    }
+  }, 60000);
+
+  const expectedExports = [
+    'All',
+    'Broadcaster',
+    'BroadcasterCore',
+    'BroadcasterException',
+    'BroadcasterModule',
+    'CastType',
+    'ErrorCode',
+    'EventType',
+    'Exclusive',
+    'InvalidResponseError',
+    'MessageHandler',
+    'OnAddClient',
+    'OnDelClient',
+    'OnEvent',
+    'Others',
+    'Self',
+    'newResponseMessage',
+  ];
+
+  it.each(['consumer.cjs', 'consumer.mjs'])('runs a real app when loaded by %s', (file) => {
+    const { exports, frames } = consume(file);
+    expect(exports).toEqual(expectedExports);
+    expect(frames[0]).toEqual({ EventType: 1, ClientID: expect.any(String) });
+    expect(frames[1]).toEqual({
+      SenderID: frames[0].ClientID,
+      HandlerID: 1,
+      CastType: 1,
+      CastFor: null,
+      Body: 'aGk=',
+    });
+  });
+});
