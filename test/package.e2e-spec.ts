@@ -28,6 +28,7 @@ describe('the built package (dist/cjs and dist/esm)', () => {
     'BroadcasterException',
     'BroadcasterModule',
     'CastType',
+    'CloseCode',
     'ErrorCode',
     'EventType',
     'Exclusive',

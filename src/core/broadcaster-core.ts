@@ -1,16 +1,18 @@
 import { v4 as uuidv4 } from 'uuid';
-import { Client, stackOf } from './client.js';
+import { Client, stackOf, type BacklogLimits } from './client.js';
 import { decodeRequest, encodeError, encodeEvent, encodeResponse } from './codec.js';
 import type { ClientSession, Conn } from './conn.js';
-import { BroadcasterException, ErrorCode, FrameError, InvalidResponseError } from './errors.js';
+import { BroadcasterException, CloseCode, ErrorCode, FrameError, InvalidResponseError } from './errors.js';
 import type {
   BroadcasterLogger,
+  ClientIdentity,
   EventHandlerFn,
   EventHandlers,
-  HandlerContext,
   MessageHandlerFn,
   MessageHandlers,
 } from './handlers.js';
+import { assertRateLimit, TokenBucket, type RateLimit } from './rate-limiter.js';
+import { countInto, emptyStats, type BroadcasterStats } from './stats.js';
 import { CastType, EventType, type ClientId, type EventMessage, type ResponseMessage } from './message.js';
 import { selectRecipients } from './recipients.js';
 import { toResponses } from './response-validation.js';
@@ -29,7 +31,28 @@ export interface BroadcasterCoreOptions {
   announceClients?: boolean;
   /** Where failures are reported. @default console */
   logger?: BroadcasterLogger;
+  /**
+   * Unsent bytes one client may have queued before it counts as slow.
+   * @default 1048576 (1 MiB)
+   */
+  maxBufferedBytes?: number;
+  /** Unsent messages one client may have queued before it counts as slow. @default 1000 */
+  maxBufferedMessages?: number;
+  /**
+   * What happens to a slow client: `'close'` disconnects it with 1013 and announces it
+   * as left; `'drop'` skips messages for it (counted in `stats().drops`).
+   * @default 'close'
+   */
+  slowClientPolicy?: SlowClientPolicy;
+  /** Per-client message rate limit. @default undefined (no limit) */
+  rateLimit?: RateLimit;
 }
+
+/** See {@link BroadcasterCoreOptions.slowClientPolicy}. */
+export type SlowClientPolicy = 'close' | 'drop';
+
+export const DEFAULT_MAX_BUFFERED_BYTES = 1024 * 1024;
+export const DEFAULT_MAX_BUFFERED_MESSAGES = 1000;
 
 const INTERNAL_ERROR = 'internal error';
 const NO_HANDLER_ID = 0;
@@ -44,12 +67,25 @@ export class BroadcasterCore {
   private eventHandlers: EventHandlers;
   private readonly announceClients: boolean;
   private readonly logger: BroadcasterLogger;
+  private readonly limits: BacklogLimits;
+  private readonly slowClientPolicy: SlowClientPolicy;
+  private readonly rateLimit: RateLimit | undefined;
+  private readonly counters = emptyStats();
+  private closing = false;
+  private onEmpty: (() => void) | null = null;
 
   constructor(options: BroadcasterCoreOptions = {}) {
     this.messageHandlers = options.messageHandlers ?? new Map();
     this.eventHandlers = options.eventHandlers ?? new Map();
     this.announceClients = options.announceClients ?? true;
     this.logger = options.logger ?? consoleLogger;
+    this.limits = {
+      maxBufferedBytes: options.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES,
+      maxBufferedMessages: options.maxBufferedMessages ?? DEFAULT_MAX_BUFFERED_MESSAGES,
+    };
+    this.slowClientPolicy = options.slowClientPolicy ?? 'close';
+    if (options.rateLimit !== undefined) assertRateLimit(options.rateLimit);
+    this.rateLimit = options.rateLimit;
   }
 
   /** Replaces the handler maps (the Nest module sets them once discovery is done). */
@@ -62,15 +98,17 @@ export class BroadcasterCore {
    * Adds a client on `conn`: it is given an ID, receives its own OnAddClient first, is
    * announced to the others, and the OnAddClient handler runs.
    */
-  attach(conn: Conn): ClientSession {
-    const client = new Client(uuidv4(), conn, this.logger);
+  attach(conn: Conn, identity: ClientIdentity = {}): ClientSession {
+    const rateLimiter = this.rateLimit === undefined ? null : new TokenBucket(this.rateLimit);
+    const client = new Client(uuidv4(), conn, this.logger, identity, rateLimiter);
     this.clients.set(client.id, client);
+    this.counters.clientsJoined += 1;
 
     const joined = encodeEvent(EventType.OnAddClient, client.id);
-    client.send(joined);
+    this.deliver(client, joined);
     if (this.announceClients) {
       for (const other of this.clients.values()) {
-        if (other !== client) other.send(joined);
+        if (other !== client) this.deliver(other, joined);
       }
     }
     this.runEventHandler(client, EventType.OnAddClient);
@@ -82,7 +120,7 @@ export class BroadcasterCore {
       detach: () => {
         if (detached) return;
         detached = true;
-        this.detach(client);
+        this.remove(client);
       },
     };
   }
@@ -90,6 +128,41 @@ export class BroadcasterCore {
   /** IDs of the connected clients, in order of joining. */
   clientIds(): ClientId[] {
     return [...this.clients.keys()];
+  }
+
+  /** The counters an operator needs; a fresh copy on each call. */
+  stats(): BroadcasterStats {
+    const { errors, refusedUpgrades } = this.counters;
+    return { ...this.counters, clients: this.clients.size, errors: { ...errors }, refusedUpgrades: { ...refusedUpgrades } };
+  }
+
+  /** Counts a connect attempt the transport refused, by HTTP status. */
+  noteRefusedUpgrade(status: number): void {
+    countInto(this.counters.refusedUpgrades, String(status));
+  }
+
+  /** Counts a client the transport dropped for missing its heartbeats. */
+  noteHeartbeatTimeout(): void {
+    this.counters.heartbeatTimeouts += 1;
+  }
+
+  /** Whether {@link shutdown} has begun; a transport stops accepting clients then. */
+  get isShuttingDown(): boolean {
+    return this.closing;
+  }
+
+  /**
+   * Shuts down gracefully: new frames are refused with `shutting_down`, leaves are no
+   * longer announced, handlers in flight may finish and their responses go out, then
+   * every client is closed with 1001. Each wait is bounded by `timeoutMs`.
+   */
+  async shutdown(timeoutMs: number): Promise<void> {
+    this.closing = true;
+    await withTimeout(Promise.all([...this.clients.values()].map((client) => client.settled())), timeoutMs);
+    if (this.clients.size === 0) return;
+    const emptied = new Promise<void>((resolve) => (this.onEmpty = resolve));
+    for (const client of this.clients.values()) client.close(CloseCode.GoingAway, 'server shutting down');
+    await withTimeout(emptied, timeoutMs);
   }
 
   /**
@@ -107,7 +180,17 @@ export class BroadcasterCore {
   }
 
   private receive(client: Client, data: string | Uint8Array): void {
-    if (!this.clients.has(client.id)) return;
+    if (this.clients.get(client.id) !== client) return;
+    this.counters.messagesIn += 1;
+    if (this.closing) {
+      this.sendError(client, 0, ErrorCode.ShuttingDown, 'the server is shutting down');
+      return;
+    }
+    const verdict = client.rateLimiter?.take() ?? 'accept';
+    if (verdict !== 'accept') {
+      this.refuseOverRate(client, verdict === 'disconnect');
+      return;
+    }
     const decoded = decodeRequest(data);
     if (decoded instanceof FrameError) {
       client.whenSettled(() => this.sendError(client, decoded.handlerId, decoded.code, decoded.message));
@@ -121,26 +204,58 @@ export class BroadcasterCore {
       );
       return;
     }
-    const ctx: HandlerContext = { clientId: client.id };
-    this.runHandler(client, handlerId, handler, () => handler({ senderId: client.id, handlerId, body }, ctx));
+    this.runHandler(client, handlerId, handler, () =>
+      handler({ senderId: client.id, handlerId, body }, client.context),
+    );
   }
 
-  private detach(client: Client): void {
-    if (!this.clients.delete(client.id)) return;
+  private refuseOverRate(client: Client, flooding: boolean): void {
+    if (!flooding) {
+      this.sendError(client, 0, ErrorCode.RateLimited, 'too many messages: slow down');
+      return;
+    }
+    this.counters.floodDisconnects += 1;
+    this.logger.warn(`client ${client.id} kept flooding past its rate limit: disconnecting it`);
+    this.remove(client);
+    client.close(CloseCode.PolicyViolation, 'rate limit exceeded');
+  }
+
+  /** Takes a client out of the table, then announces its leave after its pending replies. */
+  private remove(client: Client): void {
+    if (this.clients.get(client.id) !== client) return;
+    this.clients.delete(client.id);
+    if (this.clients.size === 0) this.onEmpty?.();
     client.whenSettled(() => {
-      if (this.announceClients) {
+      if (this.announceClients && !this.closing) {
         const left = encodeEvent(EventType.OnDelClient, client.id);
-        for (const other of this.clients.values()) other.send(left);
+        for (const other of this.clients.values()) this.deliver(other, left);
       }
       this.runEventHandler(client, EventType.OnDelClient);
     });
+  }
+
+  /** Writes one frame to one client, unless the client is too far behind. */
+  private deliver(target: Client, frame: string): void {
+    if (target.wouldOverflow(this.limits, frame.length)) {
+      if (this.slowClientPolicy === 'drop') {
+        this.counters.drops += 1;
+        return;
+      }
+      this.counters.slowClientDisconnects += 1;
+      this.logger.warn(`client ${target.id} fell too far behind reading: disconnecting it`);
+      this.remove(target);
+      target.close(CloseCode.TryAgainLater, 'slow client');
+      return;
+    }
+    this.counters.messagesOut += 1;
+    target.send(frame);
   }
 
   private runEventHandler(client: Client, eventType: EventType): void {
     const handler: EventHandlerFn | undefined = this.eventHandlers.get(eventType);
     if (handler === undefined) return;
     const event: EventMessage = { eventType, clientId: client.id };
-    this.runHandler(client, NO_HANDLER_ID, handler, () => handler(event, { clientId: client.id }));
+    this.runHandler(client, NO_HANDLER_ID, handler, () => handler(event, client.context));
   }
 
   /**
@@ -181,7 +296,7 @@ export class BroadcasterCore {
     const castFor = response.castFor ?? [];
     const frame = encodeResponse(senderId, handlerId, response.castType, castFor, response.body ?? null);
     for (const target of selectRecipients(response.castType, senderId, castFor, this.clients)) {
-      target.send(frame);
+      this.deliver(target, frame);
     }
   }
 
@@ -203,7 +318,19 @@ export class BroadcasterCore {
 
   private sendError(client: Client, handlerId: number, code: ErrorCode, message: string): void {
     if (this.clients.get(client.id) !== client) return;
-    client.send(encodeError(client.id, handlerId, code, message));
+    countInto(this.counters.errors, code);
+    this.deliver(client, encodeError(client.id, handlerId, code, message));
+  }
+}
+
+/** Waits for `promise`, or `ms` at most; leaves no timer behind. */
+async function withTimeout(promise: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const elapsed = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
+  try {
+    await Promise.race([promise, elapsed]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 

@@ -1,20 +1,32 @@
-import type { BroadcasterLogger } from './handlers.js';
+import type { BroadcasterLogger, ClientIdentity, HandlerContext } from './handlers.js';
 import type { Conn } from './conn.js';
 import type { ClientId } from './message.js';
+import type { TokenBucket } from './rate-limiter.js';
+
+/** How much unsent data one client may have before it counts as slow. */
+export interface BacklogLimits {
+  maxBufferedBytes: number;
+  maxBufferedMessages: number;
+}
 
 /**
- * One connected client: its connection and the queue that keeps the outcomes of its
- * requests and events in the order they arrived, while their handlers run concurrently.
+ * One connected client: its connection, who it is, and the queue that keeps the
+ * outcomes of its requests and events in arrival order while handlers run concurrently.
  */
 export class Client {
   private tail: Promise<void> | null = null;
   private broken = false;
+  readonly context: HandlerContext;
 
   constructor(
     readonly id: ClientId,
     private readonly conn: Conn,
     private readonly logger: BroadcasterLogger,
-  ) {}
+    identity: ClientIdentity,
+    readonly rateLimiter: TokenBucket | null,
+  ) {
+    this.context = { clientId: id, principal: identity.principal, request: identity.request };
+  }
 
   /** Writes a frame; a connection that throws is closed rather than retried. */
   send(frame: string): void {
@@ -26,6 +38,13 @@ export class Client {
       this.logger.error(`client ${this.id}: sending failed, closing its connection`, stackOf(error));
       this.close();
     }
+  }
+
+  /** Whether one more frame of `size` would take the client past its backlog limits. */
+  wouldOverflow(limits: BacklogLimits, size: number): boolean {
+    const backlog = this.conn.backlog?.();
+    if (backlog === undefined) return false;
+    return backlog.bytes + size > limits.maxBufferedBytes || backlog.messages >= limits.maxBufferedMessages;
   }
 
   close(code?: number, reason?: string): void {
@@ -59,6 +78,11 @@ export class Client {
   /** Runs `task` after every outcome queued so far has been settled. */
   whenSettled(task: () => void): void {
     this.inOrder(undefined, task, () => undefined);
+  }
+
+  /** Resolves once everything queued so far has been settled. */
+  settled(): Promise<void> {
+    return this.tail ?? Promise.resolve();
   }
 }
 

@@ -10,6 +10,17 @@ export interface Conn {
   send(frame: string): void;
   /** Closes the connection; the transport then calls {@link ClientSession.detach}. */
   close(code?: number, reason?: string): void;
+  /**
+   * What was sent but has not left the process yet. Optional: without it the core
+   * cannot protect itself from clients that stop reading.
+   */
+  backlog?(): Backlog;
+}
+
+/** Data waiting to be written to one client. */
+export interface Backlog {
+  bytes: number;
+  messages: number;
 }
 
 /** The core's side of an attached connection, driven by the transport. */

@@ -4,6 +4,22 @@ export enum ErrorCode {
   InvalidBody = 'invalid_body',
   UnknownHandler = 'unknown_handler',
   HandlerError = 'handler_error',
+  /** The client sent faster than `rateLimit` allows; the frame was not processed. */
+  RateLimited = 'rate_limited',
+  /** The server is shutting down; the frame was not processed. */
+  ShuttingDown = 'shutting_down',
+}
+
+/** WebSocket close codes the server uses. */
+export enum CloseCode {
+  /** The server is shutting down. */
+  GoingAway = 1001,
+  /** The client kept flooding past its rate limit. */
+  PolicyViolation = 1008,
+  /** A frame was larger than `maxPayload`. */
+  MessageTooBig = 1009,
+  /** The client fell too far behind reading (`slowClientPolicy: 'close'`). */
+  TryAgainLater = 1013,
 }
 
 /**

@@ -4,6 +4,23 @@ import type { ClientId, EventMessage, EventType, RequestMessage, ResponseMessage
 export interface HandlerContext {
   /** The client that sent the request, or that joined or left. */
   readonly clientId: ClientId;
+  /** What the `authenticate` hook returned for this client; `undefined` without one. */
+  readonly principal: unknown;
+  /** The client's connect request, where the transport has one. */
+  readonly request: ClientRequestInfo | undefined;
+}
+
+/** What a client's connect (upgrade) request said. */
+export interface ClientRequestInfo {
+  readonly url: string;
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  readonly remoteAddress: string | undefined;
+}
+
+/** Who a client is, as the transport learned at connect time. */
+export interface ClientIdentity {
+  principal?: unknown;
+  request?: ClientRequestInfo;
 }
 
 /** What a handler may return: one response, several (delivered in order), or nothing. */

@@ -1,3 +1,17 @@
+import type { IncomingMessage } from 'node:http';
+import type { SlowClientPolicy } from '../core/broadcaster-core.js';
+import type { RateLimit } from '../core/rate-limiter.js';
+
+/** Decides whether a browser origin may connect; return `true` to allow. */
+export type OriginPredicate = (origin: string | undefined, request: IncomingMessage) => boolean | Promise<boolean>;
+
+/**
+ * Decides at connect time who a client is. Return the client's principal (anything
+ * truthy: a user, a token's claims) to let it in; return a falsy value or throw to
+ * refuse the upgrade with HTTP 401. The principal reaches handlers as `ctx.principal`.
+ */
+export type AuthenticateFn = (request: IncomingMessage) => unknown;
+
 /** Options of `BroadcasterModule.forRoot()` / `forRootAsync()`. */
 export interface BroadcasterModuleOptions {
   /**
@@ -23,6 +37,59 @@ export interface BroadcasterModuleOptions {
    * @default true
    */
   announceClients?: boolean;
+  /**
+   * Unsent bytes one client may have waiting before it counts as slow.
+   * @default 1048576 (1 MiB)
+   */
+  maxBufferedBytes?: number;
+  /**
+   * Unsent messages one client may have waiting before it counts as slow.
+   * @default 1000
+   */
+  maxBufferedMessages?: number;
+  /**
+   * What happens to a slow client: `'close'` disconnects it with 1013 and announces it
+   * as left; `'drop'` skips messages for it and counts them in `stats().drops`.
+   * @default 'close'
+   */
+  slowClientPolicy?: SlowClientPolicy;
+  /**
+   * Milliseconds between protocol pings; a client that has not answered the previous
+   * ping by the next one is terminated and announced as left. `0` turns it off.
+   * @default 30000
+   */
+  heartbeatInterval?: number;
+  /**
+   * The most clients connected at once; upgrades beyond it get HTTP 503.
+   * @default undefined (no limit)
+   */
+  maxClients?: number;
+  /**
+   * Per-client rate limit (token bucket). Over it a frame is answered with
+   * `rate_limited` and not processed; more than `floodThreshold` refusals in one
+   * second disconnect the client with 1008.
+   * @default undefined (no limit)
+   */
+  rateLimit?: RateLimit;
+  /**
+   * Browser origins allowed to connect: a list of exact `Origin` values, or a
+   * predicate. Others get HTTP 403 before any client is created. With a list, a
+   * request without an `Origin` header is refused too.
+   * @default undefined (any origin)
+   */
+  allowedOrigins?: readonly string[] | OriginPredicate;
+  /**
+   * Authenticates each connect request; see {@link AuthenticateFn}. Async allowed; with
+   * `forRootAsync` it can close over injected services.
+   * @default undefined (everyone may connect; `ctx.principal` is undefined)
+   */
+  authenticate?: AuthenticateFn;
+  /**
+   * On `app.close()`, how long in-flight handlers may take to finish, and then how long
+   * clients get to complete the 1001 close handshake, in milliseconds each.
+   * @default 10000
+   */
+  shutdownTimeout?: number;
 }
 
 /** A class that supplies the options, for `forRootAsync({ useClass })` or `useExisting`. */

@@ -1,38 +1,60 @@
-import { Inject, type Type } from '@nestjs/common';
-import { WebSocketGateway, type OnGatewayConnection } from '@nestjs/websockets';
-import type { WebSocket } from 'ws';
+import { Inject, Logger, type BeforeApplicationShutdown, type Type } from '@nestjs/common';
+import { WebSocketGateway, type OnGatewayConnection, type OnGatewayInit } from '@nestjs/websockets';
+import type { IncomingMessage } from 'node:http';
+import type { WebSocket, WebSocketServer } from 'ws';
 import { BroadcasterCore } from '../core/broadcaster-core.js';
-import { BROADCASTER_CORE, RESOLVED_OPTIONS } from './broadcaster.constants.js';
+import { Admission } from './admission.js';
+import { BROADCASTER_CORE, LOGGER_CONTEXT, RESOLVED_OPTIONS } from './broadcaster.constants.js';
+import { Heartbeat } from './heartbeat.js';
 import type { ResolvedBroadcasterOptions } from './options-validation.js';
 import { WsConn } from './ws-conn.js';
 
+/** The gateway Nest runs: it carries the routing core over `ws` sockets. */
+export interface BroadcasterGateway extends OnGatewayInit, OnGatewayConnection, BeforeApplicationShutdown {}
+
 /**
- * Creates the gateway class that carries the routing core over `ws` sockets.
- * A fresh class per module registration, decorated once its options are known.
+ * Creates the gateway class. A fresh class per module registration, decorated once its
+ * options are known.
  */
-export function createBroadcasterGateway(): Type<OnGatewayConnection> {
-  class BroadcasterGateway implements OnGatewayConnection {
+export function createBroadcasterGateway(): Type<BroadcasterGateway> {
+  class WsBroadcasterGateway implements BroadcasterGateway {
+    private readonly admission: Admission;
+    private readonly heartbeat: Heartbeat;
+
     constructor(
-      @Inject(RESOLVED_OPTIONS) options: ResolvedBroadcasterOptions,
+      @Inject(RESOLVED_OPTIONS) private readonly options: ResolvedBroadcasterOptions,
       @Inject(BROADCASTER_CORE) private readonly core: BroadcasterCore,
     ) {
+      this.admission = new Admission(options, core, new Logger(LOGGER_CONTEXT));
+      this.heartbeat = new Heartbeat(options.heartbeatInterval, () => core.noteHeartbeatTimeout());
       // forRootAsync options exist only now, and Nest reads gateway metadata later, in
       // app.init(): decorating here serves forRoot and forRootAsync alike.
       WebSocketGateway(options.port ?? 0, {
         path: options.path,
         maxPayload: options.maxPayload,
+        verifyClient: this.admission.verifyClient,
         // Frames are built once per cast and written as they are.
         perMessageDeflate: false,
-      })(BroadcasterGateway);
+      })(WsBroadcasterGateway);
     }
 
-    handleConnection(socket: WebSocket): void {
-      const session = this.core.attach(new WsConn(socket));
+    afterInit(server: WebSocketServer): void {
+      this.heartbeat.start(server);
+    }
+
+    handleConnection(socket: WebSocket, request: IncomingMessage): void {
+      this.heartbeat.watch(socket);
+      const session = this.core.attach(new WsConn(socket), this.admission.identityOf(request));
       socket.on('message', (data: Buffer, isBinary: boolean) => {
         session.receive(isBinary ? data : data.toString('utf8'));
       });
       socket.on('close', () => session.detach());
     }
+
+    async beforeApplicationShutdown(): Promise<void> {
+      this.heartbeat.stop();
+      await this.core.shutdown(this.options.shutdownTimeout);
+    }
   }
-  return BroadcasterGateway;
+  return WsBroadcasterGateway;
 }

@@ -26,7 +26,14 @@ import { resolveOptions, type ResolvedBroadcasterOptions } from './options-valid
     {
       provide: BROADCASTER_CORE,
       useFactory: (options: ResolvedBroadcasterOptions) =>
-        new BroadcasterCore({ announceClients: options.announceClients, logger: new Logger(LOGGER_CONTEXT) }),
+        new BroadcasterCore({
+          announceClients: options.announceClients,
+          maxBufferedBytes: options.maxBufferedBytes,
+          maxBufferedMessages: options.maxBufferedMessages,
+          slowClientPolicy: options.slowClientPolicy,
+          rateLimit: options.rateLimit,
+          logger: new Logger(LOGGER_CONTEXT),
+        }),
       inject: [RESOLVED_OPTIONS],
     },
     BroadcasterMetadataAccessor,

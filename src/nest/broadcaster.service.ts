@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { BroadcasterCore } from '../core/broadcaster-core.js';
 import type { ClientId, ResponseMessage } from '../core/message.js';
+import type { BroadcasterStats } from '../core/stats.js';
 import { BROADCASTER_CORE } from './broadcaster.constants.js';
 
 /**
@@ -23,5 +24,10 @@ export class Broadcaster {
   /** IDs of the connected clients, in order of joining. */
   clientIds(): ClientId[] {
     return this.core.clientIds();
+  }
+
+  /** Counters an operator needs: clients, messages in and out, errors by code, drops, disconnects. */
+  stats(): BroadcasterStats {
+    return this.core.stats();
   }
 }

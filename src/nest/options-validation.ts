@@ -1,25 +1,60 @@
+import { DEFAULT_MAX_BUFFERED_BYTES, DEFAULT_MAX_BUFFERED_MESSAGES } from '../core/broadcaster-core.js';
+import { assertRateLimit } from '../core/rate-limiter.js';
 import { DEFAULT_MAX_PAYLOAD, DEFAULT_PATH } from './broadcaster.constants.js';
 import { INVALID_OPTION } from './broadcaster.messages.js';
 import type { BroadcasterModuleOptions } from './broadcaster-options.interface.js';
 
+type Optional = 'port' | 'maxClients' | 'rateLimit' | 'allowedOrigins' | 'authenticate';
+
 /** Options with their defaults filled in. */
-export type ResolvedBroadcasterOptions = Required<Omit<BroadcasterModuleOptions, 'port'>> &
-  Pick<BroadcasterModuleOptions, 'port'>;
+export type ResolvedBroadcasterOptions = Required<Omit<BroadcasterModuleOptions, Optional>> &
+  Pick<BroadcasterModuleOptions, Optional>;
+
+const DEFAULT_HEARTBEAT_INTERVAL = 30_000;
+const DEFAULT_SHUTDOWN_TIMEOUT = 10_000;
 
 /** Checks the options a user gave and fills in the defaults; throws on a bad value. */
 export function resolveOptions(options: BroadcasterModuleOptions): ResolvedBroadcasterOptions {
-  const { path = DEFAULT_PATH, port, maxPayload = DEFAULT_MAX_PAYLOAD, announceClients = true } = options;
-  if (typeof path !== 'string' || !path.startsWith('/')) {
-    throw new TypeError(INVALID_OPTION('path', 'a string starting with "/"', path));
-  }
-  if (port !== undefined && !(Number.isInteger(port) && port > 0 && port < 65536)) {
-    throw new TypeError(INVALID_OPTION('port', 'an integer from 1 to 65535', port));
-  }
-  if (!(Number.isSafeInteger(maxPayload) && maxPayload > 0)) {
-    throw new TypeError(INVALID_OPTION('maxPayload', 'a positive integer (bytes)', maxPayload));
-  }
-  if (typeof announceClients !== 'boolean') {
-    throw new TypeError(INVALID_OPTION('announceClients', 'a boolean', announceClients));
-  }
-  return { path, port, maxPayload, announceClients };
+  const resolved: ResolvedBroadcasterOptions = {
+    ...options,
+    path: options.path ?? DEFAULT_PATH,
+    maxPayload: options.maxPayload ?? DEFAULT_MAX_PAYLOAD,
+    announceClients: options.announceClients ?? true,
+    maxBufferedBytes: options.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES,
+    maxBufferedMessages: options.maxBufferedMessages ?? DEFAULT_MAX_BUFFERED_MESSAGES,
+    slowClientPolicy: options.slowClientPolicy ?? 'close',
+    heartbeatInterval: options.heartbeatInterval ?? DEFAULT_HEARTBEAT_INTERVAL,
+    shutdownTimeout: options.shutdownTimeout ?? DEFAULT_SHUTDOWN_TIMEOUT,
+  };
+  const { path, port, maxPayload, announceClients, maxClients, slowClientPolicy } = resolved;
+  check('path', typeof path === 'string' && path.startsWith('/'), 'a string starting with "/"', path);
+  check('port', port === undefined || (Number.isInteger(port) && port > 0 && port < 65536), 'an integer from 1 to 65535', port);
+  check('maxPayload', isPositiveInteger(maxPayload), 'a positive integer (bytes)', maxPayload);
+  check('announceClients', typeof announceClients === 'boolean', 'a boolean', announceClients);
+  check('maxBufferedBytes', isPositiveInteger(resolved.maxBufferedBytes), 'a positive integer (bytes)', resolved.maxBufferedBytes);
+  check('maxBufferedMessages', isPositiveInteger(resolved.maxBufferedMessages), 'a positive integer', resolved.maxBufferedMessages);
+  check('slowClientPolicy', slowClientPolicy === 'close' || slowClientPolicy === 'drop', '"close" or "drop"', slowClientPolicy);
+  check('heartbeatInterval', isWhole(resolved.heartbeatInterval), 'a whole number of milliseconds (0 = off)', resolved.heartbeatInterval);
+  check('shutdownTimeout', isWhole(resolved.shutdownTimeout), 'a whole number of milliseconds', resolved.shutdownTimeout);
+  check('maxClients', maxClients === undefined || isPositiveInteger(maxClients), 'a positive integer', maxClients);
+  check('allowedOrigins', isOrigins(resolved.allowedOrigins), 'a list of origins or a function', resolved.allowedOrigins);
+  check('authenticate', resolved.authenticate === undefined || typeof resolved.authenticate === 'function', 'a function', resolved.authenticate);
+  if (resolved.rateLimit !== undefined) assertRateLimit(resolved.rateLimit);
+  return resolved;
+}
+
+function check(name: string, ok: boolean, expected: string, value: unknown): void {
+  if (!ok) throw new TypeError(INVALID_OPTION(name, expected, value));
+}
+
+function isPositiveInteger(value: unknown): boolean {
+  return Number.isSafeInteger(value) && (value as number) > 0;
+}
+
+function isWhole(value: unknown): boolean {
+  return Number.isSafeInteger(value) && (value as number) >= 0;
+}
+
+function isOrigins(value: unknown): boolean {
+  return value === undefined || typeof value === 'function' || (Array.isArray(value) && value.every((o) => typeof o === 'string'));
 }

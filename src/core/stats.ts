@@ -1,0 +1,42 @@
+/** Counters an operator watches; all counts since start. */
+export interface BroadcasterStats {
+  /** Clients connected now. */
+  clients: number;
+  /** Clients that ever joined. */
+  clientsJoined: number;
+  /** Frames received from clients. */
+  messagesIn: number;
+  /** Frames written to clients (one per recipient). */
+  messagesOut: number;
+  /** Error frames sent, by code. */
+  errors: Record<string, number>;
+  /** Frames skipped for slow clients under the `'drop'` policy. */
+  drops: number;
+  /** Clients closed for falling behind under the `'close'` policy. */
+  slowClientDisconnects: number;
+  /** Clients closed for flooding past the rate limit. */
+  floodDisconnects: number;
+  /** Clients closed for not answering heartbeats. */
+  heartbeatTimeouts: number;
+  /** WebSocket upgrades refused, by HTTP status. */
+  refusedUpgrades: Record<string, number>;
+}
+
+export function emptyStats(): BroadcasterStats {
+  return {
+    clients: 0,
+    clientsJoined: 0,
+    messagesIn: 0,
+    messagesOut: 0,
+    errors: {},
+    drops: 0,
+    slowClientDisconnects: 0,
+    floodDisconnects: 0,
+    heartbeatTimeouts: 0,
+    refusedUpgrades: {},
+  };
+}
+
+export function countInto(counts: Record<string, number>, key: string): void {
+  counts[key] = (counts[key] ?? 0) + 1;
+}
