@@ -133,7 +133,15 @@ export class BroadcasterCore {
   /** The counters an operator needs; a fresh copy on each call. */
   stats(): BroadcasterStats {
     const { errors, refusedUpgrades } = this.counters;
-    return { ...this.counters, clients: this.clients.size, errors: { ...errors }, refusedUpgrades: { ...refusedUpgrades } };
+    let bufferedBytes = 0;
+    for (const client of this.clients.values()) bufferedBytes += client.backlog()?.bytes ?? 0;
+    return {
+      ...this.counters,
+      clients: this.clients.size,
+      bufferedBytes,
+      errors: { ...errors },
+      refusedUpgrades: { ...refusedUpgrades },
+    };
   }
 
   /** Counts a connect attempt the transport refused, by HTTP status. */

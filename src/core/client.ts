@@ -1,5 +1,5 @@
 import type { BroadcasterLogger, ClientIdentity, HandlerContext } from './handlers.js';
-import type { Conn } from './conn.js';
+import type { Backlog, Conn } from './conn.js';
 import type { ClientId } from './message.js';
 import type { TokenBucket } from './rate-limiter.js';
 
@@ -40,9 +40,14 @@ export class Client {
     }
   }
 
+  /** What the connection has not sent yet, if it can tell. */
+  backlog(): Backlog | undefined {
+    return this.conn.backlog?.();
+  }
+
   /** Whether one more frame of `size` would take the client past its backlog limits. */
   wouldOverflow(limits: BacklogLimits, size: number): boolean {
-    const backlog = this.conn.backlog?.();
+    const backlog = this.backlog();
     if (backlog === undefined) return false;
     return backlog.bytes + size > limits.maxBufferedBytes || backlog.messages >= limits.maxBufferedMessages;
   }

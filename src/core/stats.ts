@@ -2,6 +2,8 @@
 export interface BroadcasterStats {
   /** Clients connected now. */
   clients: number;
+  /** Bytes written but not yet sent, summed over connected clients, now. */
+  bufferedBytes: number;
   /** Clients that ever joined. */
   clientsJoined: number;
   /** Frames received from clients. */
@@ -25,6 +27,7 @@ export interface BroadcasterStats {
 export function emptyStats(): BroadcasterStats {
   return {
     clients: 0,
+    bufferedBytes: 0,
     clientsJoined: 0,
     messagesIn: 0,
     messagesOut: 0,
