@@ -47,40 +47,40 @@ describe('production hardening', () => {
         stalled.client.socket.pause();
         const { client: reader } = await TestClient.join(running.url);
         try {
-        const stalledId = broadcaster.clientIds()[0];
+          const stalledId = broadcaster.clientIds()[0];
 
-        const counts: number[] = [];
-        const events: unknown[] = [];
-        reader.socket.on('message', (data: Buffer) => {
-          const frame = JSON.parse(data.toString());
-          if (frame.HandlerID === 5) counts.push(Buffer.from(frame.Body, 'base64').readUInt32BE(0));
-          else if (frame.EventType) events.push(frame);
-        });
-        const messages = 800;
-        const body = Buffer.alloc(32 * 1024);
-        let peakBuffered = 0;
-        for (let seq = 0; seq < messages; seq++) {
-          body.writeUInt32BE(seq, 0);
-          await broadcaster.cast({ ...newResponseMessage(All, body), handlerId: 5 });
-          peakBuffered = Math.max(peakBuffered, broadcaster.stats().bufferedBytes);
-          if (seq % 8 === 7) await sleep(1);
-        }
-        while (counts.length < messages) await sleep(10);
+          const counts: number[] = [];
+          const events: unknown[] = [];
+          reader.socket.on('message', (data: Buffer) => {
+            const frame = JSON.parse(data.toString());
+            if (frame.HandlerID === 5) counts.push(Buffer.from(frame.Body, 'base64').readUInt32BE(0));
+            else if (frame.EventType) events.push(frame);
+          });
+          const messages = 800;
+          const body = Buffer.alloc(32 * 1024);
+          let peakBuffered = 0;
+          for (let seq = 0; seq < messages; seq++) {
+            body.writeUInt32BE(seq, 0);
+            await broadcaster.cast({ ...newResponseMessage(All, body), handlerId: 5 });
+            peakBuffered = Math.max(peakBuffered, broadcaster.stats().bufferedBytes);
+            if (seq % 8 === 7) await sleep(1);
+          }
+          while (counts.length < messages) await sleep(10);
 
-        expect(counts).toEqual(Array.from({ length: messages }, (_, i) => i));
-        // 25 MiB were cast (33 MiB as base64). Unbounded, the stalled client's queue keeps
-        // what the kernel does not take (tens of MiB); bounded, the limit and a frame at most,
-        // besides what the reading client has in flight.
-        expect(peakBuffered).toBeLessThan(maxBufferedBytes + 1024 * 1024);
-        const stats = broadcaster.stats();
-        if (policy === 'close') {
-          expect(stats.slowClientDisconnects).toBe(1);
-          expect(broadcaster.clientIds()).not.toContain(stalledId);
-          expect(events).toEqual([{ EventType: 2, ClientID: stalledId }]);
-        } else {
-          expect(stats.drops).toBeGreaterThan(0);
-          expect(broadcaster.clientIds()).toContain(stalledId);
-        }
+          expect(counts).toEqual(Array.from({ length: messages }, (_, i) => i));
+          // 25 MiB were cast (33 MiB as base64). Unbounded, the stalled client's queue keeps
+          // what the kernel does not take (tens of MiB); bounded, the limit and a frame at most,
+          // besides what the reading client has in flight.
+          expect(peakBuffered).toBeLessThan(maxBufferedBytes + 1024 * 1024);
+          const stats = broadcaster.stats();
+          if (policy === 'close') {
+            expect(stats.slowClientDisconnects).toBe(1);
+            expect(broadcaster.clientIds()).not.toContain(stalledId);
+            expect(events).toEqual([{ EventType: 2, ClientID: stalledId }]);
+          } else {
+            expect(stats.drops).toBeGreaterThan(0);
+            expect(broadcaster.clientIds()).toContain(stalledId);
+          }
         } finally {
           stalled.client.destroy();
           await reader.close();
@@ -146,4 +146,3 @@ describe('production hardening', () => {
     expect(frames.map((frame) => JSON.parse(frame).HandlerID)).toEqual([2]);
   });
 });
-
