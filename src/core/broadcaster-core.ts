@@ -223,9 +223,14 @@ export class BroadcasterCore {
       return;
     }
     this.counters.floodDisconnects += 1;
-    this.logger.warn(`client ${client.id} kept flooding past its rate limit: disconnecting it`);
+    this.evict(client, CloseCode.PolicyViolation, 'rate limit exceeded', 'kept flooding past its rate limit');
+  }
+
+  /** Removes (and announces) a misbehaving client at once, then closes its connection. */
+  private evict(client: Client, code: CloseCode, reason: string, why: string): void {
+    this.logger.warn(`client ${client.id} ${why}: disconnecting it`);
     this.remove(client);
-    client.close(CloseCode.PolicyViolation, 'rate limit exceeded');
+    client.close(code, reason);
   }
 
   /** Takes a client out of the table, then announces its leave after its pending replies. */
@@ -250,9 +255,7 @@ export class BroadcasterCore {
         return;
       }
       this.counters.slowClientDisconnects += 1;
-      this.logger.warn(`client ${target.id} fell too far behind reading: disconnecting it`);
-      this.remove(target);
-      target.close(CloseCode.TryAgainLater, 'slow client');
+      this.evict(target, CloseCode.TryAgainLater, 'slow client', 'fell too far behind reading');
       return;
     }
     this.counters.messagesOut += 1;
