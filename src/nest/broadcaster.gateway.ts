@@ -7,7 +7,9 @@ import { Admission } from './admission.js';
 import { BROADCASTER_CORE, LOGGER_CONTEXT, RESOLVED_OPTIONS } from './broadcaster.constants.js';
 import { Heartbeat } from './heartbeat.js';
 import type { ResolvedBroadcasterOptions } from './options-validation.js';
-import { WsConn } from './ws-conn.js';
+import { TextFrameCache } from '../ws/text-frame.js';
+import { WriteCoalescer } from '../ws/write-coalescer.js';
+import { WsConn } from '../ws/ws-conn.js';
 
 /** The gateway Nest runs: it carries the routing core over `ws` sockets. */
 export interface BroadcasterGateway extends OnGatewayInit, OnGatewayConnection, BeforeApplicationShutdown {}
@@ -20,6 +22,8 @@ export function createBroadcasterGateway(): Type<BroadcasterGateway> {
   class WsBroadcasterGateway implements BroadcasterGateway {
     private readonly admission: Admission;
     private readonly heartbeat: Heartbeat;
+    private readonly frames = new TextFrameCache();
+    private readonly coalescer = new WriteCoalescer();
 
     constructor(
       @Inject(RESOLVED_OPTIONS) private readonly options: ResolvedBroadcasterOptions,
@@ -44,7 +48,8 @@ export function createBroadcasterGateway(): Type<BroadcasterGateway> {
 
     handleConnection(socket: WebSocket, request: IncomingMessage): void {
       this.heartbeat.watch(socket);
-      const session = this.core.attach(new WsConn(socket), this.admission.identityOf(request));
+      const conn = new WsConn(socket, request.socket, this.frames, this.coalescer);
+      const session = this.core.attach(conn, this.admission.identityOf(request));
       socket.on('message', (data: Buffer, isBinary: boolean) => {
         session.receive(isBinary ? data : data.toString('utf8'));
       });

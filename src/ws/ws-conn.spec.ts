@@ -1,0 +1,119 @@
+import { Writable } from 'node:stream';
+import type { WebSocket } from 'ws';
+import { TextFrameCache } from './text-frame';
+import { WriteCoalescer } from './write-coalescer';
+import { WsConn } from './ws-conn';
+
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** A TCP stream stand-in that records each write; a stalled one never completes them. */
+class RecordingStream extends Writable {
+  readonly writes: Buffer[] = [];
+  constructor(private readonly stalled = false) {
+    super({ highWaterMark: 1 });
+  }
+  override _write(chunk: Buffer, _encoding: BufferEncoding, done: (error?: Error) => void): void {
+    this.writes.push(chunk);
+    if (!this.stalled) done();
+  }
+}
+
+function fakeSocket() {
+  return { readyState: 1, bufferedAmount: 0, close: jest.fn() };
+}
+
+/** Splits a run of unmasked server frames back into their texts. */
+function texts(data: Buffer): string[] {
+  const out: string[] = [];
+  for (let at = 0; at < data.length; ) {
+    const short = data[at + 1];
+    const [header, length] =
+      short === 126 ? [4, data.readUInt16BE(at + 2)] : short === 127 ? [10, data.readUInt32BE(at + 6)] : [2, short];
+    out.push(data.toString('utf8', at + header, at + header + length));
+    at += header + length;
+  }
+  return out;
+}
+
+function connect(stream: RecordingStream, coalescer: WriteCoalescer, frames = new TextFrameCache()) {
+  const socket = fakeSocket();
+  const conn = new WsConn(socket as unknown as WebSocket, stream, frames, coalescer);
+  return { socket, conn };
+}
+
+describe('WsConn with a WriteCoalescer', () => {
+  it('writes all of one turn’s frames to a socket in one write, in the order sent', async () => {
+    const stream = new RecordingStream();
+    const { conn } = connect(stream, new WriteCoalescer());
+    const sent = Array.from({ length: 50 }, (_, i) => `{"n":${i}}`);
+    for (const text of sent) conn.send(text);
+    expect(stream.writes).toHaveLength(0);
+    await nextTurn();
+    expect(stream.writes).toHaveLength(1);
+    expect(texts(stream.writes[0])).toEqual(sent);
+  });
+
+  it('shares one frame Buffer among the recipients of a cast', async () => {
+    const coalescer = new WriteCoalescer();
+    const frames = new TextFrameCache();
+    const streams = [new RecordingStream(), new RecordingStream()];
+    for (const stream of streams) connect(stream, coalescer, frames).conn.send('{"cast":1}');
+    await nextTurn();
+    expect(streams[0].writes[0]).toBe(streams[1].writes[0]);
+  });
+
+  it('keeps writing to the others while one socket never drains', async () => {
+    const coalescer = new WriteCoalescer();
+    const stalledStream = new RecordingStream(true);
+    const readerStream = new RecordingStream();
+    const stalled = connect(stalledStream, coalescer).conn;
+    const reader = connect(readerStream, coalescer).conn;
+    for (let turn = 0; turn < 5; turn++) {
+      stalled.send(`{"turn":${turn}}`);
+      reader.send(`{"turn":${turn}}`);
+      await nextTurn();
+    }
+    expect(readerStream.writes.map((write) => texts(write))).toEqual(
+      [0, 1, 2, 3, 4].map((turn) => [`{"turn":${turn}}`]),
+    );
+    // The stalled socket's first write never completed: everything after it is backlog.
+    expect(stalled.backlog().messages).toBe(5);
+    expect(reader.backlog().messages).toBe(0);
+  });
+
+  it('writes at once past 64 KiB instead of holding a large batch for the turn', () => {
+    const stream = new RecordingStream();
+    const { conn } = connect(stream, new WriteCoalescer());
+    const big = 'x'.repeat(40 * 1024);
+    conn.send(big);
+    expect(stream.writes).toHaveLength(0);
+    conn.send(big);
+    expect(stream.writes).toHaveLength(1);
+    expect(texts(stream.writes[0])).toEqual([big, big]);
+  });
+
+  it('counts queued frames as backlog until they are written', async () => {
+    const stream = new RecordingStream();
+    const { conn } = connect(stream, new WriteCoalescer());
+    conn.send('{"a":1}');
+    conn.send('{"a":2}');
+    expect(conn.backlog()).toEqual({ bytes: 18, messages: 2 });
+    await nextTurn();
+    expect(conn.backlog()).toEqual({ bytes: 0, messages: 0 });
+  });
+
+  it('writes queued frames ahead of the close frame, and nothing once closing', async () => {
+    const stream = new RecordingStream();
+    const { conn, socket } = connect(stream, new WriteCoalescer());
+    socket.close.mockImplementation(() => {
+      expect(stream.writes).toHaveLength(1);
+      socket.readyState = 2;
+    });
+    conn.send('{"last":true}');
+    conn.close(1001, 'bye');
+    expect(socket.close).toHaveBeenCalledWith(1001, 'bye');
+    conn.send('{"late":true}');
+    await nextTurn();
+    expect(stream.writes.map((write) => texts(write))).toEqual([['{"last":true}']]);
+  });
+});

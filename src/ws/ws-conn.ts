@@ -1,0 +1,80 @@
+import type { Writable } from 'node:stream';
+import type { WebSocket } from 'ws';
+import type { Backlog, Conn } from '../core/conn.js';
+import type { TextFrameCache } from './text-frame.js';
+import type { CoalescedWriter, WriteCoalescer } from './write-coalescer.js';
+
+const OPEN = 1;
+/**
+ * Past this many queued bytes the frames are written at once: batching no longer saves
+ * syscalls worth having, and the backlog limits should see the kernel's share, not ours.
+ */
+const EARLY_WRITE_BYTES = 64 * 1024;
+
+/**
+ * Adapts a `ws` socket to the core's {@link Conn}. Frames are pre-built once per cast
+ * and written straight to the underlying TCP socket, all of one turn's frames in one
+ * write. `ws` itself still handles reading, control frames and the closing handshake.
+ */
+export class WsConn implements Conn, CoalescedWriter {
+  private queued: Buffer[] = [];
+  private queuedBytes = 0;
+  private writing = 0;
+  private scheduled = false;
+
+  /**
+   * @param socket the `ws` socket
+   * @param stream the TCP stream it was upgraded from (`request.socket`)
+   */
+  constructor(
+    private readonly socket: WebSocket,
+    private readonly stream: Writable,
+    private readonly frames: TextFrameCache,
+    private readonly coalescer: WriteCoalescer,
+  ) {}
+
+  send(text: string): void {
+    if (this.socket.readyState !== OPEN) return;
+    const frame = this.frames.frameOf(text);
+    this.queued.push(frame);
+    this.queuedBytes += frame.length;
+    if (this.queuedBytes >= EARLY_WRITE_BYTES) {
+      this.writeQueued();
+    } else if (!this.scheduled) {
+      this.scheduled = true;
+      this.coalescer.enqueue(this);
+    }
+  }
+
+  flush(): void {
+    this.scheduled = false;
+    this.writeQueued();
+  }
+
+  private writeQueued(): void {
+    const count = this.queued.length;
+    if (count === 0) return;
+    const data = count === 1 ? this.queued[0] : Buffer.concat(this.queued, this.queuedBytes);
+    this.queued = [];
+    this.queuedBytes = 0;
+    // A peer that began closing gets no more data frames (RFC 6455 §5.5.1).
+    if (this.socket.readyState !== OPEN) return;
+    this.writing += count;
+    this.stream.write(data, () => {
+      this.writing -= count;
+    });
+  }
+
+  close(code?: number, reason?: string): void {
+    // Queued frames go out ahead of the close frame.
+    this.writeQueued();
+    this.socket.close(code, reason);
+  }
+
+  backlog(): Backlog {
+    return {
+      bytes: this.queuedBytes + this.socket.bufferedAmount,
+      messages: this.queued.length + this.writing,
+    };
+  }
+}
