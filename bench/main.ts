@@ -1,0 +1,72 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { machine, markdown, summarize } from './report.js';
+import { runScenario, type RunRecord } from './runner/run-scenario.js';
+import { SCENARIOS, smokeScenarios } from './scenarios.js';
+
+// Runs every scenario, interleaving the contenders and rotating their order each repetition
+// so that a noisy moment on a shared machine does not always fall on the same contender.
+const { values } = parseArgs({
+  options: {
+    smoke: { type: 'boolean', default: false },
+    reps: { type: 'string' },
+    only: { type: 'string' },
+  },
+});
+
+const smoke = values.smoke;
+const reps = Number(values.reps ?? (smoke ? 1 : 3));
+const scenarios = (smoke ? smokeScenarios() : SCENARIOS).filter(
+  (s) => values.only === undefined || s.name.toLowerCase().includes(values.only.toLowerCase()),
+);
+const resultsDir = fileURLToPath(new URL('../bench/results/', import.meta.url));
+
+async function main(): Promise<void> {
+  const records: RunRecord[] = [];
+  for (const scenario of scenarios) {
+    for (let rep = 0; rep < reps; rep++) {
+      const order = rotate(scenario.contenders, rep);
+      for (const contender of order) {
+        const result = await runScenario(scenario, contender);
+        records.push(result);
+        console.log(describe(result));
+      }
+    }
+  }
+  const details = { ...machine(), repetitions: reps, date: new Date().toISOString().slice(0, 10) };
+  const summaries = summarize(records);
+  const table = markdown(summaries, details);
+  const name = smoke ? 'smoke' : 'latest';
+  mkdirSync(resultsDir, { recursive: true });
+  writeFileSync(`${resultsDir}${name}.json`, JSON.stringify({ machine: details, summaries, runs: records }, null, 2));
+  writeFileSync(`${resultsDir}${name}.md`, table);
+  console.log(`\n${table}`);
+  const voided = records.filter((r) => r.void !== undefined);
+  if (voided.length > 0) {
+    console.error(`${voided.length} runs were void:`);
+    for (const r of voided) console.error(`  ${r.scenario} ${r.contender}: ${r.void}`);
+    process.exitCode = 1;
+  }
+}
+
+function rotate<T>(items: T[], by: number): T[] {
+  const shift = by % items.length;
+  return [...items.slice(shift), ...items.slice(0, shift)];
+}
+
+function describe(r: RunRecord): string {
+  const figures = [
+    r.deliveries > 0 ? `${Math.round(r.deliveriesPerSecond).toLocaleString('en')} deliveries/s` : '',
+    r.deliveries > 0 ? `${r.cpuMicrosPerDelivery.toFixed(2)} µs CPU/delivery` : '',
+    r.p99Ms === undefined ? '' : `p50 ${r.p50Ms?.toFixed(2)} ms, p99 ${r.p99Ms.toFixed(2)} ms`,
+    r.heapBytesPerClient === undefined ? '' : `${(r.heapBytesPerClient / 1024).toFixed(1)} KiB heap/client`,
+    r.void ?? '',
+  ].filter(Boolean);
+  return `${r.scenario.padEnd(40)} ${r.contender.padEnd(3)} ${figures.join(', ')}`;
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,138 @@
+import { performance } from 'node:perf_hooks';
+import { DEFAULT_PAYLOAD, type CastScenario, type Scenario } from '../scenarios.js';
+import type { Contender } from '../servers/main.js';
+import { ECHO_ALL, ECHO_EXCLUSIVE, ECHO_SELF } from '../servers/handler-ids.js';
+import { clientIdOf, dialects, openSwarm } from '../swarm/dialects.js';
+import { SwarmConn } from '../swarm/swarm-conn.js';
+import { measureCasts, measureManySenders, measureUntil, type Delivery } from './measure.js';
+import { ServerProcess, type Usage } from './server-process.js';
+
+/** The figures of one run of one scenario by one contender. */
+export interface RunRecord {
+  scenario: string;
+  contender: Contender;
+  clients: number;
+  deliveries: number;
+  seconds: number;
+  deliveriesPerSecond: number;
+  /** Server CPU (user + system) per delivery, in microseconds. */
+  cpuMicrosPerDelivery: number;
+  p50Ms?: number;
+  p99Ms?: number;
+  heapBytesPerClient?: number;
+  rssBytesPerClient?: number;
+  void?: string;
+}
+
+const EXCLUSIVE_TARGETS = 10;
+
+/** Starts the contender's server, runs the scenario against it once, and stops it. */
+export async function runScenario(scenario: Scenario, contender: Contender): Promise<RunRecord> {
+  const server = await ServerProcess.start(contender, { announceClients: scenario.kind === 'connect-storm' });
+  const conns: SwarmConn[] = [];
+  try {
+    const dialect = dialects[contender];
+    if (scenario.kind === 'idle-memory') {
+      const before = await server.usage();
+      await openSwarm(server.port, dialect, scenario.clients, 0, conns);
+      const after = await server.usage();
+      return {
+        ...record(scenario.name, contender, scenario.clients, { deliveries: 0, seconds: 0, latencies: [] }, before, after),
+        heapBytesPerClient: (after.heapBytes - before.heapBytes) / scenario.clients,
+        rssBytesPerClient: (after.rssBytes - before.rssBytes) / scenario.clients,
+      };
+    }
+    if (scenario.kind === 'connect-storm') {
+      const before = await server.usage();
+      const started = performance.now();
+      const n = scenario.clients;
+      const opening = openSwarm(server.port, dialect, n, 0, conns);
+      // Client i hears its own join and the joins of everyone after it.
+      const delivery = await measureUntil(() => sum(conns), (n * (n + 1)) / 2, started);
+      await opening;
+      return record(scenario.name, contender, n, delivery, before, await server.usage());
+    }
+    await openSwarm(server.port, dialect, scenario.clients, contender === 'L' ? 1 : 0, conns);
+    if (scenario.kind === 'many-senders') {
+      const request = dialect.request(ECHO_ALL, Buffer.alloc(scenario.payload, 'x'));
+      const warmUp = { clients: conns, request, perClient: 1, rate: scenario.rate };
+      await measureManySenders(warmUp);
+      const before = await server.usage();
+      const delivery = await measureManySenders({ ...warmUp, perClient: scenario.perClient });
+      return record(scenario.name, contender, scenario.clients, delivery, before, await server.usage());
+    }
+    return await runCasts(scenario, contender, server, conns);
+  } finally {
+    for (const conn of conns) conn.destroy();
+    await server.stop();
+  }
+}
+
+async function runCasts(
+  scenario: CastScenario,
+  contender: Contender,
+  server: ServerProcess,
+  conns: SwarmConn[],
+): Promise<RunRecord> {
+  const dialect = dialects[contender];
+  const [sender] = conns;
+  let receivers = conns;
+  let bystanders: SwarmConn[] = [];
+  let request = dialect.request(ECHO_ALL, Buffer.alloc(scenario.payload, 'x'));
+  if (scenario.target === 'self') {
+    receivers = [sender];
+    bystanders = conns.slice(1);
+    request = dialect.request(ECHO_SELF, Buffer.alloc(DEFAULT_PAYLOAD, 'x'));
+  } else if (scenario.target === 'exclusive') {
+    receivers = conns.slice(1, 1 + EXCLUSIVE_TARGETS);
+    bystanders = [sender, ...conns.slice(1 + EXCLUSIVE_TARGETS)];
+    request = dialect.request(ECHO_EXCLUSIVE, Buffer.from(JSON.stringify(receivers.map(clientIdOf))));
+  }
+  const pace = scenario.rate === undefined ? { window: scenario.window ?? 1 } : { rate: scenario.rate };
+  const run = { sender, receivers, bystanders, request, pace };
+  // A short warm-up lets the JIT settle before the measured casts.
+  const warmUp = await measureCasts({ ...run, casts: Math.max(5, Math.floor(scenario.casts / 10)) });
+  if (warmUp.void !== undefined) {
+    return record(scenario.name, contender, scenario.clients, warmUp, undefined, undefined);
+  }
+  const before = await server.usage();
+  const delivery = await measureCasts({ ...run, casts: scenario.casts });
+  return record(scenario.name, contender, scenario.clients, delivery, before, await server.usage());
+}
+
+function record(
+  scenario: string,
+  contender: Contender,
+  clients: number,
+  delivery: Delivery,
+  before: Usage | undefined,
+  after: Usage | undefined,
+): RunRecord {
+  const cpu = before === undefined || after === undefined ? NaN : after.cpuMicros - before.cpuMicros;
+  const result: RunRecord = {
+    scenario,
+    contender,
+    clients,
+    deliveries: delivery.deliveries,
+    seconds: delivery.seconds,
+    deliveriesPerSecond: delivery.seconds > 0 ? delivery.deliveries / delivery.seconds : 0,
+    cpuMicrosPerDelivery: delivery.deliveries > 0 ? cpu / delivery.deliveries : 0,
+  };
+  if (delivery.latencies.length > 0) {
+    const sorted = Float64Array.from(delivery.latencies).sort();
+    result.p50Ms = percentile(sorted, 0.5);
+    result.p99Ms = percentile(sorted, 0.99);
+  }
+  if (delivery.void !== undefined) result.void = delivery.void;
+  return result;
+}
+
+function percentile(sorted: Float64Array, q: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+}
+
+function sum(conns: SwarmConn[]): number {
+  let total = 0;
+  for (const conn of conns) total += conn.frames;
+  return total;
+}

@@ -1,0 +1,107 @@
+import type { Contender } from './servers/main.js';
+
+/** Whom a cast reaches, chosen by the handler the sender names. */
+export type Target = 'all' | 'self' | 'exclusive';
+
+/** One sender casting to N clients, paced by a window of casts in flight or by a rate. */
+export interface CastScenario {
+  kind: 'casts';
+  name: string;
+  clients: number;
+  target: Target;
+  /** Body bytes of each request (the frame adds about 100 bytes, a third more as base64). */
+  payload: number;
+  casts: number;
+  window?: number;
+  rate?: number;
+  contenders: Contender[];
+}
+
+/** Every client sends at `rate` per second and receives everyone's casts. */
+export interface ManySendersScenario {
+  kind: 'many-senders';
+  name: string;
+  clients: number;
+  perClient: number;
+  rate: number;
+  payload: number;
+  contenders: Contender[];
+}
+
+/** N clients connect at once; the library announces every join to everyone there. */
+export interface ConnectStormScenario {
+  kind: 'connect-storm';
+  name: string;
+  clients: number;
+  contenders: Contender[];
+}
+
+/** N clients connect and stay idle; server memory is read before and after. */
+export interface IdleMemoryScenario {
+  kind: 'idle-memory';
+  name: string;
+  clients: number;
+  contenders: Contender[];
+}
+
+export type Scenario = CastScenario | ManySendersScenario | ConnectStormScenario | IdleMemoryScenario;
+
+/** A body that makes a ~150-byte response frame, the size the targets are stated for. */
+export const DEFAULT_PAYLOAD = 40;
+
+const EVERYONE: Contender[] = ['L', 'B0', 'B1', 'S'];
+
+function fanOut(clients: number, window: number, casts: number): CastScenario {
+  return {
+    kind: 'casts',
+    name: `All, N=${clients}, W=${window}`,
+    clients,
+    target: 'all',
+    payload: DEFAULT_PAYLOAD,
+    casts,
+    window,
+    contenders: EVERYONE,
+  };
+}
+
+function payloadRun(payload: number, label: string, casts: number): CastScenario {
+  return { ...fanOut(1000, 8, casts), name: `All, N=1000, W=8, ${label} body`, payload };
+}
+
+/** The full suite; casts are sized for runs of about a second each. */
+export const SCENARIOS: Scenario[] = [
+  fanOut(2000, 8, 1500),
+  fanOut(2000, 1, 400),
+  fanOut(100, 1, 3000),
+  fanOut(100, 8, 8000),
+  fanOut(1000, 1, 600),
+  fanOut(1000, 8, 2000),
+  fanOut(5000, 1, 150),
+  fanOut(5000, 8, 500),
+  { ...fanOut(1000, 1, 1000), name: 'All, N=1000, open loop 200 casts/s', window: undefined, rate: 200 },
+  payloadRun(100, '100 B', 2000),
+  payloadRun(4096, '4 KiB', 600),
+  payloadRun(65536, '64 KiB', 60),
+  { kind: 'casts', name: 'Self, N=100, W=8', clients: 100, target: 'self', payload: DEFAULT_PAYLOAD, casts: 20000, window: 8, contenders: ['L'] },
+  { kind: 'casts', name: 'Self, N=5000, W=8', clients: 5000, target: 'self', payload: DEFAULT_PAYLOAD, casts: 20000, window: 8, contenders: ['L'] },
+  { kind: 'casts', name: 'Exclusive k=10, N=100, W=8', clients: 100, target: 'exclusive', payload: 0, casts: 10000, window: 8, contenders: ['L'] },
+  { kind: 'casts', name: 'Exclusive k=10, N=5000, W=8', clients: 5000, target: 'exclusive', payload: 0, casts: 10000, window: 8, contenders: ['L'] },
+  { kind: 'many-senders', name: 'Many senders, N=200, 5/s each', clients: 200, perClient: 10, rate: 5, payload: DEFAULT_PAYLOAD, contenders: EVERYONE },
+  { kind: 'connect-storm', name: 'Connect storm, N=2000', clients: 2000, contenders: ['L'] },
+  { kind: 'idle-memory', name: 'Idle connections, N=2000', clients: 2000, contenders: ['L', 'B0', 'S'] },
+];
+
+/** Every scenario shrunk to a few clients and casts: does the suite run, do counts add up. */
+export function smokeScenarios(): Scenario[] {
+  return SCENARIOS.map((scenario) => {
+    const clients = Math.min(scenario.clients, 20);
+    switch (scenario.kind) {
+      case 'casts':
+        return { ...scenario, clients, casts: Math.min(scenario.casts, 20), rate: scenario.rate === undefined ? undefined : 100 };
+      case 'many-senders':
+        return { ...scenario, clients: 8, perClient: 3, rate: 20 };
+      default:
+        return { ...scenario, clients };
+    }
+  });
+}

@@ -1,0 +1,42 @@
+/** What a benchmark server process tells the runner, over its IPC channel. */
+export type ServerReport =
+  | { type: 'ready'; port: number }
+  | { type: 'usage'; cpuMicros: number; heapBytes: number; rssBytes: number };
+
+/** What the runner asks of a benchmark server process. */
+export type ServerRequest = { type: 'usage' };
+
+/** Settings every contender's server is started with. */
+export interface ServerSettings {
+  /** Announce joins and leaves (the library only; the baselines never announce). */
+  announceClients: boolean;
+}
+
+/** Reports `port`, then answers usage requests until the runner disconnects. */
+export function serve(port: number, close: () => Promise<void> | void): void {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  process.on('message', (request: ServerRequest) => {
+    if (request.type !== 'usage') return;
+    gc?.();
+    const { user, system } = process.cpuUsage();
+    const { heapUsed, rss } = process.memoryUsage();
+    report({ type: 'usage', cpuMicros: user + system, heapBytes: heapUsed, rssBytes: rss });
+  });
+  process.on('disconnect', () => {
+    void Promise.resolve(close()).finally(() => process.exit(0));
+  });
+  report({ type: 'ready', port });
+}
+
+function report(message: ServerReport): void {
+  process.send?.(message);
+}
+
+/** The response frame the baselines cast for a request: the library's frame, built by hand. */
+export function responseFrameFor(senderId: string, request: string): string {
+  const { HandlerID, Body } = JSON.parse(request) as { HandlerID: number; Body: string | null };
+  return (
+    `{"SenderID":${JSON.stringify(senderId)},"HandlerID":${HandlerID},"CastType":0,` +
+    `"CastFor":null,"Body":${JSON.stringify(Body)}}`
+  );
+}

@@ -1,0 +1,62 @@
+import http from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import * as ws from 'ws';
+import { WebSocketServer } from 'ws';
+import { responseFrameFor, serve } from './child.js';
+
+// ws's own frame encoder; it is public at runtime but not in ws's type definitions.
+const { Sender } = ws as unknown as {
+  Sender: { frame(data: Buffer, options: Record<string, unknown>): Buffer[] };
+};
+const TEXT_FRAME = { fin: true, rsv1: false, opcode: 1, mask: false, readOnly: false };
+
+interface Peer {
+  id: string;
+  stream: Socket;
+  batch: Buffer[];
+}
+
+/**
+ * Starts a raw `ws` baseline. Each request is answered with the library's response frame,
+ * serialized and framed once, then written to every socket: at once, one write per
+ * delivery (B0), or gathered per event-loop turn and written once per socket (B1).
+ */
+export async function startWsServer(coalesce: boolean): Promise<void> {
+  const server = http.createServer();
+  const wss = new WebSocketServer({ server, perMessageDeflate: false });
+  const peers = new Set<Peer>();
+  const due: Peer[] = [];
+  let nextId = 0;
+
+  const flush = () => {
+    for (const peer of due.splice(0)) {
+      peer.stream.write(peer.batch.length === 1 ? peer.batch[0] : Buffer.concat(peer.batch));
+      peer.batch = [];
+    }
+  };
+
+  wss.on('connection', (socket, request) => {
+    const peer: Peer = { id: `client-${(nextId += 1)}`, stream: request.socket, batch: [] };
+    peers.add(peer);
+    socket.on('close', () => peers.delete(peer));
+    socket.on('message', (data: Buffer) => {
+      const text = responseFrameFor(peer.id, data.toString('utf8'));
+      const frame = Buffer.concat(Sender.frame(Buffer.from(text), TEXT_FRAME));
+      for (const target of peers) {
+        if (!coalesce) {
+          target.stream.write(frame);
+          continue;
+        }
+        if (target.batch.push(frame) === 1) {
+          if (due.push(target) === 1) setImmediate(flush);
+        }
+      }
+    });
+  });
+
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  serve((server.address() as AddressInfo).port, () => {
+    wss.close();
+    server.close();
+  });
+}
