@@ -21,7 +21,8 @@ export class ServerProcess {
 
   static start(contender: Contender, settings: ServerSettings): Promise<ServerProcess> {
     const child = fork(SERVER_MAIN, [contender, JSON.stringify(settings)], {
-      execArgv: ['--expose-gc'],
+      // BENCH_SERVER_ARGS passes Node flags to the servers, e.g. "--cpu-prof" to profile them.
+      execArgv: ['--expose-gc', ...(process.env.BENCH_SERVER_ARGS ?? '').split(' ').filter(Boolean)],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     return new Promise((resolve, reject) => {

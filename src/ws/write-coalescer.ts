@@ -12,6 +12,12 @@ export interface CoalescedWriter {
 export class WriteCoalescer {
   private due: CoalescedWriter[] = [];
   private scheduled = false;
+  private flushes = 0;
+
+  /** Counts the flushes so far: a writer whose figure predates it re-reads its socket. */
+  get turn(): number {
+    return this.flushes;
+  }
 
   /** Flushes `writer` at the end of this turn. The caller enqueues a writer once per turn. */
   enqueue(writer: CoalescedWriter): void {
@@ -27,5 +33,6 @@ export class WriteCoalescer {
     const due = this.due;
     this.due = [];
     for (const writer of due) writer.flush();
+    this.flushes += 1;
   };
 }

@@ -19,7 +19,7 @@ class RecordingStream extends Writable {
 }
 
 function fakeSocket() {
-  return { readyState: 1, bufferedAmount: 0, close: jest.fn() };
+  return { readyState: 1, close: jest.fn() };
 }
 
 /** Splits a run of unmasked server frames back into their texts. */
