@@ -3,7 +3,7 @@ import { DEFAULT_PAYLOAD, type CastScenario, type Scenario } from '../scenarios.
 import type { Contender } from '../servers/main.js';
 import { ECHO_ALL, ECHO_EXCLUSIVE, ECHO_SELF } from '../servers/handler-ids.js';
 import { clientIdOf, dialects, openSwarm } from '../swarm/dialects.js';
-import { SwarmConn } from '../swarm/swarm-conn.js';
+import { type SwarmConn } from '../swarm/swarm-conn.js';
 import { measureCasts, measureManySenders, measureUntil, type Delivery } from './measure.js';
 import { ServerProcess, type Usage } from './server-process.js';
 

@@ -1,0 +1,43 @@
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+const root = join(__dirname, '..');
+
+interface SmokeRun {
+  scenario: string;
+  contender: string;
+  deliveries: number;
+  void?: string;
+}
+
+// The benchmark suite, shrunk to seconds: each scenario shape against each of its
+// contenders, every run counted. No timing is asserted; the figures are noise at this size.
+describe('the benchmark suite (smoke run)', () => {
+  let runs: SmokeRun[];
+
+  beforeAll(async () => {
+    // `npm test` compiles the suite to dist-bench before jest starts.
+    await promisify(execFile)(process.execPath, [join(root, 'dist-bench/main.js'), '--smoke'], { cwd: root });
+    runs = (JSON.parse(readFileSync(join(root, 'bench/results/smoke.json'), 'utf8')) as { runs: SmokeRun[] }).runs;
+  }, 120_000);
+
+  it('runs every contender where a scenario names it, with no void run', () => {
+    const shapes = new Map<string, string[]>();
+    for (const run of runs) shapes.set(run.scenario, [...(shapes.get(run.scenario) ?? []), run.contender]);
+    expect(shapes.get('All, N=2000, W=8 (smoke)')).toEqual(['L', 'B0', 'B1', 'S']);
+    expect(shapes.get('Many senders, N=200, 5/s each (smoke)')).toEqual(['L', 'B0', 'B1', 'S']);
+    expect(shapes.get('Idle connections, N=2000 (smoke)')).toEqual(['L', 'B0', 'S']);
+    expect(runs.filter((run) => run.void !== undefined)).toEqual([]);
+  });
+
+  it('counts exactly the deliveries each scenario implies', () => {
+    const deliveriesOf = (scenario: string) => runs.find((run) => run.scenario === scenario)?.deliveries;
+    expect(deliveriesOf('All, N=2000, W=8 (smoke)')).toBe(20 * 20);
+    expect(deliveriesOf('Self, N=100, W=8 (smoke)')).toBe(20);
+    expect(deliveriesOf('Exclusive k=10, N=100, W=8 (smoke)')).toBe(10 * 20);
+    expect(deliveriesOf('Many senders, N=200, 5/s each (smoke)')).toBe(8 * 8 * 3);
+    expect(deliveriesOf('Connect storm, N=2000 (smoke)')).toBe((20 * 21) / 2);
+  });
+});
