@@ -16,6 +16,10 @@ export type {
   MessageHandlers,
 } from './core/handlers.js';
 export { BroadcasterCore, type BroadcasterCoreOptions, type SlowClientPolicy } from './core/broadcaster-core.js';
+export type { Backplane, BackplaneListener } from './core/cluster/backplane.js';
+export type { ClusterStats } from './core/cluster/cluster.js';
+export { InMemoryBackplane, InMemoryHub } from './core/cluster/in-memory-backplane.js';
+export { RedisBackplane, type RedisBackplaneOptions } from './redis/redis-backplane.js';
 export { BroadcasterModule } from './nest/broadcaster.module.js';
 export type { BroadcasterModuleAsyncOptions } from './nest/broadcaster.module-definition.js';
 export type {

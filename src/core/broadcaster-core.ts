@@ -11,6 +11,8 @@ import type {
   MessageHandlerFn,
   MessageHandlers,
 } from './handlers.js';
+import type { Backplane } from './cluster/backplane.js';
+import { Cluster, type ClusterHost } from './cluster/cluster.js';
 import { assertRateLimit, TokenBucket, type RateLimit } from './rate-limiter.js';
 import { countInto, emptyStats, type BroadcasterStats } from './stats.js';
 import { CastType, EventType, type ClientId, type EventMessage, type ResponseMessage } from './message.js';
@@ -46,6 +48,18 @@ export interface BroadcasterCoreOptions {
   slowClientPolicy?: SlowClientPolicy;
   /** Per-client message rate limit. @default undefined (no limit) */
   rateLimit?: RateLimit;
+  /**
+   * Links this broadcaster with others into one cluster (see `RedisBackplane`).
+   * @default undefined (a single node: everything stays in this process)
+   */
+  backplane?: Backplane;
+  /** Milliseconds between cluster heartbeats. @default 2000 */
+  clusterHeartbeatInterval?: number;
+  /**
+   * Milliseconds without a heartbeat after which another node counts as dead and its
+   * clients are announced as left. @default 10000
+   */
+  nodeTimeout?: number;
 }
 
 /** See {@link BroadcasterCoreOptions.slowClientPolicy}. */
@@ -53,6 +67,9 @@ export type SlowClientPolicy = 'close' | 'drop';
 
 export const DEFAULT_MAX_BUFFERED_BYTES = 1024 * 1024;
 export const DEFAULT_MAX_BUFFERED_MESSAGES = 1000;
+export const DEFAULT_CLUSTER_HEARTBEAT_INTERVAL = 2000;
+export const DEFAULT_NODE_TIMEOUT = 10_000;
+const CLUSTER_CONNECT_TIMEOUT = 5000;
 
 const INTERNAL_ERROR = 'internal error';
 const NO_HANDLER_ID = 0;
@@ -73,6 +90,7 @@ export class BroadcasterCore {
   private readonly counters = emptyStats();
   private closing = false;
   private onEmpty: (() => void) | null = null;
+  private readonly cluster: Cluster | null;
 
   constructor(options: BroadcasterCoreOptions = {}) {
     this.messageHandlers = options.messageHandlers ?? new Map();
@@ -86,6 +104,12 @@ export class BroadcasterCore {
     this.slowClientPolicy = options.slowClientPolicy ?? 'close';
     if (options.rateLimit !== undefined) assertRateLimit(options.rateLimit);
     this.rateLimit = options.rateLimit;
+    this.cluster = options.backplane === undefined ? null : this.createCluster(options.backplane, options);
+  }
+
+  /** Joins the cluster, when there is a backplane; resolves at once for a single node. */
+  async start(): Promise<void> {
+    await this.cluster?.start();
   }
 
   /** Replaces the handler maps (the Nest module sets them once discovery is done). */
@@ -111,6 +135,7 @@ export class BroadcasterCore {
         if (other !== client) this.deliver(other, joined);
       }
     }
+    this.cluster?.publishJoin(client.id);
     this.runEventHandler(client, EventType.OnAddClient);
 
     let detached = false;
@@ -125,9 +150,13 @@ export class BroadcasterCore {
     };
   }
 
-  /** IDs of the connected clients, in order of joining. */
+  /**
+   * IDs of the connected clients: this node's in order of joining, then those of the
+   * other nodes of the cluster.
+   */
   clientIds(): ClientId[] {
-    return [...this.clients.keys()];
+    const local = [...this.clients.keys()];
+    return this.cluster === null ? local : [...local, ...this.cluster.remoteClientIds()];
   }
 
   /** The counters an operator needs; a fresh copy on each call. */
@@ -141,6 +170,7 @@ export class BroadcasterCore {
       bufferedBytes,
       errors: { ...errors },
       refusedUpgrades: { ...refusedUpgrades },
+      ...(this.cluster === null ? {} : { cluster: this.cluster.stats() }),
     };
   }
 
@@ -162,15 +192,18 @@ export class BroadcasterCore {
   /**
    * Shuts down gracefully: new frames are refused with `shutting_down`, leaves are no
    * longer announced, handlers in flight may finish and their responses go out, then
-   * every client is closed with 1001. Each wait is bounded by `timeoutMs`.
+   * every client is closed with 1001, and the node leaves its cluster. Each wait is
+   * bounded by `timeoutMs`.
    */
   async shutdown(timeoutMs: number): Promise<void> {
     this.closing = true;
     await withTimeout(Promise.all([...this.clients.values()].map((client) => client.settled())), timeoutMs);
-    if (this.clients.size === 0) return;
-    const emptied = new Promise<void>((resolve) => (this.onEmpty = resolve));
-    for (const client of this.clients.values()) client.close(CloseCode.GoingAway, 'server shutting down');
-    await withTimeout(emptied, timeoutMs);
+    if (this.clients.size > 0) {
+      const emptied = new Promise<void>((resolve) => (this.onEmpty = resolve));
+      for (const client of this.clients.values()) client.close(CloseCode.GoingAway, 'server shutting down');
+      await withTimeout(emptied, timeoutMs);
+    }
+    await withTimeout(this.cluster?.stop() ?? Promise.resolve(), timeoutMs);
   }
 
   /**
@@ -239,12 +272,17 @@ export class BroadcasterCore {
     this.clients.delete(client.id);
     if (this.clients.size === 0) this.onEmpty?.();
     client.whenSettled(() => {
-      if (this.announceClients && !this.closing) {
-        const left = encodeEvent(EventType.OnDelClient, client.id);
-        for (const other of this.clients.values()) this.deliver(other, left);
-      }
+      this.announceToLocals(EventType.OnDelClient, client.id);
+      this.cluster?.publishLeave(client.id);
       this.runEventHandler(client, EventType.OnDelClient);
     });
+  }
+
+  /** Tells every local client of a join or leave, if joins and leaves are announced. */
+  private announceToLocals(eventType: EventType, clientId: ClientId): void {
+    if (!this.announceClients || this.closing) return;
+    const frame = encodeEvent(eventType, clientId);
+    for (const client of this.clients.values()) this.deliver(client, frame);
   }
 
   /** Writes one frame to one client, unless the client is too far behind. */
@@ -309,6 +347,40 @@ export class BroadcasterCore {
     for (const target of selectRecipients(response.castType, senderId, castFor, this.clients)) {
       this.deliver(target, frame);
     }
+    if (this.cluster !== null && this.reachesOtherNodes(response.castType, castFor)) {
+      this.cluster.publishCast(response.castType, senderId, response.castType === CastType.Exclusive ? castFor : null, frame);
+    }
+  }
+
+  private reachesOtherNodes(castType: CastType, castFor: readonly ClientId[]): boolean {
+    if (castType === CastType.Self) return false;
+    if (castType !== CastType.Exclusive) return true;
+    return castFor.some((id) => !this.clients.has(id));
+  }
+
+  private createCluster(backplane: Backplane, options: BroadcasterCoreOptions): Cluster {
+    const host: ClusterHost = {
+      localClientIds: () => [...this.clients.keys()],
+      deliverRemoteCast: (castType, senderId, castFor, frame) => {
+        for (const target of selectRecipients(castType, senderId, castFor ?? [], this.clients)) {
+          this.deliver(target, frame);
+        }
+      },
+      remoteClientJoined: (clientId) => this.announceToLocals(EventType.OnAddClient, clientId),
+      remoteClientLeft: (clientId) => this.announceToLocals(EventType.OnDelClient, clientId),
+    };
+    const heartbeatInterval = options.clusterHeartbeatInterval ?? DEFAULT_CLUSTER_HEARTBEAT_INTERVAL;
+    const nodeTimeout = options.nodeTimeout ?? DEFAULT_NODE_TIMEOUT;
+    if (!(nodeTimeout > heartbeatInterval)) {
+      throw new TypeError(`nodeTimeout (${nodeTimeout} ms) must be longer than clusterHeartbeatInterval (${heartbeatInterval} ms)`);
+    }
+    return new Cluster(host, {
+      backplane,
+      heartbeatInterval,
+      nodeTimeout,
+      connectTimeout: CLUSTER_CONNECT_TIMEOUT,
+      logger: this.logger,
+    });
   }
 
   private reportHandlerFailure(

@@ -1,3 +1,5 @@
+import type { ClusterStats } from './cluster/cluster.js';
+
 /** Counters an operator watches; all counts since start. */
 export interface BroadcasterStats {
   /** Clients connected now. */
@@ -22,6 +24,8 @@ export interface BroadcasterStats {
   heartbeatTimeouts: number;
   /** WebSocket upgrades refused, by HTTP status. */
   refusedUpgrades: Record<string, number>;
+  /** The cluster link, when the broadcaster has a backplane. */
+  cluster?: ClusterStats;
 }
 
 export function emptyStats(): BroadcasterStats {

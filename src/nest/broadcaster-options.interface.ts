@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { SlowClientPolicy } from '../core/broadcaster-core.js';
+import type { Backplane } from '../core/cluster/backplane.js';
 import type { RateLimit } from '../core/rate-limiter.js';
 
 /** Decides whether a browser origin may connect; return `true` to allow. */
@@ -90,6 +91,24 @@ export interface BroadcasterModuleOptions {
    * @default 10000
    */
   shutdownTimeout?: number;
+  /**
+   * Makes this instance one node of a cluster that acts as one broadcaster, e.g.
+   * `new RedisBackplane({ url: 'redis://127.0.0.1:6379' })`. Every instance gets its own.
+   * @default undefined (a single node)
+   */
+  backplane?: Backplane;
+  /**
+   * Milliseconds between this node's heartbeats to the other nodes.
+   * @default 2000
+   */
+  clusterHeartbeatInterval?: number;
+  /**
+   * Milliseconds without a heartbeat after which another node counts as dead: its
+   * clients are announced as left and dropped from `clientIds()`. Detection takes up to
+   * this plus one heartbeat interval.
+   * @default 10000
+   */
+  nodeTimeout?: number;
 }
 
 /** A class that supplies the options, for `forRootAsync({ useClass })` or `useExisting`. */

@@ -25,15 +25,21 @@ import { resolveOptions, type ResolvedBroadcasterOptions } from './options-valid
     },
     {
       provide: BROADCASTER_CORE,
-      useFactory: (options: ResolvedBroadcasterOptions) =>
-        new BroadcasterCore({
+      useFactory: async (options: ResolvedBroadcasterOptions) => {
+        const core = new BroadcasterCore({
           announceClients: options.announceClients,
           maxBufferedBytes: options.maxBufferedBytes,
           maxBufferedMessages: options.maxBufferedMessages,
           slowClientPolicy: options.slowClientPolicy,
           rateLimit: options.rateLimit,
+          backplane: options.backplane,
+          clusterHeartbeatInterval: options.clusterHeartbeatInterval,
+          nodeTimeout: options.nodeTimeout,
           logger: new Logger(LOGGER_CONTEXT),
-        }),
+        });
+        await core.start();
+        return core;
+      },
       inject: [RESOLVED_OPTIONS],
     },
     BroadcasterMetadataAccessor,

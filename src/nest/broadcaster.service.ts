@@ -16,12 +16,13 @@ export class Broadcaster {
    * Casts one or more responses from the server itself: `SenderID` is `""` and
    * `HandlerID` is the response's `handlerId` (default 0). Rejects a malformed response,
    * or one cast to `Self` (the server is nobody's sender), before anything is sent.
+   * With a backplane, the cast reaches the clients of every node.
    */
   async cast(responses: ResponseMessage | readonly ResponseMessage[]): Promise<void> {
     this.core.cast(responses);
   }
 
-  /** IDs of the connected clients, in order of joining. */
+  /** IDs of the connected clients: this node's in order of joining, then the rest of the cluster's. */
   clientIds(): ClientId[] {
     return this.core.clientIds();
   }

@@ -1,10 +1,15 @@
-import { DEFAULT_MAX_BUFFERED_BYTES, DEFAULT_MAX_BUFFERED_MESSAGES } from '../core/broadcaster-core.js';
+import {
+  DEFAULT_CLUSTER_HEARTBEAT_INTERVAL,
+  DEFAULT_MAX_BUFFERED_BYTES,
+  DEFAULT_MAX_BUFFERED_MESSAGES,
+  DEFAULT_NODE_TIMEOUT,
+} from '../core/broadcaster-core.js';
 import { assertRateLimit } from '../core/rate-limiter.js';
 import { DEFAULT_MAX_PAYLOAD, DEFAULT_PATH } from './broadcaster.constants.js';
 import { INVALID_OPTION } from './broadcaster.messages.js';
 import type { BroadcasterModuleOptions } from './broadcaster-options.interface.js';
 
-type Optional = 'port' | 'maxClients' | 'rateLimit' | 'allowedOrigins' | 'authenticate';
+type Optional = 'port' | 'maxClients' | 'rateLimit' | 'allowedOrigins' | 'authenticate' | 'backplane';
 
 /** Options with their defaults filled in. */
 export type ResolvedBroadcasterOptions = Required<Omit<BroadcasterModuleOptions, Optional>> &
@@ -25,6 +30,8 @@ export function resolveOptions(options: BroadcasterModuleOptions): ResolvedBroad
     slowClientPolicy: options.slowClientPolicy ?? 'close',
     heartbeatInterval: options.heartbeatInterval ?? DEFAULT_HEARTBEAT_INTERVAL,
     shutdownTimeout: options.shutdownTimeout ?? DEFAULT_SHUTDOWN_TIMEOUT,
+    clusterHeartbeatInterval: options.clusterHeartbeatInterval ?? DEFAULT_CLUSTER_HEARTBEAT_INTERVAL,
+    nodeTimeout: options.nodeTimeout ?? DEFAULT_NODE_TIMEOUT,
   };
   const { path, port, maxPayload, announceClients, maxClients, slowClientPolicy } = resolved;
   check('path', typeof path === 'string' && path.startsWith('/'), 'a string starting with "/"', path);
@@ -39,6 +46,14 @@ export function resolveOptions(options: BroadcasterModuleOptions): ResolvedBroad
   check('maxClients', maxClients === undefined || isPositiveInteger(maxClients), 'a positive integer', maxClients);
   check('allowedOrigins', isOrigins(resolved.allowedOrigins), 'a list of origins or a function', resolved.allowedOrigins);
   check('authenticate', resolved.authenticate === undefined || typeof resolved.authenticate === 'function', 'a function', resolved.authenticate);
+  check('backplane', resolved.backplane === undefined || isBackplane(resolved.backplane), 'a Backplane (e.g. a RedisBackplane)', resolved.backplane);
+  check('clusterHeartbeatInterval', isPositiveInteger(resolved.clusterHeartbeatInterval), 'a positive number of milliseconds', resolved.clusterHeartbeatInterval);
+  check(
+    'nodeTimeout',
+    isPositiveInteger(resolved.nodeTimeout) && resolved.nodeTimeout > resolved.clusterHeartbeatInterval,
+    'milliseconds, more than clusterHeartbeatInterval',
+    resolved.nodeTimeout,
+  );
   if (resolved.rateLimit !== undefined) assertRateLimit(resolved.rateLimit);
   return resolved;
 }
@@ -53,6 +68,11 @@ function isPositiveInteger(value: unknown): boolean {
 
 function isWhole(value: unknown): boolean {
   return Number.isSafeInteger(value) && (value as number) >= 0;
+}
+
+function isBackplane(value: unknown): boolean {
+  const candidate = value as Record<string, unknown> | null;
+  return ['connect', 'publish', 'close'].every((method) => typeof candidate?.[method] === 'function');
 }
 
 function isOrigins(value: unknown): boolean {

@@ -1,0 +1,223 @@
+import { FakeConn } from '../../../test/support/fake-conn';
+import { BroadcasterCore } from '../broadcaster-core';
+import type { BroadcasterLogger, EventHandlers, MessageHandlers } from '../handlers';
+import { CastType, EventType, newResponseMessage, type EventMessage } from '../message';
+import { decodeEnvelope, encodeEnvelope } from './envelope';
+import { InMemoryBackplane, InMemoryHub } from './in-memory-backplane';
+
+const settle = () => new Promise((resolve) => setTimeout(resolve, 5));
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const quietLogger = (): BroadcasterLogger & { warnings: string[] } => {
+  const warnings: string[] = [];
+  return { warnings, log: () => undefined, warn: (message) => warnings.push(message), error: () => undefined };
+};
+
+/** Handler 1 echoes to the cast type named by the body's first byte; 2 targets the IDs listed in the body. */
+const handlers: MessageHandlers = new Map([
+  [1, ({ body }) => newResponseMessage(body[0] as CastType, body.subarray(1))],
+  [2, ({ body }) => newResponseMessage(CastType.Exclusive, null, ...body.toString().split(','))],
+]);
+
+function request(handlerId: number, body: Buffer): string {
+  return JSON.stringify({ HandlerID: handlerId, Body: body.toString('base64') });
+}
+
+class Node {
+  readonly backplane: InMemoryBackplane;
+  readonly core: BroadcasterCore;
+  readonly events: EventMessage[] = [];
+  readonly logger = quietLogger();
+
+  constructor(hub: InMemoryHub, options: { nodeTimeout?: number } = {}) {
+    this.backplane = new InMemoryBackplane(hub);
+    const eventHandlers: EventHandlers = new Map([
+      [EventType.OnAddClient, (event: EventMessage) => void this.events.push(event)],
+      [EventType.OnDelClient, (event: EventMessage) => void this.events.push(event)],
+    ]);
+    this.core = new BroadcasterCore({
+      messageHandlers: handlers,
+      eventHandlers,
+      backplane: this.backplane,
+      clusterHeartbeatInterval: 20,
+      nodeTimeout: options.nodeTimeout ?? 120,
+      logger: this.logger,
+    });
+  }
+
+  join() {
+    const conn = new FakeConn();
+    const session = this.core.attach(conn);
+    return { conn, session, id: session.id };
+  }
+}
+
+async function cluster(size: number, options?: { nodeTimeout?: number }): Promise<Node[]> {
+  const hub = new InMemoryHub();
+  const nodes = Array.from({ length: size }, () => new Node(hub, options));
+  await Promise.all(nodes.map((node) => node.core.start()));
+  await settle();
+  return nodes;
+}
+
+describe('a cluster of broadcasters (in-memory backplane)', () => {
+  let nodes: Node[] = [];
+  afterEach(async () => {
+    await Promise.all(nodes.map((node) => node.core.shutdown(100)));
+  });
+
+  it('announces joins and leaves on every node, and runs event handlers on the owner only', async () => {
+    nodes = await cluster(2);
+    const [a, b] = nodes;
+    const watcher = b.join();
+    await settle();
+    const joiner = a.join();
+    await settle();
+    expect(watcher.conn.json()).toContainEqual({ EventType: 1, ClientID: joiner.id });
+    expect(a.core.clientIds()).toEqual([joiner.id, watcher.id]);
+    expect(b.core.clientIds()).toEqual([watcher.id, joiner.id]);
+
+    joiner.session.detach();
+    await settle();
+    expect(watcher.conn.json()).toContainEqual({ EventType: 2, ClientID: joiner.id });
+    expect(b.core.clientIds()).toEqual([watcher.id]);
+    expect(a.events.map((e) => [e.eventType, e.clientId])).toEqual([
+      [EventType.OnAddClient, joiner.id],
+      [EventType.OnDelClient, joiner.id],
+    ]);
+    expect(b.events.map((e) => e.clientId)).toEqual([watcher.id]);
+  });
+
+  it('casts All, Others and Exclusive to every node, keeps Self local, and publishes once per cast', async () => {
+    nodes = await cluster(3);
+    const [a, b, c] = nodes;
+    const sender = a.join();
+    const local = a.join();
+    const far = [b.join(), b.join(), c.join()];
+    await settle();
+    for (const client of [sender, local, ...far]) client.conn.take();
+    const publishes = jest.spyOn(a.backplane, 'publish');
+
+    const frameOf = (castType: CastType) => Buffer.concat([Buffer.from([castType]), Buffer.from('hi')]);
+    for (const castType of [CastType.All, CastType.Self, CastType.Others]) {
+      sender.session.receive(request(1, frameOf(castType)));
+    }
+    sender.session.receive(request(2, Buffer.from([local.id, far[1].id].join(','))));
+    await settle();
+
+    const castTypes = (client: { conn: FakeConn }) => client.conn.take().map((f) => f.CastType);
+    expect(castTypes(sender)).toEqual([CastType.All, CastType.Self]);
+    expect(castTypes(local)).toEqual([CastType.All, CastType.Others, CastType.Exclusive]);
+    expect(castTypes(far[0])).toEqual([CastType.All, CastType.Others]);
+    expect(castTypes(far[1])).toEqual([CastType.All, CastType.Others, CastType.Exclusive]);
+    expect(castTypes(far[2])).toEqual([CastType.All, CastType.Others]);
+    // All, Others and the Exclusive with a remote target: one message each; Self: none.
+    expect(publishes).toHaveBeenCalledTimes(3);
+  });
+
+  it('keeps one sender’s casts in order for receivers on another node', async () => {
+    nodes = await cluster(2);
+    const [a, b] = nodes;
+    const sender = a.join();
+    const receiver = b.join();
+    await settle();
+    receiver.conn.take();
+    for (let i = 0; i < 200; i++) sender.session.receive(request(1, Buffer.from([CastType.All, i])));
+    await settle();
+    const bodies = receiver.conn.take().map((f) => Buffer.from(f.Body as string, 'base64')[0]);
+    expect(bodies).toEqual(Array.from({ length: 200 }, (_, i) => i));
+  });
+
+  it('lets a server cast reach the whole cluster', async () => {
+    nodes = await cluster(2);
+    const [a, b] = nodes;
+    const far = b.join();
+    await settle();
+    far.conn.take();
+    a.core.cast({ ...newResponseMessage(CastType.All, 'notice'), handlerId: 7 });
+    await settle();
+    expect(far.conn.take()).toEqual([
+      { SenderID: '', HandlerID: 7, CastType: CastType.All, CastFor: null, Body: Buffer.from('notice').toString('base64') },
+    ]);
+  });
+
+  it('announces the clients of a node that went silent as left, within the node timeout', async () => {
+    nodes = await cluster(2);
+    const [a, b] = nodes;
+    const watcher = a.join();
+    const doomed = [b.join(), b.join()];
+    await settle();
+    expect(a.core.clientIds()).toHaveLength(3);
+    // A crash: the node's heartbeats stop and it says no goodbye.
+    (b.backplane as unknown as { linked: boolean }).linked = false;
+    await sleep(120 + 2 * 20 + 30);
+    expect(a.core.clientIds()).toEqual([watcher.id]);
+    const left = watcher.conn.json().filter((f) => f.EventType === 2).map((f) => f.ClientID);
+    expect(left.sort()).toEqual(doomed.map((d) => d.id).sort());
+    expect(a.core.stats().cluster).toMatchObject({ nodes: 1, remoteClients: 0, nodesTimedOut: 1 });
+    expect(a.logger.warnings.join('\n')).toMatch(/silent for 120 ms: its 2 clients are gone/);
+  });
+
+  it('drops a node that shut down cleanly at once', async () => {
+    nodes = await cluster(2, { nodeTimeout: 60_000 });
+    const [a, b] = nodes;
+    const watcher = a.join();
+    const leaving = b.join();
+    await settle();
+    await b.core.shutdown(100);
+    await settle();
+    expect(a.core.clientIds()).toEqual([watcher.id]);
+    expect(watcher.conn.json()).toContainEqual({ EventType: 2, ClientID: leaving.id });
+  });
+
+  it('serves local clients through a backplane outage, counts what was lost, and repairs membership after', async () => {
+    nodes = await cluster(2, { nodeTimeout: 60_000 });
+    const [a, b] = nodes;
+    const stays = a.join();
+    const goes = a.join();
+    const far = b.join();
+    await settle();
+    for (const client of [stays, goes, far]) client.conn.take();
+
+    b.backplane.setLinked(false);
+    a.backplane.setLinked(false);
+    stays.session.receive(request(1, Buffer.from([CastType.All, 1])));
+    goes.session.detach();
+    const newcomer = a.join();
+    await settle();
+    expect(stays.conn.take().map((f) => f.CastType ?? f.EventType)).toEqual([CastType.All, 2, 1]);
+    expect(far.conn.take()).toEqual([]);
+    expect(a.core.stats().cluster).toMatchObject({ linkUp: false, outages: 1 });
+    expect(a.core.stats().cluster?.publishFailures).toBeGreaterThanOrEqual(3);
+
+    a.backplane.setLinked(true);
+    b.backplane.setLinked(true);
+    await sleep(60);
+    // B learns from A's membership what it missed, and tells its client.
+    expect(far.conn.json()).toEqual(
+      expect.arrayContaining([
+        { EventType: 2, ClientID: goes.id },
+        { EventType: 1, ClientID: newcomer.id },
+      ]),
+    );
+    expect(b.core.clientIds().sort()).toEqual([far.id, stays.id, newcomer.id].sort());
+    // And casts flow again.
+    stays.session.receive(request(1, Buffer.from([CastType.All, 2])));
+    await settle();
+    expect(far.conn.take().at(-1)).toMatchObject({ SenderID: stays.id, CastType: CastType.All });
+  });
+});
+
+describe('cluster envelopes', () => {
+  it('carry a cast’s frame untouched and read back what they wrote', () => {
+    const frame = '{"SenderID":"a","HandlerID":1,"CastType":0,"CastFor":null,"Body":"aGk="}';
+    const cast = { kind: 'cast' as const, node: 'n', castType: CastType.All, senderId: 'a', castFor: null, frame };
+    expect(encodeEnvelope(cast).endsWith(`\n${frame}`)).toBe(true);
+    expect(decodeEnvelope(encodeEnvelope(cast))).toEqual(cast);
+    const beat = { kind: 'beat' as const, node: 'n', clients: 3 };
+    expect(decodeEnvelope(encodeEnvelope(beat))).toEqual(beat);
+  });
+
+  it.each(['', 'hello', '{"kind":"cast"}\n{}', '[1]', 'null', '{"node":"x"}'])('refuse %j', (message) => {
+    expect(decodeEnvelope(message)).toBeNull();
+  });
+});
