@@ -1,23 +1,30 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { WsAdapter } from '@nestjs/platform-ws';
+import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
+import { RedisBackplane } from 'nestjs-message-broadcaster';
 import { AppModule } from './app.module.js';
 
 // The original example's flags: -p port (default 9218), -e endpoint path (default "/").
+// With --redis URL (or REDIS_URL) this instance joins every other one using that Redis.
 const { values } = parseArgs({
   options: {
     port: { type: 'string', short: 'p', default: process.env.PORT ?? '9218' },
     endpoint: { type: 'string', short: 'e', default: '/' },
+    redis: { type: 'string', short: 'r', default: process.env.REDIS_URL },
   },
 });
 
 async function bootstrap(): Promise<void> {
-  const app = await NestFactory.create(AppModule.withEndpoint(values.endpoint));
+  const cluster = values.redis === undefined ? {} : { backplane: new RedisBackplane({ url: values.redis }) };
+  const app = await NestFactory.create(AppModule.withEndpoint(values.endpoint, cluster));
   app.useWebSocketAdapter(new WsAdapter(app));
   app.enableShutdownHooks();
   await app.listen(Number(values.port));
-  console.log(`broadcaster listening on ws://localhost:${values.port}${values.endpoint}`);
+  const { port } = app.getHttpServer().address() as AddressInfo;
+  const mode = values.redis === undefined ? '' : ` (cluster node, Redis at ${values.redis})`;
+  console.log(`broadcaster listening on ws://localhost:${port}${values.endpoint}${mode}`);
 }
 
 void bootstrap();

@@ -1,0 +1,215 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { Redis } from 'ioredis';
+import { Broadcaster, RedisBackplane, newResponseMessage, All } from '../src/index.js';
+import { AppModule } from '../sample/app.module.js';
+import { DIRECT, ECHO, RELAY, WHO } from '../sample/chat.handlers.js';
+import { CapturingLogger, startApp, type RunningApp } from './support/app.js';
+import { findRedis, PrivateRedis } from './support/redis-server.js';
+import { bodyText, TestClient } from './support/ws-client.js';
+
+const redis = findRedis();
+const describeWithRedis = redis.kind === 'none' ? describe.skip : describe;
+const root = join(__dirname, '..');
+const HEARTBEAT = 200;
+const NODE_TIMEOUT = 1500;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function until(check: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(20);
+  }
+}
+
+describeWithRedis('a cluster over a real Redis', () => {
+  let server: PrivateRedis | null = null;
+  let url: string;
+  const apps: RunningApp[] = [];
+
+  beforeAll(async () => {
+    if (redis.kind === 'private') {
+      server = await PrivateRedis.start(redis.binary);
+      url = server.url;
+    } else if (redis.kind === 'external') {
+      url = redis.url;
+    }
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+  afterEach(async () => {
+    await Promise.all(apps.splice(0).map(({ app }) => app.close()));
+  });
+
+  /** One instance of the sample app, joined to the cluster. */
+  async function node(logger?: CapturingLogger): Promise<RunningApp & { broadcaster: Broadcaster }> {
+    const cluster = {
+      backplane: new RedisBackplane({ url, channel: `test-${expect.getState().currentTestName}` }),
+      clusterHeartbeatInterval: HEARTBEAT,
+      nodeTimeout: NODE_TIMEOUT,
+    };
+    const running = await startApp(AppModule.withEndpoint('/', cluster), { logger: logger ?? false });
+    apps.push(running);
+    return { ...running, broadcaster: running.app.get(Broadcaster) };
+  }
+
+  it('acts as one broadcaster: joins, All, Others, Exclusive and Self across two instances', async () => {
+    const a = await node();
+    const b = await node();
+    const alice = await TestClient.join(a.url);
+    const bob = await TestClient.join(b.url);
+    expect(await alice.client.nextJson()).toEqual({ EventType: 1, ClientID: bob.id });
+    const carol = await TestClient.join(b.url);
+    expect(await alice.client.nextJson()).toEqual({ EventType: 1, ClientID: carol.id });
+    expect(await bob.client.nextJson()).toEqual({ EventType: 1, ClientID: carol.id });
+    await until(() => a.broadcaster.clientIds().length === 3, 'node A to list all three clients');
+    expect(a.broadcaster.clientIds()).toEqual([alice.id, bob.id, carol.id]);
+    expect(b.broadcaster.clientIds().sort()).toEqual([alice.id, bob.id, carol.id].sort());
+
+    alice.client.request(ECHO, 'to everyone');
+    for (const { client } of [alice, bob, carol]) {
+      expect(await client.nextJson()).toMatchObject({ SenderID: alice.id, HandlerID: ECHO, CastType: All });
+    }
+    alice.client.request(RELAY, 'typing');
+    expect(bodyText(await bob.client.nextJson())).toBe('typing');
+    expect(bodyText(await carol.client.nextJson())).toBe('typing');
+    alice.client.request(DIRECT, JSON.stringify({ to: [carol.id], text: 'psst' }));
+    expect(await carol.client.nextJson()).toMatchObject({ SenderID: alice.id, CastFor: [carol.id] });
+    bob.client.request(WHO);
+    const who = JSON.parse(bodyText(await bob.client.nextJson()) as string) as { clients: string[] };
+    expect(who.clients.sort()).toEqual([alice.id, bob.id, carol.id].sort());
+    // Others, Exclusive and Self reached nobody else.
+    expect(await alice.client.drain()).toEqual([]);
+    expect(await bob.client.drain()).toEqual([]);
+
+    await carol.client.close();
+    expect(await alice.client.nextJson()).toEqual({ EventType: 2, ClientID: carol.id });
+    await Promise.all([alice, bob].map(({ client }) => client.close()));
+  });
+
+  it('delivers a server cast from any instance to every client, and keeps each sender’s order', async () => {
+    const a = await node();
+    const b = await node();
+    const sender = await TestClient.join(a.url);
+    const far = await TestClient.join(b.url);
+    await sender.client.nextJson();
+    await a.broadcaster.cast({ ...newResponseMessage(All, 'from the server'), handlerId: 9 });
+    expect(await far.client.nextJson()).toMatchObject({ SenderID: '', HandlerID: 9 });
+    await sender.client.nextJson();
+
+    for (let i = 0; i < 300; i++) sender.client.request(ECHO, String(i));
+    const bodies: string[] = [];
+    for (let i = 0; i < 300; i++) bodies.push(bodyText(await far.client.nextJson()) as string);
+    expect(bodies).toEqual(Array.from({ length: 300 }, (_, i) => String(i)));
+    await Promise.all([sender, far].map(({ client }) => client.close()));
+  });
+
+  it('accepts an ioredis client of the application’s own through forRootAsync, and leaves it open', async () => {
+    const own = new Redis(url);
+    const { Module } = await import('@nestjs/common');
+    const { BroadcasterModule } = await import('../src/index.js');
+    @Module({})
+    class AsyncApp {}
+    const running = await startApp({
+      module: AsyncApp,
+      imports: [
+        BroadcasterModule.forRootAsync({
+          useFactory: () => ({ backplane: new RedisBackplane({ client: own, channel: 'async-test' }) }),
+        }),
+      ],
+    });
+    const other = await startApp({
+      module: AsyncApp,
+      imports: [BroadcasterModule.forRoot({ backplane: new RedisBackplane({ url, channel: 'async-test' }) })],
+    });
+    try {
+      const here = await TestClient.join(running.url);
+      const there = await TestClient.join(other.url);
+      expect(await here.client.nextJson()).toEqual({ EventType: 1, ClientID: there.id });
+      await Promise.all([here, there].map(({ client }) => client.close()));
+    } finally {
+      await running.app.close();
+      await other.app.close();
+    }
+    expect(await own.ping()).toBe('PONG');
+    own.disconnect();
+  });
+
+  describe('failures', () => {
+    let child: ChildProcess | null = null;
+    afterEach(() => {
+      child?.kill('SIGKILL');
+      child = null;
+    });
+
+    it('announces the clients of a killed instance as left, within the node timeout', async () => {
+      if (!existsSync(join(root, 'dist/cjs/index.js'))) {
+        execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: root, stdio: 'inherit' });
+      }
+      const a = await node();
+      const channel = `test-${expect.getState().currentTestName}`;
+      // The instance to kill runs in a process of its own, on the built package.
+      const fixture = join(root, 'test/fixtures/cluster-node.cjs');
+      const proc = fork(fixture, [url, String(HEARTBEAT), String(NODE_TIMEOUT), channel], { stdio: 'inherit' });
+      child = proc;
+      const { port } = await new Promise<{ port: number }>((resolve) => proc.once('message', resolve));
+      const watcher = await TestClient.join(a.url);
+      const doomed = await TestClient.join(`ws://127.0.0.1:${port}/`);
+      expect(await watcher.client.nextJson()).toEqual({ EventType: 1, ClientID: doomed.id });
+      doomed.client.request(1, 'still here');
+      expect(bodyText(await watcher.client.nextJson())).toBe('still here');
+
+      proc.kill('SIGKILL');
+      const killedAt = Date.now();
+      const left = await watcher.client.nextJson(NODE_TIMEOUT + 5000);
+      const detectedAfter = Date.now() - killedAt;
+      expect(left).toEqual({ EventType: 2, ClientID: doomed.id });
+      // The bound: the timeout, plus up to one heartbeat before the check sees it, plus slack.
+      expect(detectedAfter).toBeLessThan(NODE_TIMEOUT + HEARTBEAT + 1000);
+      expect(a.broadcaster.clientIds()).toEqual([watcher.id]);
+      expect(a.broadcaster.stats().cluster?.nodesTimedOut).toBe(1);
+      await watcher.client.close();
+    });
+
+    const withPrivateRedis = redis.kind === 'private' ? it : it.skip;
+    withPrivateRedis('keeps serving local clients while Redis is down, and links up again by itself', async () => {
+      const logger = new CapturingLogger();
+      // Nest's logger is process-wide, and the last app created sets it.
+      const b = await node();
+      const a = await node(logger);
+      const local = await TestClient.join(a.url);
+      const neighbour = await TestClient.join(a.url);
+      const far = await TestClient.join(b.url);
+      await local.client.nextJson();
+      await local.client.nextJson();
+      await neighbour.client.nextJson();
+
+      await server?.stop();
+      await until(() => a.broadcaster.stats().cluster?.linkUp === false, 'node A to notice the outage');
+      local.client.request(ECHO, 'during the outage');
+      expect(bodyText(await neighbour.client.nextJson())).toBe('during the outage');
+      expect(bodyText(await local.client.nextJson())).toBe('during the outage');
+      expect(await far.client.drain(300)).toEqual([]);
+      const during = a.broadcaster.stats().cluster;
+      expect(during).toMatchObject({ linkUp: false, outages: 1 });
+      expect(during?.publishFailures).toBeGreaterThan(0);
+      expect(logger.text('warn')).toMatch(/cluster backplane down/);
+
+      await server?.restart();
+      await until(
+        () => a.broadcaster.stats().cluster?.linkUp === true && b.broadcaster.stats().cluster?.linkUp === true,
+        'both nodes to link up again',
+      );
+      // The outage was shorter than the node timeout: nobody was announced as left.
+      expect(await far.client.drain(HEARTBEAT * 2)).toEqual([]);
+      local.client.request(ECHO, 'after the outage');
+      expect(bodyText(await far.client.nextJson())).toBe('after the outage');
+      expect(logger.text('log')).toMatch(/cluster backplane up after an outage/);
+      await Promise.all([local, neighbour, far].map(({ client }) => client.close()));
+    });
+  });
+});
