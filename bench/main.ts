@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -20,11 +21,16 @@ const reps = Number(values.reps ?? (smoke ? 1 : 3));
 const scenarios = (smoke ? smokeScenarios() : SCENARIOS).filter(
   (s) => values.only === undefined || s.name.toLowerCase().includes(values.only.toLowerCase()),
 );
+const redisAvailable = process.env.REDIS_URL !== undefined || commandExists('redis-server');
 const resultsDir = fileURLToPath(new URL('../bench/results/', import.meta.url));
 
 async function main(): Promise<void> {
   const records: RunRecord[] = [];
   for (const scenario of scenarios) {
+    if (scenario.kind === 'casts' && scenario.nodes !== undefined && !redisAvailable) {
+      console.warn(`SKIPPED ${scenario.name}: it needs redis-server (apt-get install redis-server) or REDIS_URL`);
+      continue;
+    }
     for (let rep = 0; rep < reps; rep++) {
       const order = rotate(scenario.contenders, rep);
       for (const contender of order) {
@@ -35,7 +41,10 @@ async function main(): Promise<void> {
     }
   }
   const details = { ...machine(), repetitions: reps, date: new Date().toISOString().slice(0, 10) };
-  const summaries = summarize(records);
+  const singleNode = Object.fromEntries(
+    scenarios.flatMap((s) => (s.kind === 'casts' && s.nodes !== undefined ? [[s.name, s.nodes.singleNode]] : [])),
+  );
+  const summaries = summarize(records, singleNode);
   const table = markdown(summaries, details);
   const name = smoke ? 'smoke' : 'latest';
   mkdirSync(resultsDir, { recursive: true });
@@ -47,6 +56,15 @@ async function main(): Promise<void> {
     console.error(`${voided.length} runs were void:`);
     for (const r of voided) console.error(`  ${r.scenario} ${r.contender}: ${r.void}`);
     process.exitCode = 1;
+  }
+}
+
+function commandExists(command: string): boolean {
+  try {
+    execFileSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
   }
 }
 

@@ -40,15 +40,26 @@ export function machine(): Record<string, string | number> {
   };
 }
 
-export function summarize(records: RunRecord[]): ScenarioSummary[] {
+/**
+ * Summarizes the runs by scenario. `singleNode` maps a cluster scenario to its
+ * one-instance counterpart, whose library figure it is compared with.
+ */
+export function summarize(records: RunRecord[], singleNode: Record<string, string> = {}): ScenarioSummary[] {
   const scenarios = [...new Set(records.map((r) => r.scenario))];
-  return scenarios.map((scenario) => {
+  const summaries = scenarios.map((scenario) => {
     const ofScenario = records.filter((r) => r.scenario === scenario);
     const contenders = [...new Set(ofScenario.map((r) => r.contender))].map((contender) =>
       summarizeContender(contender, ofScenario.filter((r) => r.contender === contender)),
     );
     return { scenario, contenders, ratios: ratios(contenders) };
   });
+  for (const summary of summaries) {
+    const base = summaries.find((s) => s.scenario === singleNode[summary.scenario]);
+    const mine = summary.contenders.find((c) => c.contender === 'L')?.deliveriesPerSecond?.median;
+    const single = base?.contenders.find((c) => c.contender === 'L')?.deliveriesPerSecond?.median;
+    if (mine !== undefined && single !== undefined) summary.ratios['cluster/single-node deliveries/s'] = mine / single;
+  }
+  return summaries;
 }
 
 function summarizeContender(contender: Contender, runs: RunRecord[]): ContenderSummary {

@@ -15,6 +15,11 @@ export interface CastScenario {
   window?: number;
   rate?: number;
   contenders: Contender[];
+  /**
+   * Instances of the library sharing the clients, linked by a Redis backplane. The sender
+   * is on the first; the result is compared with `singleNode`, the one-instance scenario.
+   */
+  nodes?: { count: number; singleNode: string };
 }
 
 /** Every client sends at `rate` per second and receives everyone's casts. */
@@ -71,6 +76,12 @@ function payloadRun(payload: number, label: string, casts: number): CastScenario
 /** The full suite; casts are sized for runs of about a second each. */
 export const SCENARIOS: Scenario[] = [
   fanOut(2000, 8, 1500),
+  {
+    ...fanOut(2000, 8, 1500),
+    name: 'All, N=2000, W=8, two instances over Redis',
+    contenders: ['L'],
+    nodes: { count: 2, singleNode: 'All, N=2000, W=8' },
+  },
   fanOut(2000, 1, 400),
   fanOut(100, 1, 3000),
   fanOut(100, 8, 8000),
@@ -98,7 +109,8 @@ export const SCENARIOS: Scenario[] = [
 export function smokeScenarios(): Scenario[] {
   const shapes = new Set<string>();
   const firstOfEachShape = SCENARIOS.filter((scenario) => {
-    const shape = scenario.kind === 'casts' ? `${scenario.target} ${scenario.rate === undefined}` : scenario.kind;
+    const shape =
+      scenario.kind === 'casts' ? `${scenario.target} ${scenario.rate === undefined} ${scenario.nodes?.count}` : scenario.kind;
     if (shapes.has(shape)) return false;
     shapes.add(shape);
     return true;

@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { findRedis } from './support/redis-server.js';
 
 const root = join(__dirname, '..');
 
@@ -39,5 +40,8 @@ describe('the benchmark suite (smoke run)', () => {
     expect(deliveriesOf('Exclusive k=10, N=100, W=8 (smoke)')).toBe(10 * 20);
     expect(deliveriesOf('Many senders, N=200, 5/s each (smoke)')).toBe(8 * 8 * 3);
     expect(deliveriesOf('Connect storm, N=2000 (smoke)')).toBe((20 * 21) / 2);
+    if (findRedis().kind !== 'none') {
+      expect(deliveriesOf('All, N=2000, W=8, two instances over Redis (smoke)')).toBe(20 * 20);
+    }
   });
 });

@@ -5,6 +5,7 @@ import { ECHO_ALL, ECHO_EXCLUSIVE, ECHO_SELF } from '../servers/handler-ids.js';
 import { clientIdOf, dialects, openSwarm } from '../swarm/dialects.js';
 import { type SwarmConn } from '../swarm/swarm-conn.js';
 import { measureCasts, measureManySenders, measureUntil, type Delivery } from './measure.js';
+import { BenchRedis } from './private-redis.js';
 import { ServerProcess, type Usage } from './server-process.js';
 
 /** The figures of one run of one scenario by one contender. */
@@ -28,6 +29,7 @@ const EXCLUSIVE_TARGETS = 10;
 
 /** Starts the contender's server, runs the scenario against it once, and stops it. */
 export async function runScenario(scenario: Scenario, contender: Contender): Promise<RunRecord> {
+  if (scenario.kind === 'casts' && scenario.nodes !== undefined) return runOnCluster(scenario, scenario.nodes.count);
   const server = await ServerProcess.start(contender, { announceClients: scenario.kind === 'connect-storm' });
   const conns: SwarmConn[] = [];
   try {
@@ -61,17 +63,50 @@ export async function runScenario(scenario: Scenario, contender: Contender): Pro
       const delivery = await measureManySenders({ ...warmUp, perClient: scenario.perClient });
       return record(scenario.name, contender, scenario.clients, delivery, before, await server.usage());
     }
-    return await runCasts(scenario, contender, server, conns);
+    return await runCasts(scenario, contender, () => server.usage(), conns);
   } finally {
     for (const conn of conns) conn.destroy();
     await server.stop();
   }
 }
 
+/** Instances of the library linked over Redis, the clients dealt out among them in turn. */
+async function runOnCluster(scenario: CastScenario, count: number): Promise<RunRecord> {
+  const redis = await BenchRedis.start();
+  const servers: ServerProcess[] = [];
+  const conns: SwarmConn[] = [];
+  try {
+    for (let i = 0; i < count; i++) {
+      servers.push(await ServerProcess.start('L', { announceClients: false, redisUrl: redis.url }));
+    }
+    const perServer = await Promise.all(
+      servers.map((server, i) => {
+        const share = Math.floor(scenario.clients / count) + (i < scenario.clients % count ? 1 : 0);
+        return openSwarm(server.port, dialects.L, share, 1);
+      }),
+    );
+    conns.push(...perServer.flat());
+    // The servers' CPU together: what the cluster spends per delivery (Redis not counted).
+    const usage = async (): Promise<Usage> => {
+      const each = await Promise.all(servers.map((server) => server.usage()));
+      return each.reduce((sum, u) => ({
+        cpuMicros: sum.cpuMicros + u.cpuMicros,
+        heapBytes: sum.heapBytes + u.heapBytes,
+        rssBytes: sum.rssBytes + u.rssBytes,
+      }));
+    };
+    return await runCasts(scenario, 'L', usage, conns);
+  } finally {
+    for (const conn of conns) conn.destroy();
+    await Promise.all(servers.map((server) => server.stop()));
+    redis.stop();
+  }
+}
+
 async function runCasts(
   scenario: CastScenario,
   contender: Contender,
-  server: ServerProcess,
+  usage: () => Promise<Usage>,
   conns: SwarmConn[],
 ): Promise<RunRecord> {
   const dialect = dialects[contender];
@@ -95,9 +130,9 @@ async function runCasts(
   if (warmUp.void !== undefined) {
     return record(scenario.name, contender, scenario.clients, warmUp, undefined, undefined);
   }
-  const before = await server.usage();
+  const before = await usage();
   const delivery = await measureCasts({ ...run, casts: scenario.casts });
-  return record(scenario.name, contender, scenario.clients, delivery, before, await server.usage());
+  return record(scenario.name, contender, scenario.clients, delivery, before, await usage());
 }
 
 function record(

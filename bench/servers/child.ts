@@ -10,6 +10,8 @@ export type ServerRequest = { type: 'usage' };
 export interface ServerSettings {
   /** Announce joins and leaves (the library only; the baselines never announce). */
   announceClients: boolean;
+  /** Join a cluster over this Redis (the library only). */
+  redisUrl?: string;
 }
 
 /** Reports `port`, then answers usage requests until the runner disconnects. */

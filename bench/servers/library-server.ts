@@ -7,6 +7,7 @@ import {
   BroadcasterModule,
   CastType,
   MessageHandler,
+  RedisBackplane,
   newResponseMessage,
   type RequestMessage,
   type ResponseMessage,
@@ -49,6 +50,9 @@ class BenchAppModule {
           // The swarm reads as fast as it can; 64 KiB payloads need room to be in flight.
           maxBufferedBytes: 64 * 1024 * 1024,
           maxBufferedMessages: 100_000,
+          ...(settings.redisUrl === undefined
+            ? {}
+            : { backplane: new RedisBackplane({ url: settings.redisUrl, channel: 'bench' }) }),
         }),
       ],
       providers: [BenchHandlers],
