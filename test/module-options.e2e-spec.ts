@@ -132,6 +132,12 @@ describe('BroadcasterModule options', () => {
     ['a port out of range', { port: 70000 }, /"port" must be an integer from 1 to 65535/],
     ['a zero maxPayload', { maxPayload: 0 }, /"maxPayload" must be a positive integer/],
     ['a non-boolean announceClients', { announceClients: 'yes' as never }, /"announceClients" must be a boolean/],
+    ['a backplane that is not one', { backplane: { url: 'redis://x' } as never }, /"backplane" must be a Backplane/],
+    [
+      'a nodeTimeout not above the heartbeat interval',
+      { clusterHeartbeatInterval: 5000, nodeTimeout: 5000 },
+      /"nodeTimeout" must be milliseconds, more than clusterHeartbeatInterval/,
+    ],
   ])('refuses %s when the app is created', async (_name, options, message) => {
     @Module({ imports: [BroadcasterModule.forRoot(options)] })
     class BadApp {}

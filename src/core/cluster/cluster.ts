@@ -59,6 +59,8 @@ interface RemoteNode {
 export class Cluster {
   readonly nodeId: NodeId = uuidv4();
   private readonly nodes = new Map<NodeId, RemoteNode>();
+  /** Nodes that said goodbye: their stragglers (leaves sent while closing) are ignored. */
+  private readonly departed = new Set<NodeId>();
   private readonly backplane: Backplane;
   private readonly logger: BroadcasterLogger;
   private timer: NodeJS.Timeout | undefined;
@@ -179,7 +181,7 @@ export class Cluster {
       this.logger.warn('cluster: ignored a backplane message that is not ours');
       return;
     }
-    if (envelope.node === this.nodeId || this.stopped) return;
+    if (envelope.node === this.nodeId || this.stopped || this.departed.has(envelope.node)) return;
     const node = this.touch(envelope.node, envelope.kind);
     switch (envelope.kind) {
       case 'cast':
@@ -207,6 +209,7 @@ export class Cluster {
         this.reconcile(node, envelope.clientIds);
         break;
       case 'bye':
+        this.departed.add(envelope.node);
         this.dropNode(envelope.node);
         break;
     }
