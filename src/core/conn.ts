@@ -12,7 +12,8 @@ export interface Conn {
   close(code?: number, reason?: string): void;
   /**
    * What was sent but has not left the process yet. Optional: without it the core
-   * cannot protect itself from clients that stop reading.
+   * cannot protect itself from clients that stop reading. It is called for every
+   * delivery, so it may return the same object each time, updated: read it at once.
    */
   backlog?(): Backlog;
 }

@@ -17,7 +17,7 @@ const EARLY_WRITE_BYTES = 64 * 1024;
  * write. `ws` itself still handles reading, control frames and the closing handshake.
  */
 export class WsConn implements Conn, CoalescedWriter {
-  private queued: Buffer[] = [];
+  private readonly queued: Buffer[] = [];
   private queuedBytes = 0;
   /** Where each write not wholly taken by the kernel ends, and how many frames it holds. */
   private readonly inStream: { end: number; frames: number }[] = [];
@@ -25,6 +25,7 @@ export class WsConn implements Conn, CoalescedWriter {
   private writtenBytes = 0;
   private unsentBytes = 0;
   private checkedTurn = -1;
+  private readonly backlogView: Backlog = { bytes: 0, messages: 0 };
   private scheduled = false;
 
   /**
@@ -60,13 +61,19 @@ export class WsConn implements Conn, CoalescedWriter {
     const count = this.queued.length;
     if (count === 0) return;
     const data = count === 1 ? this.queued[0] : Buffer.concat(this.queued, this.queuedBytes);
-    this.queued = [];
+    this.queued.length = 0;
     this.queuedBytes = 0;
     // A peer that began closing gets no more data frames (RFC 6455 §5.5.1).
     if (this.socket.readyState !== OPEN) return;
     // No write callback: scheduling one per write costs more than a fifth of a delivery.
     this.stream.write(data);
     this.writtenBytes += data.length;
+    if (this.inStream.length === 0 && this.stream.writableLength === 0) {
+      // The usual case: the kernel took it all, and there is nothing to keep track of.
+      this.unsentBytes = 0;
+      this.checkedTurn = this.coalescer.turn;
+      return;
+    }
     this.inStream.push({ end: this.writtenBytes, frames: count });
     this.inStreamFrames += count;
     this.checkStream();
@@ -83,10 +90,10 @@ export class WsConn implements Conn, CoalescedWriter {
     // `socket.bufferedAmount`) costs as much as the rest of a delivery, and the kernel
     // takes nothing from the stream in the middle of a turn anyway.
     if (this.checkedTurn !== this.coalescer.turn) this.checkStream();
-    return {
-      bytes: this.queuedBytes + this.unsentBytes,
-      messages: this.queued.length + this.inStreamFrames,
-    };
+    // One object per connection, refreshed on each call: this runs for every delivery.
+    this.backlogView.bytes = this.queuedBytes + this.unsentBytes;
+    this.backlogView.messages = this.queued.length + this.inStreamFrames;
+    return this.backlogView;
   }
 
   /** Reads what the stream still holds, and forgets the writes the kernel has taken. */
