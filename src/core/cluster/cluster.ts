@@ -106,7 +106,7 @@ export class Cluster {
   }
 
   publishCast(castType: CastType, senderId: ClientId, castFor: readonly ClientId[] | null, frame: string): void {
-    this.publish({ kind: 'cast', node: this.nodeId, castType, senderId, castFor: castFor === null ? null : [...castFor], frame });
+    this.publish({ kind: 'cast', node: this.nodeId, castType, senderId, castFor, frame });
   }
 
   publishJoin(clientId: ClientId): void {
@@ -115,12 +115,6 @@ export class Cluster {
 
   publishLeave(clientId: ClientId): void {
     this.publish({ kind: 'leave', node: this.nodeId, clientId });
-  }
-
-  /** Whether `clientId` is connected to another node. */
-  hasRemoteClient(clientId: ClientId): boolean {
-    for (const node of this.nodes.values()) if (node.clients.has(clientId)) return true;
-    return false;
   }
 
   remoteClientIds(): ClientId[] {

@@ -9,7 +9,7 @@ export interface CastEnvelope {
   node: NodeId;
   castType: CastType;
   senderId: ClientId;
-  castFor: ClientId[] | null;
+  castFor: readonly ClientId[] | null;
   frame: string;
 }
 
