@@ -1,9 +1,9 @@
-import { fork, type ChildProcess } from 'node:child_process';
+import { execFileSync, fork, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { execFileSync } from 'node:child_process';
+import { Module } from '@nestjs/common';
 import { Redis } from 'ioredis';
-import { Broadcaster, RedisBackplane, newResponseMessage, All } from '../src/index.js';
+import { All, Broadcaster, BroadcasterModule, RedisBackplane, newResponseMessage } from '../src/index.js';
 import { AppModule } from '../sample/app.module.js';
 import { DIRECT, ECHO, RELAY, WHO } from '../sample/chat.handlers.js';
 import { CapturingLogger, startApp, type RunningApp } from './support/app.js';
@@ -110,8 +110,6 @@ describeWithRedis('a cluster over a real Redis', () => {
 
   it('accepts an ioredis client of the application’s own through forRootAsync, and leaves it open', async () => {
     const own = new Redis(url);
-    const { Module } = await import('@nestjs/common');
-    const { BroadcasterModule } = await import('../src/index.js');
     @Module({})
     class AsyncApp {}
     const running = await startApp({
