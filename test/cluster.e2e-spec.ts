@@ -25,6 +25,24 @@ async function until(check: () => boolean, what: string, timeoutMs = 10_000): Pr
   }
 }
 
+/**
+ * Waits until both nodes list `count` clients, then discards what `clients` were told so
+ * far: a node that hears of another node's clients only after one of its own clients
+ * joined announces them to it then, and those joins are not what the tests are about.
+ */
+async function settled(
+  a: { broadcaster: Broadcaster },
+  b: { broadcaster: Broadcaster },
+  count: number,
+  clients: { client: TestClient }[],
+): Promise<void> {
+  await until(
+    () => a.broadcaster.clientIds().length === count && b.broadcaster.clientIds().length === count,
+    `both nodes to list ${count} clients`,
+  );
+  await Promise.all(clients.map(({ client }) => client.drain(100)));
+}
+
 describeWithRedis('a cluster over a real Redis', () => {
   let server: PrivateRedis | null = null;
   let url: string;
@@ -63,6 +81,7 @@ describeWithRedis('a cluster over a real Redis', () => {
     const alice = await TestClient.join(a.url);
     const bob = await TestClient.join(b.url);
     expect(await alice.client.nextJson()).toEqual({ EventType: 1, ClientID: bob.id });
+    await settled(a, b, 2, [bob]);
     const carol = await TestClient.join(b.url);
     expect(await alice.client.nextJson()).toEqual({ EventType: 1, ClientID: carol.id });
     expect(await bob.client.nextJson()).toEqual({ EventType: 1, ClientID: carol.id });
@@ -96,7 +115,7 @@ describeWithRedis('a cluster over a real Redis', () => {
     const b = await node();
     const sender = await TestClient.join(a.url);
     const far = await TestClient.join(b.url);
-    await sender.client.nextJson();
+    await settled(a, b, 2, [sender, far]);
     await a.broadcaster.cast({ ...newResponseMessage(All, 'from the server'), handlerId: 9 });
     expect(await far.client.nextJson()).toMatchObject({ SenderID: '', HandlerID: 9 });
     await sender.client.nextJson();
@@ -182,9 +201,7 @@ describeWithRedis('a cluster over a real Redis', () => {
       const local = await TestClient.join(a.url);
       const neighbour = await TestClient.join(a.url);
       const far = await TestClient.join(b.url);
-      await local.client.nextJson();
-      await local.client.nextJson();
-      await neighbour.client.nextJson();
+      await settled(a, b, 3, [local, neighbour, far]);
 
       await server?.stop();
       await until(() => a.broadcaster.stats().cluster?.linkUp === false, 'node A to notice the outage');
