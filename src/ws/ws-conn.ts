@@ -68,15 +68,13 @@ export class WsConn implements Conn, CoalescedWriter {
     // No write callback: scheduling one per write costs more than a fifth of a delivery.
     this.stream.write(data);
     this.writtenBytes += data.length;
-    if (this.inStream.length === 0 && this.stream.writableLength === 0) {
-      // The usual case: the kernel took it all, and there is nothing to keep track of.
-      this.unsentBytes = 0;
-      this.checkedTurn = this.coalescer.turn;
-      return;
-    }
-    this.inStream.push({ end: this.writtenBytes, frames: count });
-    this.inStreamFrames += count;
     this.checkStream();
+    // Usually the kernel took it all and there is nothing to keep track of; otherwise
+    // this write is the stream's newest, and not wholly taken.
+    if (this.unsentBytes > 0) {
+      this.inStream.push({ end: this.writtenBytes, frames: count });
+      this.inStreamFrames += count;
+    }
   }
 
   close(code?: number, reason?: string): void {
