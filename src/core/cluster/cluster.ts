@@ -209,13 +209,18 @@ export class Cluster {
     }
   }
 
-  /** Notes a sign of life; a node heard of for the first time is asked for its clients. */
+  /**
+   * Notes a sign of life; a node heard of for the first time is asked for its clients,
+   * unless the message is that list, a goodbye, or a beat (whose count check asks).
+   */
   private touch(nodeId: NodeId, kind: Envelope['kind']): RemoteNode {
     let node = this.nodes.get(nodeId);
     if (node === undefined) {
       node = { clients: new Set(), lastSeen: 0 };
       this.nodes.set(nodeId, node);
-      if (kind !== 'sync' && kind !== 'bye') this.publish({ kind: 'sync?', node: this.nodeId, to: nodeId });
+      if (kind !== 'sync' && kind !== 'bye' && kind !== 'beat') {
+        this.publish({ kind: 'sync?', node: this.nodeId, to: nodeId });
+      }
     }
     node.lastSeen = Date.now();
     return node;
