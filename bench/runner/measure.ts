@@ -118,19 +118,10 @@ export async function measureManySenders(run: ManySendersRun): Promise<Delivery>
       paceSends(run.rate, perClient, performance.now(), () => conn.send(run.request)),
     ),
   );
-  let lastTotal = -1;
-  let lastProgress = performance.now();
-  for (;;) {
-    const total = clients.reduce((sum, conn, i) => sum + conn.frames - bases[i], 0);
-    if (total >= expected * clients.length) break;
-    if (total !== lastTotal) [lastTotal, lastProgress] = [total, performance.now()];
-    if (performance.now() - lastProgress > STALL_MS) break;
-    await sleep(2);
-  }
-  const seconds = (performance.now() - started) / 1000;
+  const total = () => clients.reduce((sum, conn, i) => sum + conn.frames - bases[i], 0);
+  const result = await measureUntil(total, expected * clients.length, started);
   await Promise.all(pacing);
-  await sleep(QUIET_MS);
-  const result: Delivery = { deliveries: expected * clients.length, seconds, latencies: [] };
+  if (result.void !== undefined) return result;
   const wrong = clients.filter((conn, i) => conn.frames - bases[i] !== expected).length;
   if (wrong > 0) result.void = `${wrong} clients did not receive exactly ${expected} frames`;
   return result;
