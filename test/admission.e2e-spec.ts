@@ -17,7 +17,8 @@ import { bodyText, TestClient } from './support/ws-client.js';
 class WhoAmI {
   @MessageHandler(1)
   whoami(_msg: unknown, ctx: HandlerContext) {
-    return newResponseMessage(Self, JSON.stringify({ principal: ctx.principal, agent: ctx.request?.headers['x-agent'] }));
+    const headers = ctx.request?.headers ?? {};
+    return newResponseMessage(Self, JSON.stringify({ principal: ctx.principal, agent: headers['x-agent'], kept: Object.keys(headers).sort() }));
   }
 }
 
@@ -65,11 +66,31 @@ describe('admission at the upgrade', () => {
   });
 
   it('hands the principal and the request to handlers as ctx.principal and ctx.request', async () => {
-    await start({ authenticate: async (request) => (bearer(request) === 'letmein' ? { user: 'bob' } : undefined) });
+    await start({
+      authenticate: async (request) => (bearer(request) === 'letmein' ? { user: 'bob' } : undefined),
+      requestHeaders: ['X-Agent'],
+    });
     const client = await TestClient.connect(running.url, { headers: { authorization: 'Bearer letmein', 'x-agent': 'test/1' } });
     await client.next();
     client.request(1);
-    expect(JSON.parse(bodyText(await client.nextJson()) as string)).toEqual({ principal: { user: 'bob' }, agent: 'test/1' });
+    expect(JSON.parse(bodyText(await client.nextJson()) as string)).toEqual({
+      principal: { user: 'bob' },
+      agent: 'test/1',
+      kept: ['x-agent'],
+    });
+    await client.close();
+  });
+
+  it('keeps only the usual headers by default, not the credentials nor the bulk of a large request', async () => {
+    await start({});
+    const bulky = Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`x-padding-${i}`, 'p'.repeat(500)]));
+    const client = await TestClient.connect(running.url, {
+      headers: { ...bulky, authorization: 'Bearer letmein', cookie: 'session=1', 'user-agent': 'agent/1', origin: 'http://o.test' },
+    });
+    await client.next();
+    client.request(1);
+    const { kept } = JSON.parse(bodyText(await client.nextJson()) as string);
+    expect(kept).toEqual(['origin', 'user-agent']);
     await client.close();
   });
 

@@ -1,8 +1,15 @@
 import { v4 as uuidv4 } from 'uuid';
-import { Client, stackOf, type BacklogLimits } from './client.js';
-import { decodeRequest, encodeError, encodeEvent, encodeResponse } from './codec.js';
+import { Client, isPromiseLike, stackOf, type BacklogLimits } from './client.js';
+import { assembleResponse, decodeRequest, encodeBody, encodeError, encodeEvent } from './codec.js';
 import type { ClientSession, Conn } from './conn.js';
-import { BroadcasterException, CloseCode, ErrorCode, FrameError, InvalidResponseError } from './errors.js';
+import {
+  BroadcasterException,
+  CloseCode,
+  ErrorCode,
+  FrameError,
+  HandlerTimeoutError,
+  InvalidResponseError,
+} from './errors.js';
 import type {
   BroadcasterLogger,
   ClientIdentity,
@@ -17,7 +24,7 @@ import { assertRateLimit, TokenBucket, type RateLimit } from './rate-limiter.js'
 import { countInto, emptyStats, type BroadcasterStats } from './stats.js';
 import { CastType, EventType, type ClientId, type EventMessage, type ResponseMessage } from './message.js';
 import { selectRecipients } from './recipients.js';
-import { toResponses } from './response-validation.js';
+import { describeValue, toResponses } from './response-validation.js';
 
 /** Options of the routing core. */
 export interface BroadcasterCoreOptions {
@@ -60,6 +67,21 @@ export interface BroadcasterCoreOptions {
    * clients are announced as left. @default 10000
    */
   nodeTimeout?: number;
+  /**
+   * Milliseconds a handler may take to settle. Past it the client gets
+   * `handler_timeout`, its later requests go ahead, and whatever the handler produces
+   * afterwards is dropped and logged. `0` turns it off.
+   * @default 30000
+   */
+  handlerTimeout?: number;
+  /**
+   * A secret shared by every node: messages between nodes are signed with it
+   * (HMAC-SHA256), and unsigned or wrongly signed ones are dropped.
+   * @default undefined (not signed)
+   */
+  clusterSecret?: string;
+  /** The most other nodes kept track of; messages from further ones are dropped. @default 256 */
+  maxClusterNodes?: number;
 }
 
 /** See {@link BroadcasterCoreOptions.slowClientPolicy}. */
@@ -69,6 +91,8 @@ export const DEFAULT_MAX_BUFFERED_BYTES = 1024 * 1024;
 export const DEFAULT_MAX_BUFFERED_MESSAGES = 1000;
 export const DEFAULT_CLUSTER_HEARTBEAT_INTERVAL = 2000;
 export const DEFAULT_NODE_TIMEOUT = 10_000;
+export const DEFAULT_HANDLER_TIMEOUT = 30_000;
+export const DEFAULT_MAX_CLUSTER_NODES = 256;
 const CLUSTER_CONNECT_TIMEOUT = 5000;
 
 const INTERNAL_ERROR = 'internal error';
@@ -88,9 +112,13 @@ export class BroadcasterCore {
   private readonly slowClientPolicy: SlowClientPolicy;
   private readonly rateLimit: RateLimit | undefined;
   private readonly counters = emptyStats();
+  private readonly handlerTimeout: number;
   private closing = false;
   private onEmpty: (() => void) | null = null;
   private readonly cluster: Cluster | null;
+  /** Clients whose leave is still to be announced, in order; see {@link announceLeave}. */
+  private readonly leaving: Client[] = [];
+  private announcingLeaves = false;
 
   constructor(options: BroadcasterCoreOptions = {}) {
     this.messageHandlers = options.messageHandlers ?? new Map();
@@ -104,6 +132,10 @@ export class BroadcasterCore {
     this.slowClientPolicy = options.slowClientPolicy ?? 'close';
     if (options.rateLimit !== undefined) assertRateLimit(options.rateLimit);
     this.rateLimit = options.rateLimit;
+    this.handlerTimeout = options.handlerTimeout ?? DEFAULT_HANDLER_TIMEOUT;
+    if (!(Number.isSafeInteger(this.handlerTimeout) && this.handlerTimeout >= 0)) {
+      throw new TypeError(`handlerTimeout must be a whole number of milliseconds, got ${String(options.handlerTimeout)}`);
+    }
     this.cluster = options.backplane === undefined ? null : this.createCluster(options.backplane, options);
   }
 
@@ -142,6 +174,7 @@ export class BroadcasterCore {
     return {
       id: client.id,
       receive: (data) => this.receive(client, data),
+      control: () => this.receiveControl(client),
       detach: () => {
         if (detached) return;
         detached = true;
@@ -157,6 +190,11 @@ export class BroadcasterCore {
   clientIds(): ClientId[] {
     const local = [...this.clients.keys()];
     return this.cluster === null ? local : [...local, ...this.cluster.remoteClientIds()];
+  }
+
+  /** How many clients are connected to this node now. */
+  get localClientCount(): number {
+    return this.clients.size;
   }
 
   /** The counters an operator needs; a fresh copy on each call. */
@@ -211,9 +249,14 @@ export class BroadcasterCore {
    * `handlerId` or 0. Self has no sender here and is refused, as are malformed responses.
    */
   cast(responses: ResponseMessage | readonly ResponseMessage[]): void {
-    const list = toResponses(responses);
-    if (list.some((response) => response.castType === CastType.Self)) {
-      throw new InvalidResponseError('a server cast has no sender, so it cannot use CastType.Self');
+    const list = toResponses(responses, 'a server cast');
+    for (const { castType, handlerId } of list) {
+      if (castType === CastType.Self) {
+        throw new InvalidResponseError('a server cast has no sender, so it cannot use CastType.Self');
+      }
+      if (handlerId !== undefined && !Number.isSafeInteger(handlerId)) {
+        throw new InvalidResponseError(`a server cast needs an integer handlerId, got ${describeValue(handlerId)}`);
+      }
     }
     for (const response of list) {
       this.castOne('', response.handlerId ?? NO_HANDLER_ID, response);
@@ -223,8 +266,10 @@ export class BroadcasterCore {
   private receive(client: Client, data: string | Uint8Array): void {
     if (this.clients.get(client.id) !== client) return;
     this.counters.messagesIn += 1;
+    // Refusals are decided before the frame is read at all, and keep their place in the
+    // client's order behind the replies to its earlier requests.
     if (this.closing) {
-      this.sendError(client, 0, ErrorCode.ShuttingDown, 'the server is shutting down');
+      client.whenSettled(() => this.sendError(client, 0, ErrorCode.ShuttingDown, 'the server is shutting down'));
       return;
     }
     const verdict = client.rateLimiter?.take() ?? 'accept';
@@ -250,9 +295,25 @@ export class BroadcasterCore {
     );
   }
 
+  /**
+   * A control frame (a ping) arrived: it counts against the rate limit, and is answered
+   * only while the client reads what it is sent, so that a client that never reads
+   * cannot make the server queue answers without bound.
+   */
+  private receiveControl(client: Client): boolean {
+    if (this.clients.get(client.id) !== client) return false;
+    const verdict = client.rateLimiter?.take() ?? 'accept';
+    if (verdict === 'disconnect') {
+      this.refuseOverRate(client, true);
+      return false;
+    }
+    if (verdict === 'refuse') return false;
+    return this.hasRoomFor(client, 0);
+  }
+
   private refuseOverRate(client: Client, flooding: boolean): void {
     if (!flooding) {
-      this.sendError(client, 0, ErrorCode.RateLimited, 'too many messages: slow down');
+      client.whenSettled(() => this.sendError(client, 0, ErrorCode.RateLimited, 'too many messages: slow down'));
       return;
     }
     this.counters.floodDisconnects += 1;
@@ -271,11 +332,34 @@ export class BroadcasterCore {
     if (this.clients.get(client.id) !== client) return;
     this.clients.delete(client.id);
     if (this.clients.size === 0) this.onEmpty?.();
-    client.whenSettled(() => {
-      this.announceToLocals(EventType.OnDelClient, client.id);
-      this.cluster?.publishLeave(client.id);
-      this.runEventHandler(client, EventType.OnDelClient);
-    });
+    client.whenSettled(() => this.announceLeave(client));
+  }
+
+  /**
+   * Announces a leave. Announcing can evict other clients that are too far behind, whose
+   * leaves are announced in turn: they are queued and announced one after another here,
+   * never from inside the delivery that caused them, so that a burst of thousands of slow
+   * clients cannot nest calls as deep as it is long.
+   */
+  private announceLeave(client: Client): void {
+    this.leaving.push(client);
+    if (this.announcingLeaves) return;
+    this.announcingLeaves = true;
+    try {
+      for (let next = 0; next < this.leaving.length; next++) {
+        const leaver = this.leaving[next];
+        try {
+          this.announceToLocals(EventType.OnDelClient, leaver.id);
+          this.cluster?.publishLeave(leaver.id);
+          this.runEventHandler(leaver, EventType.OnDelClient);
+        } catch (error) {
+          this.logger.error(`announcing that client ${leaver.id} left failed`, stackOf(error));
+        }
+      }
+    } finally {
+      this.leaving.length = 0;
+      this.announcingLeaves = false;
+    }
   }
 
   /** Tells every local client of a join or leave, if joins and leaves are announced. */
@@ -287,17 +371,24 @@ export class BroadcasterCore {
 
   /** Writes one frame to one client, unless the client is too far behind. */
   private deliver(target: Client, frame: string): void {
-    if (target.wouldOverflow(this.limits, frame.length)) {
-      if (this.slowClientPolicy === 'drop') {
-        this.counters.drops += 1;
-        return;
-      }
-      this.counters.slowClientDisconnects += 1;
-      this.evict(target, CloseCode.TryAgainLater, 'slow client', 'fell too far behind reading');
-      return;
-    }
+    if (!this.hasRoomFor(target, frame.length)) return;
     this.counters.messagesOut += 1;
     target.send(frame);
+  }
+
+  /**
+   * Whether `size` more bytes may be written to `target`. A client too far behind is
+   * dealt with by the slow-client policy: evicted, or the write is dropped and counted.
+   */
+  private hasRoomFor(target: Client, size: number): boolean {
+    if (!target.wouldOverflow(this.limits, size)) return true;
+    if (this.slowClientPolicy === 'drop') {
+      this.counters.drops += 1;
+      return false;
+    }
+    this.counters.slowClientDisconnects += 1;
+    this.evict(target, CloseCode.TryAgainLater, 'slow client', 'fell too far behind reading');
+    return false;
   }
 
   private runEventHandler(client: Client, eventType: EventType): void {
@@ -325,6 +416,9 @@ export class BroadcasterCore {
       client.whenSettled(() => failed(error));
       return;
     }
+    if (this.handlerTimeout > 0 && isPromiseLike(outcome)) {
+      outcome = this.withDeadline(outcome, handler.name || `handler ${handlerId}`, client.id);
+    }
     client.inOrder(
       outcome,
       (result) => {
@@ -341,14 +435,44 @@ export class BroadcasterCore {
     );
   }
 
+  /**
+   * Settles like `outcome`, or rejects with {@link HandlerTimeoutError} once the handler
+   * timeout has passed; a result that comes later is logged and dropped.
+   */
+  private withDeadline(outcome: PromiseLike<unknown>, where: string, clientId: ClientId): Promise<unknown> {
+    const timeoutMs = this.handlerTimeout;
+    return new Promise((resolve, reject) => {
+      let late = false;
+      const timer = setTimeout(() => {
+        late = true;
+        reject(new HandlerTimeoutError(timeoutMs));
+      }, timeoutMs);
+      timer.unref();
+      const settle = (done: () => void) => {
+        if (!late) {
+          clearTimeout(timer);
+          done();
+          return;
+        }
+        this.logger.warn(`${where} for client ${clientId} settled after its ${timeoutMs} ms timeout: its outcome was dropped`);
+      };
+      outcome.then(
+        (value) => settle(() => resolve(value)),
+        (error: unknown) => settle(() => reject(error)),
+      );
+    });
+  }
+
   private castOne(senderId: ClientId, handlerId: number, response: ResponseMessage): void {
+    const { castType } = response;
     const castFor = response.castFor ?? [];
-    const frame = encodeResponse(senderId, handlerId, response.castType, castFor, response.body ?? null);
-    for (const target of selectRecipients(response.castType, senderId, castFor, this.clients)) {
+    const body = encodeBody(response.body ?? null);
+    const frame = assembleResponse(senderId, handlerId, castType, castFor, body);
+    for (const target of selectRecipients(castType, senderId, castFor, this.clients)) {
       this.deliver(target, frame);
     }
-    if (this.cluster !== null && this.reachesOtherNodes(response.castType, castFor)) {
-      this.cluster.publishCast(response.castType, senderId, response.castType === CastType.Exclusive ? castFor : null, frame);
+    if (this.cluster !== null && this.reachesOtherNodes(castType, castFor)) {
+      this.cluster.publishCast(castType, senderId, handlerId, castType === CastType.Exclusive ? castFor : null, body);
     }
   }
 
@@ -380,6 +504,8 @@ export class BroadcasterCore {
       nodeTimeout,
       connectTimeout: CLUSTER_CONNECT_TIMEOUT,
       logger: this.logger,
+      secret: options.clusterSecret,
+      maxNodes: options.maxClusterNodes ?? DEFAULT_MAX_CLUSTER_NODES,
     });
   }
 
@@ -390,6 +516,11 @@ export class BroadcasterCore {
     error: unknown,
   ): void {
     const where = handler.name || `handler ${handlerId}`;
+    if (error instanceof HandlerTimeoutError) {
+      this.logger.warn(`${where} did not settle within ${error.timeoutMs} ms for client ${client.id}`);
+      this.sendError(client, handlerId, ErrorCode.HandlerTimeout, error.message);
+      return;
+    }
     if (error instanceof BroadcasterException) {
       this.logger.warn(`${where} refused client ${client.id}: ${error.message}`);
     } else {

@@ -45,11 +45,16 @@ export class Client {
     return this.conn.backlog?.();
   }
 
-  /** Whether one more frame of `size` would take the client past its backlog limits. */
+  /**
+   * Whether one more frame of `size` bytes would take the client past its backlog limits.
+   * Only what the client has left unread counts: a client that has read everything may
+   * be sent a frame larger than the byte limit.
+   */
   wouldOverflow(limits: BacklogLimits, size: number): boolean {
     const backlog = this.backlog();
     if (backlog === undefined) return false;
-    return backlog.bytes + size > limits.maxBufferedBytes || backlog.messages >= limits.maxBufferedMessages;
+    if (backlog.messages >= limits.maxBufferedMessages) return true;
+    return backlog.bytes > 0 && backlog.bytes + size > limits.maxBufferedBytes;
   }
 
   close(code?: number, reason?: string): void {
@@ -91,7 +96,7 @@ export class Client {
   }
 }
 
-function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
+export function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
   return typeof (value as PromiseLike<unknown> | null)?.then === 'function';
 }
 

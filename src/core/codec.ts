@@ -20,11 +20,17 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
  * Keys match case-insensitively and unknown keys are ignored, as Go's JSON decoder does.
  */
 export function decodeRequest(data: string | Uint8Array): DecodedRequest | FrameError {
+  let text: string;
+  try {
+    text = typeof data === 'string' ? data : utf8.decode(data);
+  } catch {
+    return new FrameError(ErrorCode.InvalidMessage, 'frame is not valid UTF-8');
+  }
   let parsed: unknown;
   try {
-    parsed = JSON.parse(typeof data === 'string' ? data : utf8.decode(data));
+    parsed = JSON.parse(text);
   } catch {
-    return new FrameError(ErrorCode.InvalidMessage, 'frame is not valid UTF-8 JSON');
+    return new FrameError(ErrorCode.InvalidMessage, 'frame is not valid JSON');
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     return new FrameError(ErrorCode.InvalidMessage, 'frame must be a JSON object');
@@ -68,10 +74,24 @@ export function encodeResponse(
   castFor: readonly ClientId[],
   body: Body,
 ): string {
-  const targets = castType === CastType.Exclusive ? JSON.stringify(castFor) : 'null';
+  return assembleResponse(senderId, handlerId, castType, castFor, encodeBody(body));
+}
+
+/**
+ * A ResponseMessage frame from a body already encoded by {@link encodeBody}: the cluster
+ * ships that value between nodes, and each node assembles its frame from it.
+ */
+export function assembleResponse(
+  senderId: ClientId,
+  handlerId: number,
+  castType: CastType,
+  castFor: readonly ClientId[] | null,
+  encodedBody: string,
+): string {
+  const targets = castType === CastType.Exclusive ? JSON.stringify(castFor ?? []) : 'null';
   return (
     `{"SenderID":${JSON.stringify(senderId)},"HandlerID":${handlerId},"CastType":${castType},` +
-    `"CastFor":${targets},"Body":${encodeBody(body)}}`
+    `"CastFor":${targets},"Body":${encodedBody}}`
   );
 }
 
@@ -83,7 +103,8 @@ export function encodeError(clientId: ClientId, handlerId: number, code: string,
   );
 }
 
-function encodeBody(body: Body): string {
+/** A body as the frame's `Body` value: `null`, or base64 in quotes. */
+export function encodeBody(body: Body): string {
   if (body === null || body.length === 0) return 'null';
   const bytes =
     typeof body === 'string' ? Buffer.from(body, 'utf8') : Buffer.from(body.buffer, body.byteOffset, body.byteLength);

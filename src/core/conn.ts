@@ -30,6 +30,12 @@ export interface ClientSession {
   readonly id: ClientId;
   /** Hands the core one frame received from the client (text, or UTF-8 JSON bytes). */
   receive(data: string | Uint8Array): void;
+  /**
+   * Tells the core a control frame (a ping) arrived. It counts against the client's
+   * rate limit; the answer says whether the transport should reply to it (`false` while
+   * the client is over its rate limit or not reading what it is sent).
+   */
+  control(): boolean;
   /** Tells the core the connection is gone; it is removed and announced as left. */
   detach(): void;
 }

@@ -8,6 +8,12 @@ export enum ErrorCode {
   RateLimited = 'rate_limited',
   /** The server is shutting down; the frame was not processed. */
   ShuttingDown = 'shutting_down',
+  /** A guard refused the request, or the handler threw a 401/403 exception. */
+  Forbidden = 'forbidden',
+  /** A pipe or validation refused the request; the text says why. */
+  BadRequest = 'bad_request',
+  /** The handler did not settle within `handlerTimeout`. */
+  HandlerTimeout = 'handler_timeout',
 }
 
 /** WebSocket close codes the server uses. */
@@ -30,6 +36,14 @@ export class BroadcasterException extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'BroadcasterException';
+  }
+}
+
+/** A handler that did not settle within the handler timeout. */
+export class HandlerTimeoutError extends Error {
+  constructor(readonly timeoutMs: number) {
+    super(`the handler did not answer within ${timeoutMs} ms`);
+    this.name = 'HandlerTimeoutError';
   }
 }
 

@@ -5,26 +5,26 @@ import { CastType, type ResponseMessage } from './message.js';
  * Turns what a handler returned into a list of responses, or throws
  * {@link InvalidResponseError} so that nothing of a bad result is delivered.
  */
-export function toResponses(result: unknown): ResponseMessage[] {
+export function toResponses(result: unknown, source = 'a handler'): ResponseMessage[] {
   if (result === undefined || result === null) return [];
   const list = Array.isArray(result) ? result : [result];
-  for (const response of list) assertResponse(response);
+  for (const response of list) assertResponse(response, source);
   return list as ResponseMessage[];
 }
 
-function assertResponse(value: unknown): asserts value is ResponseMessage {
+function assertResponse(value: unknown, source: string): asserts value is ResponseMessage {
   if (typeof value !== 'object' || value === null) {
-    throw new InvalidResponseError(`a handler returned ${describe(value)} instead of a ResponseMessage`);
+    throw new InvalidResponseError(`${source} gave ${describeValue(value)} instead of a ResponseMessage`);
   }
   const { castType, castFor, body } = value as Partial<ResponseMessage>;
   if (!isCastType(castType)) {
-    throw new InvalidResponseError(`a handler returned a ResponseMessage with unknown cast type ${String(castType)}`);
+    throw new InvalidResponseError(`${source} gave a ResponseMessage with unknown cast type ${String(castType)}`);
   }
   if (castFor !== undefined && !(Array.isArray(castFor) && castFor.every((id) => typeof id === 'string'))) {
-    throw new InvalidResponseError('a handler returned a ResponseMessage whose castFor is not a list of client IDs');
+    throw new InvalidResponseError(`${source} gave a ResponseMessage whose castFor is not a list of client IDs`);
   }
   if (body !== undefined && body !== null && typeof body !== 'string' && !(body instanceof Uint8Array)) {
-    throw new InvalidResponseError(`a handler returned a ResponseMessage whose body is ${describe(body)}`);
+    throw new InvalidResponseError(`${source} gave a ResponseMessage whose body is ${describeValue(body)}`);
   }
 }
 
@@ -33,8 +33,10 @@ export function isCastType(value: unknown): value is CastType {
   return value === CastType.All || value === CastType.Self || value === CastType.Exclusive || value === CastType.Others;
 }
 
-function describe(value: unknown): string {
+/** Names the kind of a value for an error message: `a string`, `an array`, `NaN`… */
+export function describeValue(value: unknown): string {
   if (value === null) return 'null';
+  if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
   if (Array.isArray(value)) return 'an array';
   return typeof value === 'object' ? `a ${value.constructor?.name ?? 'plain'} object` : `a ${typeof value}`;
 }

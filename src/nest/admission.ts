@@ -1,51 +1,101 @@
 import type { LoggerService } from '@nestjs/common';
 import type { IncomingMessage } from 'node:http';
 import type { BroadcasterCore } from '../core/broadcaster-core.js';
-import type { ClientIdentity } from '../core/handlers.js';
+import type { ClientIdentity, ClientRequestInfo } from '../core/handlers.js';
 import { stackOf } from '../core/client.js';
 import type { ResolvedBroadcasterOptions } from './options-validation.js';
 
 type VerifyCallback = (ok: boolean, status?: number, message?: string) => void;
 type VerifyInfo = { origin: string; req: IncomingMessage; secure: boolean };
 
+const ADMIT = 0;
+
 /**
  * Decides, before the WebSocket upgrade, whether a connect request may become a client:
- * capacity (503), origin (403), then authentication (401). Nothing is created or
- * announced for a refused request. The identity of an admitted one is kept for the
- * gateway, keyed by its request.
+ * path (404, on a dedicated port), capacity (503), origin (403), then authentication
+ * (401). Nothing is created or announced for a refused request. The door opens only once
+ * the application has started (its handlers are installed); until then requests wait.
+ * Every decision is bounded in time, and requests still being decided count against
+ * `maxClients` and are refused when the server shuts down.
  */
 export class Admission {
   private readonly identities = new WeakMap<IncomingMessage, ClientIdentity>();
+  /** Refuses each request still being decided; see {@link close}. */
+  private readonly undecided = new Set<() => void>();
+  private openDoor: () => void = () => undefined;
+  private readonly doorOpen = new Promise<void>((resolve) => (this.openDoor = resolve));
+  private isOpen = false;
+  private closed = false;
+  private readonly keptHeaders: ReadonlySet<string>;
 
   constructor(
     private readonly options: ResolvedBroadcasterOptions,
     private readonly core: BroadcasterCore,
     private readonly logger: LoggerService,
-  ) {}
+    /** The path to enforce, when the transport serves every path; `null` when it filters. */
+    private readonly enforcedPath: string | null,
+  ) {
+    this.keptHeaders = new Set(options.requestHeaders.map((name) => name.toLowerCase()));
+  }
+
+  /** Lets requests in: the application has started and its handlers are installed. */
+  open(): void {
+    this.isOpen = true;
+    this.openDoor();
+  }
+
+  /** Refuses every request still being decided, and every later one, with 503. */
+  close(): void {
+    this.closed = true;
+    for (const refuse of [...this.undecided]) refuse();
+  }
 
   /** The `verifyClient` hook handed to the `ws` server. */
   readonly verifyClient = (info: VerifyInfo, done: VerifyCallback): void => {
-    this.decide(info.req).then(
-      (status) => (status === 0 ? done(true) : this.refuse(done, status)),
-      (error: unknown) => {
-        this.logger.error(`admission failed unexpectedly: ${stackOf(error)}`);
-        this.refuse(done, 500);
-      },
-    );
+    if (this.enforcedPath !== null && pathOf(info.req) !== this.enforcedPath) {
+      this.refuse(done, 404);
+      return;
+    }
+    let decided = false;
+    const decide = (status: number) => {
+      if (decided) return;
+      decided = true;
+      clearTimeout(timer);
+      this.undecided.delete(refuseNow);
+      if (status === ADMIT && this.closed) status = 503;
+      if (status === ADMIT) done(true);
+      else this.refuse(done, status);
+    };
+    const refuseNow = () => decide(503);
+    this.undecided.add(refuseNow);
+    const timeoutMs = this.options.authenticateTimeout;
+    const timer = setTimeout(() => {
+      this.logger.warn(
+        `a connect request was not decided within authenticateTimeout (${timeoutMs} ms): refused with 503`,
+      );
+      refuseNow();
+    }, timeoutMs);
+    this.decide(info.req).then(decide, (error: unknown) => {
+      this.logger.error(`admission failed unexpectedly: ${stackOf(error)}`);
+      decide(500);
+    });
   };
 
   /** Who the admitted request's client is; read once, when its connection opens. */
   identityOf(request: IncomingMessage): ClientIdentity {
     const identity = this.identities.get(request) ?? {};
     this.identities.delete(request);
-    return { ...identity, request: describeRequest(request) };
+    return { ...identity, request: this.describe(request) };
   }
 
-  /** 0 to admit, else the HTTP status to refuse with. */
+  /** {@link ADMIT}, or the HTTP status to refuse with. */
   private async decide(request: IncomingMessage): Promise<number> {
     const { maxClients, allowedOrigins, authenticate } = this.options;
-    if (this.core.isShuttingDown) return 503;
-    if (maxClients !== undefined && this.core.clientIds().length >= maxClients) return 503;
+    if (this.closed || this.core.isShuttingDown) return 503;
+    // Requests still being decided (this one included) hold a place, so that many
+    // concurrent upgrades cannot all pass the check before any of them is a client.
+    if (maxClients !== undefined && this.core.localClientCount + this.undecided.size > maxClients) return 503;
+    if (!this.isOpen) await this.doorOpen;
     if (allowedOrigins !== undefined && !(await this.originAllowed(request))) return 403;
     if (authenticate !== undefined) {
       let principal: unknown;
@@ -58,7 +108,7 @@ export class Admission {
       if (!principal) return 401;
       this.identities.set(request, { principal });
     }
-    return 0;
+    return ADMIT;
   }
 
   private async originAllowed(request: IncomingMessage): Promise<boolean> {
@@ -72,8 +122,20 @@ export class Admission {
     this.core.noteRefusedUpgrade(status);
     done(false, status);
   }
+
+  /** The connect request as handlers see it: only the headers named in `requestHeaders`. */
+  private describe(request: IncomingMessage): ClientRequestInfo {
+    const headers: Record<string, string | string[] | undefined> = {};
+    for (const name of this.keptHeaders) {
+      const value = request.headers[name];
+      if (value !== undefined) headers[name] = value;
+    }
+    return { url: request.url ?? '/', headers, remoteAddress: request.socket.remoteAddress };
+  }
 }
 
-function describeRequest(request: IncomingMessage) {
-  return { url: request.url ?? '/', headers: { ...request.headers }, remoteAddress: request.socket.remoteAddress };
+function pathOf(request: IncomingMessage): string {
+  const url = request.url ?? '/';
+  const query = url.indexOf('?');
+  return query < 0 ? url : url.slice(0, query);
 }

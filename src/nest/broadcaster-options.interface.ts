@@ -27,6 +27,13 @@ export interface BroadcasterModuleOptions {
    */
   port?: number;
   /**
+   * The address the dedicated `port` listens on, e.g. `'127.0.0.1'` to keep the endpoint
+   * off the network. Only with `port`; on the application's own port, `app.listen()`
+   * decides.
+   * @default undefined (every interface)
+   */
+  host?: string;
+  /**
    * The largest frame a client may send, in bytes. A larger frame closes its
    * connection with code 1009.
    * @default 1048576 (1 MiB)
@@ -55,8 +62,9 @@ export interface BroadcasterModuleOptions {
    */
   slowClientPolicy?: SlowClientPolicy;
   /**
-   * Milliseconds between protocol pings; a client that has not answered the previous
-   * ping by the next one is terminated and announced as left. `0` turns it off.
+   * Milliseconds between protocol pings; a client from which nothing arrived (no pong,
+   * ping or message) since the previous ping is terminated and announced as left. At
+   * least 1000; `0` turns it off.
    * @default 30000
    */
   heartbeatInterval?: number;
@@ -86,6 +94,28 @@ export interface BroadcasterModuleOptions {
    */
   authenticate?: AuthenticateFn;
   /**
+   * The longest a connect request may wait to be decided, in milliseconds: for the
+   * application to finish starting, for an `allowedOrigins` predicate and for
+   * `authenticate`. Past it the request is refused with HTTP 503. Requests being decided
+   * count against `maxClients`.
+   * @default 10000
+   */
+  authenticateTimeout?: number;
+  /**
+   * Which headers of the connect request handlers see in `ctx.request.headers` (names
+   * in any case). Only these are kept, for as long as the client is connected; a value
+   * needed from any other header belongs in what `authenticate` returns.
+   * @default ['origin', 'user-agent', 'x-forwarded-for']
+   */
+  requestHeaders?: readonly string[];
+  /**
+   * Milliseconds a message or event handler may take to settle. Past it the client gets
+   * a `handler_timeout` error, its next requests are answered, and whatever the handler
+   * produces later is dropped and logged. `0` turns it off.
+   * @default 30000
+   */
+  handlerTimeout?: number;
+  /**
    * On `app.close()`, how long in-flight handlers may take to finish, and then how long
    * clients get to complete the 1001 close handshake, in milliseconds each.
    * @default 10000
@@ -109,6 +139,19 @@ export interface BroadcasterModuleOptions {
    * @default 10000
    */
   nodeTimeout?: number;
+  /**
+   * A secret shared by every instance of the cluster. Each message between instances is
+   * then signed (HMAC-SHA256) and a message without a valid signature is dropped, so
+   * that other software able to publish on the backplane cannot reach clients.
+   * @default undefined (messages are not signed)
+   */
+  clusterSecret?: string;
+  /**
+   * The most other instances this one keeps track of; messages from further ones are
+   * dropped and counted.
+   * @default 256
+   */
+  maxClusterNodes?: number;
 }
 
 /** A class that supplies the options, for `forRootAsync({ useClass })` or `useExisting`. */

@@ -5,7 +5,12 @@ import type { EventHandlerFn, MessageHandlerFn } from '../core/handlers.js';
 import { EventType } from '../core/message.js';
 import { BroadcasterMetadataAccessor } from './broadcaster-metadata.accessor.js';
 import { BROADCASTER_CORE, LOGGER_CONTEXT } from './broadcaster.constants.js';
-import { DUPLICATE_EVENT_HANDLER, DUPLICATE_MESSAGE_HANDLER, REQUEST_SCOPED_HANDLER } from './broadcaster.messages.js';
+import {
+  DUPLICATE_EVENT_HANDLER,
+  DUPLICATE_MESSAGE_HANDLER,
+  DUPLICATE_MODULE,
+  REQUEST_SCOPED_HANDLER,
+} from './broadcaster.messages.js';
 
 type HandlerMethod = (...args: unknown[]) => unknown;
 
@@ -27,8 +32,13 @@ export class BroadcasterExplorer implements OnModuleInit {
   onModuleInit(): void {
     const messageHandlers = new Map<number, MessageHandlerFn>();
     const eventHandlers = new Map<EventType, EventHandlerFn>();
+    const providers = this.discovery.getProviders();
+    // Two registrations would open two endpoints, each with handlers of its own, while
+    // an injected Broadcaster reaches only one of them.
+    const registrations = providers.filter((wrapper) => wrapper.instance instanceof BroadcasterExplorer).length;
+    if (registrations > 1) throw new Error(DUPLICATE_MODULE(registrations));
 
-    for (const wrapper of this.discovery.getProviders()) {
+    for (const wrapper of providers) {
       const instance: unknown = wrapper.instance;
       if (wrapper.isAlias || typeof instance !== 'object' || instance === null) continue;
       const prototype: unknown = Object.getPrototypeOf(instance);

@@ -16,3 +16,10 @@ export const INVALID_EVENT_TYPE = (value: unknown) =>
 
 export const INVALID_OPTION = (name: string, expected: string, value: unknown) =>
   `BroadcasterModule option "${name}" must be ${expected}, got ${JSON.stringify(value) ?? String(value)}.`;
+
+export const UNKNOWN_OPTION = (name: string) =>
+  `BroadcasterModule has no option "${name}": check its spelling against BroadcasterModuleOptions.`;
+
+export const DUPLICATE_MODULE = (count: number) =>
+  `BroadcasterModule is registered ${count} times in this application. Import it once, in the root module ` +
+  '(it is global: every module can inject Broadcaster); one registration serves one endpoint.';

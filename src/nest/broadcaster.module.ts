@@ -35,6 +35,9 @@ import { resolveOptions, type ResolvedBroadcasterOptions } from './options-valid
           backplane: options.backplane,
           clusterHeartbeatInterval: options.clusterHeartbeatInterval,
           nodeTimeout: options.nodeTimeout,
+          handlerTimeout: options.handlerTimeout,
+          clusterSecret: options.clusterSecret,
+          maxClusterNodes: options.maxClusterNodes,
           logger: new Logger(LOGGER_CONTEXT),
         });
         await core.start();

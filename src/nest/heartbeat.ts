@@ -1,23 +1,18 @@
-import type { WebSocket, WebSocketServer } from 'ws';
+import type { WebSocketServer } from 'ws';
+import type { BroadcasterSocket } from '../ws/broadcaster-socket.js';
 
 /**
- * Pings every client each `intervalMs`; a client that has not answered the previous
- * ping by the next one is terminated (its 'close' then removes and announces it).
+ * Pings every client each `intervalMs`. A client from which nothing at all arrived
+ * since the previous ping — no pong, no ping, no data frame — is terminated (its
+ * 'close' then removes and announces it).
  */
 export class Heartbeat {
-  private readonly alive = new WeakSet<WebSocket>();
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly intervalMs: number,
     private readonly onTimeout: () => void,
   ) {}
-
-  /** Starts watching a new connection. */
-  watch(socket: WebSocket): void {
-    this.alive.add(socket);
-    socket.on('pong', () => this.alive.add(socket));
-  }
 
   start(server: WebSocketServer): void {
     if (this.intervalMs <= 0 || this.timer !== undefined) return;
@@ -31,13 +26,13 @@ export class Heartbeat {
   }
 
   private beat(server: WebSocketServer): void {
-    for (const socket of server.clients) {
-      if (!this.alive.has(socket)) {
+    for (const socket of server.clients as Set<BroadcasterSocket>) {
+      if (!socket.heard) {
         this.onTimeout();
         socket.terminate();
         continue;
       }
-      this.alive.delete(socket);
+      socket.heard = false;
       socket.ping();
     }
   }

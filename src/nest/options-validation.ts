@@ -1,25 +1,69 @@
 import {
   DEFAULT_CLUSTER_HEARTBEAT_INTERVAL,
+  DEFAULT_HANDLER_TIMEOUT,
+  DEFAULT_MAX_CLUSTER_NODES,
   DEFAULT_MAX_BUFFERED_BYTES,
   DEFAULT_MAX_BUFFERED_MESSAGES,
   DEFAULT_NODE_TIMEOUT,
 } from '../core/broadcaster-core.js';
 import { assertRateLimit } from '../core/rate-limiter.js';
 import { DEFAULT_MAX_PAYLOAD, DEFAULT_PATH } from './broadcaster.constants.js';
-import { INVALID_OPTION } from './broadcaster.messages.js';
+import { INVALID_OPTION, UNKNOWN_OPTION } from './broadcaster.messages.js';
 import type { BroadcasterModuleOptions } from './broadcaster-options.interface.js';
 
-type Optional = 'port' | 'maxClients' | 'rateLimit' | 'allowedOrigins' | 'authenticate' | 'backplane';
+type Optional =
+  | 'port'
+  | 'host'
+  | 'maxClients'
+  | 'rateLimit'
+  | 'allowedOrigins'
+  | 'authenticate'
+  | 'backplane'
+  | 'clusterSecret';
 
 /** Options with their defaults filled in. */
 export type ResolvedBroadcasterOptions = Required<Omit<BroadcasterModuleOptions, Optional>> &
   Pick<BroadcasterModuleOptions, Optional>;
 
 const DEFAULT_HEARTBEAT_INTERVAL = 30_000;
+/** Below this, a client busy reading a burst could miss a heartbeat while alive. */
+const MIN_HEARTBEAT_INTERVAL = 1000;
 const DEFAULT_SHUTDOWN_TIMEOUT = 10_000;
+const DEFAULT_AUTHENTICATE_TIMEOUT = 10_000;
+const DEFAULT_REQUEST_HEADERS: readonly string[] = ['origin', 'user-agent', 'x-forwarded-for'];
+
+/** Every option there is: a key not listed here is a typo, refused by name. */
+const KNOWN_OPTIONS: ReadonlySet<string> = new Set<keyof BroadcasterModuleOptions>([
+  'path',
+  'port',
+  'host',
+  'maxPayload',
+  'announceClients',
+  'maxBufferedBytes',
+  'maxBufferedMessages',
+  'slowClientPolicy',
+  'heartbeatInterval',
+  'maxClients',
+  'rateLimit',
+  'allowedOrigins',
+  'authenticate',
+  'authenticateTimeout',
+  'requestHeaders',
+  'handlerTimeout',
+  'shutdownTimeout',
+  'backplane',
+  'clusterHeartbeatInterval',
+  'nodeTimeout',
+  'clusterSecret',
+  'maxClusterNodes',
+]);
 
 /** Checks the options a user gave and fills in the defaults; throws on a bad value. */
 export function resolveOptions(options: BroadcasterModuleOptions): ResolvedBroadcasterOptions {
+  check('options', typeof options === 'object' && options !== null, 'an object', options);
+  for (const key of Object.keys(options)) {
+    if (!KNOWN_OPTIONS.has(key)) throw new TypeError(UNKNOWN_OPTION(key));
+  }
   const resolved: ResolvedBroadcasterOptions = {
     ...options,
     path: options.path ?? DEFAULT_PATH,
@@ -32,6 +76,10 @@ export function resolveOptions(options: BroadcasterModuleOptions): ResolvedBroad
     shutdownTimeout: options.shutdownTimeout ?? DEFAULT_SHUTDOWN_TIMEOUT,
     clusterHeartbeatInterval: options.clusterHeartbeatInterval ?? DEFAULT_CLUSTER_HEARTBEAT_INTERVAL,
     nodeTimeout: options.nodeTimeout ?? DEFAULT_NODE_TIMEOUT,
+    authenticateTimeout: options.authenticateTimeout ?? DEFAULT_AUTHENTICATE_TIMEOUT,
+    requestHeaders: options.requestHeaders ?? DEFAULT_REQUEST_HEADERS,
+    handlerTimeout: options.handlerTimeout ?? DEFAULT_HANDLER_TIMEOUT,
+    maxClusterNodes: options.maxClusterNodes ?? DEFAULT_MAX_CLUSTER_NODES,
   };
   const { path, port, maxPayload, announceClients, maxClients, slowClientPolicy } = resolved;
   check('path', typeof path === 'string' && path.startsWith('/'), 'a string starting with "/"', path);
@@ -41,7 +89,24 @@ export function resolveOptions(options: BroadcasterModuleOptions): ResolvedBroad
   check('maxBufferedBytes', isPositiveInteger(resolved.maxBufferedBytes), 'a positive integer (bytes)', resolved.maxBufferedBytes);
   check('maxBufferedMessages', isPositiveInteger(resolved.maxBufferedMessages), 'a positive integer', resolved.maxBufferedMessages);
   check('slowClientPolicy', slowClientPolicy === 'close' || slowClientPolicy === 'drop', '"close" or "drop"', slowClientPolicy);
-  check('heartbeatInterval', isWhole(resolved.heartbeatInterval), 'a whole number of milliseconds (0 = off)', resolved.heartbeatInterval);
+  check('host', resolved.host === undefined || (typeof resolved.host === 'string' && resolved.host !== ''), 'an address such as "127.0.0.1"', resolved.host);
+  check('host', resolved.host === undefined || port !== undefined, 'given only with "port" (the app\'s own port listens where app.listen() says)', resolved.host);
+  check(
+    'heartbeatInterval',
+    resolved.heartbeatInterval === 0 || (isWhole(resolved.heartbeatInterval) && resolved.heartbeatInterval >= MIN_HEARTBEAT_INTERVAL),
+    `0 (off) or a whole number of milliseconds of at least ${MIN_HEARTBEAT_INTERVAL}`,
+    resolved.heartbeatInterval,
+  );
+  check('authenticateTimeout', isPositiveInteger(resolved.authenticateTimeout), 'a positive number of milliseconds', resolved.authenticateTimeout);
+  check('handlerTimeout', isWhole(resolved.handlerTimeout), 'a whole number of milliseconds (0 = off)', resolved.handlerTimeout);
+  check(
+    'requestHeaders',
+    Array.isArray(resolved.requestHeaders) && resolved.requestHeaders.every((name) => typeof name === 'string'),
+    'a list of header names',
+    resolved.requestHeaders,
+  );
+  check('clusterSecret', resolved.clusterSecret === undefined || (typeof resolved.clusterSecret === 'string' && resolved.clusterSecret.length >= 16), 'a string of at least 16 characters', resolved.clusterSecret === undefined ? undefined : '(hidden)');
+  check('maxClusterNodes', isPositiveInteger(resolved.maxClusterNodes), 'a positive integer', resolved.maxClusterNodes);
   check('shutdownTimeout', isWhole(resolved.shutdownTimeout), 'a whole number of milliseconds', resolved.shutdownTimeout);
   check('maxClients', maxClients === undefined || isPositiveInteger(maxClients), 'a positive integer', maxClients);
   check('allowedOrigins', isOrigins(resolved.allowedOrigins), 'a list of origins or a function', resolved.allowedOrigins);

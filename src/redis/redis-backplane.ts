@@ -18,9 +18,17 @@ export interface RedisBackplaneOptions {
    * @default 'message-broadcaster'
    */
   channel?: string;
+  /**
+   * The most bytes of published messages that Redis may not have acknowledged yet.
+   * Beyond it (a Redis that stalls but keeps the connection open) publishing fails at
+   * once and is counted, instead of queueing in memory without bound.
+   * @default 16777216 (16 MiB)
+   */
+  maxPendingBytes?: number;
 }
 
 const DEFAULT_CHANNEL = 'message-broadcaster';
+const DEFAULT_MAX_PENDING_BYTES = 16 * 1024 * 1024;
 
 /**
  * Links broadcasters in several processes through Redis pub/sub: pass one to
@@ -32,6 +40,9 @@ export class RedisBackplane implements Backplane {
   private publisher: Redis | null = null;
   private subscriber: Redis | null = null;
   private up = false;
+  private subscribed = false;
+  private pendingBytes = 0;
+  private readonly maxPendingBytes: number;
   private lastError = 'connection to Redis lost';
 
   constructor(private readonly options: RedisBackplaneOptions) {
@@ -39,20 +50,31 @@ export class RedisBackplane implements Backplane {
       throw new TypeError('RedisBackplane needs exactly one of `url` or `client`');
     }
     this.channel = options.channel ?? DEFAULT_CHANNEL;
+    this.maxPendingBytes = options.maxPendingBytes ?? DEFAULT_MAX_PENDING_BYTES;
+    if (!(Number.isSafeInteger(this.maxPendingBytes) && this.maxPendingBytes > 0)) {
+      throw new TypeError('RedisBackplane maxPendingBytes must be a positive integer (bytes)');
+    }
   }
 
   connect(listener: BackplaneListener): Promise<void> {
     const { url, client, redisOptions } = this.options;
     // Publishing while disconnected fails at once rather than piling up in memory.
     this.publisher = client ?? new Redis(url as string, { ...redisOptions, enableOfflineQueue: false });
-    // The subscription waits for Redis however long it takes, and is renewed on reconnect.
-    this.subscriber = (client ?? this.publisher).duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null });
-    const connections = [this.publisher, this.subscriber];
+    // The subscriber reconnects however long it takes; it subscribes anew each time it is
+    // ready, and the link counts as up only once Redis confirmed that subscription:
+    // before that, the other nodes' messages would be missed.
+    const subscriber = (client ?? this.publisher).duplicate({
+      enableOfflineQueue: true,
+      maxRetriesPerRequest: null,
+      autoResubscribe: false,
+    });
+    this.subscriber = subscriber;
+    const connections = [this.publisher, subscriber];
 
     let resolveUp: () => void = () => undefined;
     const firstUp = new Promise<void>((resolve) => (resolveUp = resolve));
     const update = () => {
-      const up = connections.every((connection) => connection.status === 'ready');
+      const up = this.subscribed && connections.every((connection) => connection.status === 'ready');
       if (up === this.up) return;
       this.up = up;
       if (up) {
@@ -65,21 +87,38 @@ export class RedisBackplane implements Backplane {
     for (const connection of connections) {
       for (const event of ['ready', 'close', 'end', 'reconnecting']) connection.on(event, update);
     }
+    const subscribe = () => {
+      subscriber.subscribe(this.channel).then(
+        () => {
+          this.subscribed = subscriber.status === 'ready';
+          update();
+        },
+        (error: unknown) => (this.lastError = String(error)),
+      );
+    };
+    subscriber.on('ready', subscribe);
+    for (const event of ['close', 'end', 'reconnecting']) {
+      subscriber.prependListener(event, () => (this.subscribed = false));
+    }
     // Owned connections report errors here only; a user's client keeps its own listeners too.
-    this.subscriber.on('error', (error: Error) => (this.lastError = error.message));
+    subscriber.on('error', (error: Error) => (this.lastError = error.message));
     if (client === undefined) this.publisher.on('error', (error: Error) => (this.lastError = error.message));
-    this.subscriber.on('message', (channel: string, message: string) => {
+    subscriber.on('message', (channel: string, message: string) => {
       if (channel === this.channel) listener.message(message);
     });
-    this.subscriber.subscribe(this.channel).catch((error: unknown) => (this.lastError = String(error)));
+    if (subscriber.status === 'ready') subscribe();
     update();
     return firstUp;
   }
 
   publish(message: string): boolean {
     if (!this.up || this.publisher === null) return false;
+    const size = message.length;
+    if (this.pendingBytes + size > this.maxPendingBytes) return false;
+    this.pendingBytes += size;
+    const settled = () => (this.pendingBytes -= size);
     // A connection lost after the check loses this message, like any other during an outage.
-    this.publisher.publish(this.channel, message).catch(() => undefined);
+    this.publisher.publish(this.channel, message).then(settled, settled);
     return true;
   }
 

@@ -92,14 +92,35 @@ describe('WsConn with a WriteCoalescer', () => {
     expect(texts(stream.writes[0])).toEqual([big, big]);
   });
 
-  it('counts queued frames as backlog until they are written', async () => {
-    const stream = new RecordingStream();
-    const { conn } = connect(stream, new WriteCoalescer());
-    conn.send('{"a":1}');
-    conn.send('{"a":2}');
-    expect(conn.backlog()).toEqual({ bytes: 18, messages: 2 });
+  it('counts as backlog what the stream still holds after a write, not frames queued for this turn', async () => {
+    const stalledStream = new RecordingStream(true);
+    const readerStream = new RecordingStream();
+    const coalescer = new WriteCoalescer();
+    const stalled = connect(stalledStream, coalescer).conn;
+    const reader = connect(readerStream, coalescer).conn;
+    for (const conn of [stalled, reader]) {
+      conn.send('{"a":1}');
+      conn.send('{"a":2}');
+      // Queued for the end of this turn: a client that reads takes them at once.
+      expect(conn.backlog()).toEqual({ bytes: 0, messages: 0 });
+    }
     await nextTurn();
-    expect(conn.backlog()).toEqual({ bytes: 0, messages: 0 });
+    expect(stalled.backlog()).toEqual({ bytes: 18, messages: 2 });
+    expect(reader.backlog()).toEqual({ bytes: 0, messages: 0 });
+  });
+
+  it('reads the stream again when told that something else wrote to it', async () => {
+    const stream = new RecordingStream(true);
+    const coalescer = new WriteCoalescer();
+    const { conn } = connect(stream, coalescer);
+    conn.send('{"a":1}');
+    await nextTurn();
+    expect(conn.backlog().bytes).toBe(9);
+    // As `ws` does for a pong: a write that bypasses the per-turn queue.
+    stream.write(Buffer.alloc(100));
+    expect(conn.backlog().bytes).toBe(9);
+    conn.recheckBacklog();
+    expect(conn.backlog().bytes).toBe(109);
   });
 
   it('writes queued frames ahead of the close frame, and nothing once closing', async () => {

@@ -88,10 +88,21 @@ export class WsConn implements Conn, CoalescedWriter {
     // `socket.bufferedAmount`) costs as much as the rest of a delivery, and the kernel
     // takes nothing from the stream in the middle of a turn anyway.
     if (this.checkedTurn !== this.coalescer.turn) this.checkStream();
+    // Frames queued for the end of this turn do not count: a client that reads normally
+    // takes them as soon as they are written. The queue itself stays small, as it is
+    // written early once it holds EARLY_WRITE_BYTES.
     // One object per connection, refreshed on each call: this runs for every delivery.
-    this.backlogView.bytes = this.queuedBytes + this.unsentBytes;
-    this.backlogView.messages = this.queued.length + this.inStreamFrames;
+    this.backlogView.bytes = this.unsentBytes;
+    this.backlogView.messages = this.inStreamFrames;
     return this.backlogView;
+  }
+
+  /**
+   * Makes the next {@link backlog} read the stream again, as data written outside the
+   * per-turn queue (`ws`'s own control frames) may have grown it since.
+   */
+  recheckBacklog(): void {
+    this.checkedTurn = -1;
   }
 
   /** Reads what the stream still holds, and forgets the writes the kernel has taken. */

@@ -1,8 +1,11 @@
 import { v4 as uuidv4 } from 'uuid';
+import { assembleResponse } from '../codec.js';
 import type { BroadcasterLogger } from '../handlers.js';
 import type { CastType, ClientId } from '../message.js';
 import type { Backplane } from './backplane.js';
+import { EnvelopeSigner } from './envelope-signer.js';
 import { decodeEnvelope, encodeEnvelope, type Envelope, type NodeId } from './envelope.js';
+import { toggleDigest } from './membership-digest.js';
 
 /** What the cluster needs from the broadcaster it belongs to. */
 export interface ClusterHost {
@@ -24,6 +27,10 @@ export interface ClusterOptions {
   /** How long `start()` waits for the backplane before serving local clients anyway. */
   connectTimeout: number;
   logger: BroadcasterLogger;
+  /** Signs every message and drops those not signed with it; see `clusterSecret`. */
+  secret?: string;
+  /** The most other nodes kept track of. */
+  maxNodes: number;
 }
 
 /** Counters of the cluster link, part of `stats()`. */
@@ -38,23 +45,35 @@ export interface ClusterStats {
   linkUp: boolean;
   /** Times the link went down. */
   outages: number;
+  /** Times this node's own messages stopped coming back while the link was up. */
+  stalls: number;
   /** Messages published. */
   published: number;
-  /** Messages not published because the link was down (lost for the other nodes). */
+  /**
+   * Messages not published because the link was down or too much was still in flight
+   * (lost for the other nodes).
+   */
   publishFailures: number;
+  /** Messages received and dropped: malformed, not signed with the secret, or from a node past `maxClusterNodes`. */
+  rejected: number;
   /** Nodes dropped for missing their heartbeats. */
   nodesTimedOut: number;
 }
 
 interface RemoteNode {
   clients: Set<ClientId>;
+  digest: number;
   lastSeen: number;
 }
+
+/** A node heard of again after this many others said goodbye is taken for alive. */
+const DEPARTED_MEMORY_FACTOR = 4;
 
 /**
  * One node's view of the cluster: it publishes this node's casts, joins and leaves,
  * applies the other nodes', and keeps the membership of every node. A node that stops
- * beating for `nodeTimeout` is taken for dead and its clients announced as left.
+ * beating for `nodeTimeout` is taken for dead and its clients announced as left, as long
+ * as this node's own messages are getting through (else the silence may be ours).
  */
 export class Cluster {
   readonly nodeId: NodeId = uuidv4();
@@ -63,10 +82,17 @@ export class Cluster {
   private readonly departed = new Set<NodeId>();
   private readonly backplane: Backplane;
   private readonly logger: BroadcasterLogger;
+  private readonly signer: EnvelopeSigner | null;
   private timer: NodeJS.Timeout | undefined;
   private linkUp = false;
   private stopped = false;
-  private readonly counters = { outages: 0, published: 0, publishFailures: 0, nodesTimedOut: 0 };
+  /** When this node last heard one of its own messages back: proof that the link carries. */
+  private lastOwnEcho = 0;
+  private stalled = false;
+  private localCount = 0;
+  private localDigest = 0;
+  private warnedAboutPeers = false;
+  private readonly counters = { outages: 0, stalls: 0, published: 0, publishFailures: 0, rejected: 0, nodesTimedOut: 0 };
 
   constructor(
     private readonly host: ClusterHost,
@@ -74,6 +100,7 @@ export class Cluster {
   ) {
     this.backplane = options.backplane;
     this.logger = options.logger;
+    this.signer = options.secret === undefined ? null : new EnvelopeSigner(options.secret);
   }
 
   /**
@@ -105,15 +132,25 @@ export class Cluster {
     await this.backplane.close();
   }
 
-  publishCast(castType: CastType, senderId: ClientId, castFor: readonly ClientId[] | null, frame: string): void {
-    this.publish({ kind: 'cast', node: this.nodeId, castType, senderId, castFor, frame });
+  publishCast(
+    castType: CastType,
+    senderId: ClientId,
+    handlerId: number,
+    castFor: readonly ClientId[] | null,
+    encodedBody: string,
+  ): void {
+    this.publish({ kind: 'cast', node: this.nodeId, castType, senderId, handlerId, castFor, body: encodedBody });
   }
 
   publishJoin(clientId: ClientId): void {
+    this.localCount += 1;
+    this.localDigest = toggleDigest(this.localDigest, clientId);
     this.publish({ kind: 'join', node: this.nodeId, clientId });
   }
 
   publishLeave(clientId: ClientId): void {
+    this.localCount -= 1;
+    this.localDigest = toggleDigest(this.localDigest, clientId);
     this.publish({ kind: 'leave', node: this.nodeId, clientId });
   }
 
@@ -128,7 +165,10 @@ export class Cluster {
   }
 
   private publish(envelope: Envelope): void {
-    if (this.linkUp && this.backplane.publish(encodeEnvelope(envelope))) {
+    // After its goodbye a node only tells of clients still leaving.
+    if (this.stopped && envelope.kind !== 'bye' && envelope.kind !== 'leave') return;
+    const message = encodeEnvelope(envelope);
+    if (this.linkUp && this.backplane.publish(this.signer === null ? message : this.signer.sign(message))) {
       this.counters.published += 1;
     } else {
       this.counters.publishFailures += 1;
@@ -140,8 +180,15 @@ export class Cluster {
     const after = this.counters.outages > 0 ? ` after an outage; ${this.counters.publishFailures} messages were lost so far` : '';
     this.logger.log(`cluster backplane up${after}`);
     this.linkUp = true;
-    // Nobody could be heard while the link was down: everyone gets a full timeout anew,
-    // and every node's membership is asked for, to repair what the outage lost.
+    this.lastOwnEcho = Date.now();
+    this.resynchronize();
+  }
+
+  /**
+   * Nobody could be heard while the link was down or stalled: everyone gets a full
+   * timeout anew, and every node's membership is asked for, to repair what was lost.
+   */
+  private resynchronize(): void {
     const now = Date.now();
     for (const node of this.nodes.values()) node.lastSeen = now;
     this.publish({ kind: 'sync', node: this.nodeId, clientIds: this.host.localClientIds() });
@@ -159,40 +206,71 @@ export class Cluster {
 
   private tick(): void {
     if (!this.linkUp) return;
-    this.publish({ kind: 'beat', node: this.nodeId, clients: this.host.localClientIds().length });
-    const deadline = Date.now() - this.options.nodeTimeout;
+    this.publish({ kind: 'beat', node: this.nodeId, clients: this.localCount, digest: this.localDigest });
+    const now = Date.now();
+    // Our own beats come back within a heartbeat or two while the link carries; when they
+    // do not, the silence of the others may be ours, and nobody is timed out for it.
+    if (now - this.lastOwnEcho > 2 * this.options.heartbeatInterval + 500) {
+      if (!this.stalled) {
+        this.stalled = true;
+        this.counters.stalls += 1;
+        this.logger.warn(
+          `cluster backplane stalled: this node's own messages have not come back for ${now - this.lastOwnEcho} ms; ` +
+            'no other node is timed out until they do',
+        );
+      }
+      return;
+    }
+    const deadline = now - this.options.nodeTimeout;
     for (const [nodeId, node] of this.nodes) {
       if (node.lastSeen >= deadline) continue;
       this.counters.nodesTimedOut += 1;
-      this.logger.warn(`cluster node ${nodeId} silent for ${this.options.nodeTimeout} ms: its ${node.clients.size} clients are gone`);
+      const count = node.clients.size;
+      this.logger.warn(`cluster node ${nodeId} silent for ${this.options.nodeTimeout} ms: its ${count} ${count === 1 ? 'client is' : 'clients are'} gone`);
       this.dropNode(nodeId);
     }
   }
 
   private receive(message: string): void {
-    const envelope = decodeEnvelope(message);
+    if (this.stopped) return;
+    const opened = this.signer === null ? message : this.signer.open(message);
+    const envelope = opened === null ? null : decodeEnvelope(opened);
     if (envelope === null) {
-      this.logger.warn('cluster: ignored a backplane message that is not ours');
+      this.reject('a backplane message that is not a valid, signed message of this cluster');
       return;
     }
-    if (envelope.node === this.nodeId || this.stopped || this.departed.has(envelope.node)) return;
+    if (envelope.node === this.nodeId) {
+      this.heardOwnEcho();
+      return;
+    }
+    if (this.departed.has(envelope.node)) {
+      if (envelope.kind === 'leave' || envelope.kind === 'bye') return;
+      // Still talking after a goodbye: the goodbye was not its own (a forgery, or a
+      // replay), so it is taken back.
+      this.departed.delete(envelope.node);
+    }
     const node = this.touch(envelope.node, envelope.kind);
+    if (node === null) return;
     switch (envelope.kind) {
       case 'cast':
-        this.host.deliverRemoteCast(envelope.castType, envelope.senderId, envelope.castFor, envelope.frame);
+        this.host.deliverRemoteCast(
+          envelope.castType,
+          envelope.senderId,
+          envelope.castFor,
+          assembleResponse(envelope.senderId, envelope.handlerId, envelope.castType, envelope.castFor, envelope.body),
+        );
         break;
       case 'join':
-        if (!node.clients.has(envelope.clientId)) {
-          node.clients.add(envelope.clientId);
-          this.host.remoteClientJoined(envelope.clientId);
-        }
+        this.addRemote(node, envelope.clientId);
         break;
       case 'leave':
-        if (node.clients.delete(envelope.clientId)) this.host.remoteClientLeft(envelope.clientId);
+        this.removeRemote(node, envelope.clientId);
         break;
       case 'beat':
-        // A count that differs means a join or leave was lost (an outage): ask for the list.
-        if (envelope.clients !== node.clients.size) this.publish({ kind: 'sync?', node: this.nodeId, to: envelope.node });
+        // A count or digest that differs means a join or leave was lost: ask for the list.
+        if (envelope.clients !== node.clients.size || envelope.digest !== node.digest) {
+          this.publish({ kind: 'sync?', node: this.nodeId, to: envelope.node });
+        }
         break;
       case 'sync?':
         if (envelope.to === null || envelope.to === this.nodeId) {
@@ -203,42 +281,79 @@ export class Cluster {
         this.reconcile(node, envelope.clientIds);
         break;
       case 'bye':
-        this.departed.add(envelope.node);
+        this.rememberDeparted(envelope.node);
         this.dropNode(envelope.node);
         break;
     }
   }
 
+  private heardOwnEcho(): void {
+    this.lastOwnEcho = Date.now();
+    if (!this.stalled) return;
+    this.stalled = false;
+    this.logger.log('cluster backplane carries this node\'s messages again');
+    this.resynchronize();
+  }
+
+  private reject(what: string): void {
+    this.counters.rejected += 1;
+    // The first one tells the operator; a flood of them must not flood the log.
+    if (this.counters.rejected === 1 || this.counters.rejected % 1000 === 0) {
+      this.logger.warn(`cluster: dropped ${what} (${this.counters.rejected} so far)`);
+    }
+  }
+
   /**
    * Notes a sign of life; a node heard of for the first time is asked for its clients,
-   * unless the message is that list, a goodbye, or a beat (whose count check asks).
+   * unless the message is that list, a goodbye, or a beat (whose check asks). Returns
+   * `null` for a new node past `maxNodes`, whose message is dropped.
    */
-  private touch(nodeId: NodeId, kind: Envelope['kind']): RemoteNode {
+  private touch(nodeId: NodeId, kind: Envelope['kind']): RemoteNode | null {
     let node = this.nodes.get(nodeId);
     if (node === undefined) {
-      node = { clients: new Set(), lastSeen: 0 };
-      this.nodes.set(nodeId, node);
-      if (kind !== 'sync' && kind !== 'bye' && kind !== 'beat') {
-        this.publish({ kind: 'sync?', node: this.nodeId, to: nodeId });
+      if (kind === 'bye') return { clients: new Set(), digest: 0, lastSeen: 0 };
+      if (this.nodes.size >= this.options.maxNodes) {
+        if (!this.warnedAboutPeers) {
+          this.warnedAboutPeers = true;
+          this.logger.warn(`cluster: more than maxClusterNodes (${this.options.maxNodes}) other nodes; messages from further ones are dropped`);
+        }
+        this.counters.rejected += 1;
+        return null;
       }
+      node = { clients: new Set(), digest: 0, lastSeen: 0 };
+      this.nodes.set(nodeId, node);
+      if (kind !== 'sync' && kind !== 'beat') this.publish({ kind: 'sync?', node: this.nodeId, to: nodeId });
     }
     node.lastSeen = Date.now();
     return node;
   }
 
+  private addRemote(node: RemoteNode, clientId: ClientId): void {
+    if (node.clients.has(clientId)) return;
+    node.clients.add(clientId);
+    node.digest = toggleDigest(node.digest, clientId);
+    this.host.remoteClientJoined(clientId);
+  }
+
+  private removeRemote(node: RemoteNode, clientId: ClientId): void {
+    if (!node.clients.delete(clientId)) return;
+    node.digest = toggleDigest(node.digest, clientId);
+    this.host.remoteClientLeft(clientId);
+  }
+
   private reconcile(node: RemoteNode, clientIds: ClientId[]): void {
     const listed = new Set(clientIds);
     for (const clientId of node.clients) {
-      if (!listed.has(clientId)) {
-        node.clients.delete(clientId);
-        this.host.remoteClientLeft(clientId);
-      }
+      if (!listed.has(clientId)) this.removeRemote(node, clientId);
     }
-    for (const clientId of listed) {
-      if (!node.clients.has(clientId)) {
-        node.clients.add(clientId);
-        this.host.remoteClientJoined(clientId);
-      }
+    for (const clientId of listed) this.addRemote(node, clientId);
+  }
+
+  private rememberDeparted(nodeId: NodeId): void {
+    this.departed.add(nodeId);
+    // Bounded, oldest first out: goodbyes from made-up nodes must not grow it forever.
+    if (this.departed.size > this.options.maxNodes * DEPARTED_MEMORY_FACTOR) {
+      this.departed.delete(this.departed.values().next().value as NodeId);
     }
   }
 

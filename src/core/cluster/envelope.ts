@@ -1,23 +1,29 @@
-import type { CastType, ClientId } from '../message.js';
+import { CastType, type ClientId } from '../message.js';
 
 /** The ID of one node (one broadcaster process) of a cluster. */
 export type NodeId = string;
 
-/** A response cast on another node, with the frame that node built for it. */
+/**
+ * A response cast on another node. It carries the response's parts, not a frame: every
+ * node builds the frame itself, so a message on the backplane can never put arbitrary
+ * text in front of clients.
+ */
 export interface CastEnvelope {
   kind: 'cast';
   node: NodeId;
   castType: CastType;
   senderId: ClientId;
+  handlerId: number;
   castFor: readonly ClientId[] | null;
-  frame: string;
+  /** The frame's `Body` value as JSON: `null`, or a quoted base64 string. */
+  body: string;
 }
 
 /** The cluster's own bookkeeping between nodes. */
 export type ControlEnvelope =
   | { kind: 'join' | 'leave'; node: NodeId; clientId: ClientId }
-  /** "I am alive and have this many clients"; sent every heartbeat. */
-  | { kind: 'beat'; node: NodeId; clients: number }
+  /** "I am alive and have this many clients, whose IDs hash to `digest`"; sent every heartbeat. */
+  | { kind: 'beat'; node: NodeId; clients: number; digest: number }
   /** Asks `to` (or every node, when null) to publish its client list. */
   | { kind: 'sync?'; node: NodeId; to: NodeId | null }
   | { kind: 'sync'; node: NodeId; clientIds: ClientId[] }
@@ -26,29 +32,89 @@ export type ControlEnvelope =
 
 export type Envelope = CastEnvelope | ControlEnvelope;
 
+const MAX_ID_LENGTH = 64;
+const MAX_LISTED_IDS = 1_000_000;
+const QUOTED_BASE64 = /^"(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?"$/;
+
 /**
- * Encodes an envelope. A cast is a JSON header, a newline, then the frame as it goes to
- * clients (frames are compact JSON, so they hold no raw newline): the frame is neither
- * escaped by the sender nor parsed by the receivers.
+ * Encodes an envelope. A cast is a JSON header, a newline, then the body's JSON value as
+ * it stands in the frame: the body, usually the bulk, is neither escaped by the sender
+ * nor parsed by the receivers (they check it is quoted base64).
  */
 export function encodeEnvelope(envelope: Envelope): string {
   if (envelope.kind !== 'cast') return JSON.stringify(envelope);
-  const { frame, ...header } = envelope;
-  return `${JSON.stringify(header)}\n${frame}`;
+  const { body, ...header } = envelope;
+  return `${JSON.stringify(header)}\n${body}`;
 }
 
-/** Decodes what {@link encodeEnvelope} made; anything else yields `null`. */
+/**
+ * Decodes what {@link encodeEnvelope} made, checking every field; anything else
+ * (another program's message, a newer or older version's, a forgery) yields `null`.
+ */
 export function decodeEnvelope(message: string): Envelope | null {
   const split = message.indexOf('\n');
+  const header = parseObject(split < 0 ? message : message.slice(0, split));
+  if (header === null || !isNodeId(header.node)) return null;
+  if (split >= 0) {
+    const body = message.slice(split + 1);
+    return header.kind === 'cast' && (body === 'null' || QUOTED_BASE64.test(body)) ? castOf(header, body) : null;
+  }
+  const node = header.node;
+  switch (header.kind) {
+    case 'join':
+    case 'leave':
+      return isClientId(header.clientId) ? { kind: header.kind, node, clientId: header.clientId } : null;
+    case 'beat':
+      return isCount(header.clients) && isCount(header.digest)
+        ? { kind: 'beat', node, clients: header.clients, digest: header.digest }
+        : null;
+    case 'sync?':
+      return header.to === null || isNodeId(header.to) ? { kind: 'sync?', node, to: header.to } : null;
+    case 'sync':
+      return isIdList(header.clientIds) ? { kind: 'sync', node, clientIds: header.clientIds } : null;
+    case 'bye':
+      return { kind: 'bye', node };
+    default:
+      return null;
+  }
+}
+
+function castOf(header: Record<string, unknown>, body: string): CastEnvelope | null {
+  const { node, castType, senderId, handlerId, castFor } = header;
+  // Self never leaves its node; every other cast type is published.
+  const published = castType === CastType.All || castType === CastType.Exclusive || castType === CastType.Others;
+  if (!published || !(senderId === '' || isClientId(senderId)) || !Number.isSafeInteger(handlerId)) return null;
+  if (castType === CastType.Exclusive ? !isIdList(castFor) : castFor !== null) return null;
+  return {
+    kind: 'cast',
+    node: node as NodeId,
+    castType,
+    senderId,
+    handlerId: handlerId as number,
+    castFor: castFor as ClientId[] | null,
+    body,
+  };
+}
+
+function parseObject(text: string): Record<string, unknown> | null {
   try {
-    if (split < 0) {
-      const envelope = JSON.parse(message) as ControlEnvelope;
-      return typeof envelope?.kind === 'string' && typeof envelope.node === 'string' ? envelope : null;
-    }
-    const header = JSON.parse(message.slice(0, split)) as Omit<CastEnvelope, 'frame'>;
-    if (header?.kind !== 'cast' || typeof header.node !== 'string') return null;
-    return { ...header, frame: message.slice(split + 1) };
+    const value: unknown = JSON.parse(text);
+    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
   } catch {
     return null;
   }
+}
+
+function isClientId(value: unknown): value is ClientId {
+  return typeof value === 'string' && value.length > 0 && value.length <= MAX_ID_LENGTH;
+}
+
+const isNodeId: (value: unknown) => value is NodeId = isClientId;
+
+function isIdList(value: unknown): value is ClientId[] {
+  return Array.isArray(value) && value.length <= MAX_LISTED_IDS && value.every(isClientId);
+}
+
+function isCount(value: unknown): value is number {
+  return Number.isSafeInteger(value) && (value as number) >= 0;
 }

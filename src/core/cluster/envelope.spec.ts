@@ -1,0 +1,81 @@
+import { CastType } from '../message';
+import { EnvelopeSigner } from './envelope-signer';
+import { decodeEnvelope, encodeEnvelope, type Envelope } from './envelope';
+
+const node = '5b0e7c1e-0d0e-4f43-9a51-3f0c7b7c9a10';
+const client = 'e68e76f0-7725-4f76-b9fb-bb4a72ca2121';
+
+describe('cluster envelopes', () => {
+  it.each<[string, Envelope]>([
+    ['an All cast', { kind: 'cast', node, castType: CastType.All, senderId: client, handlerId: 1, castFor: null, body: '"aGk="' }],
+    ['a server cast without a body', { kind: 'cast', node, castType: CastType.Others, senderId: '', handlerId: 0, castFor: null, body: 'null' }],
+    ['an Exclusive cast', { kind: 'cast', node, castType: CastType.Exclusive, senderId: client, handlerId: 7, castFor: [client], body: '"aGk="' }],
+    ['a join', { kind: 'join', node, clientId: client }],
+    ['a leave', { kind: 'leave', node, clientId: client }],
+    ['a beat', { kind: 'beat', node, clients: 3, digest: 4_000_000_000 }],
+    ['a sync request to everyone', { kind: 'sync?', node, to: null }],
+    ['a sync request to one node', { kind: 'sync?', node, to: 'other' }],
+    ['a sync', { kind: 'sync', node, clientIds: [client] }],
+    ['a goodbye', { kind: 'bye', node }],
+  ])('read back %s as written', (_, envelope) => {
+    expect(decodeEnvelope(encodeEnvelope(envelope))).toEqual(envelope);
+  });
+
+  it('ship a cast body as its JSON value after the header, unescaped', () => {
+    const encoded = encodeEnvelope({ kind: 'cast', node, castType: CastType.All, senderId: client, handlerId: 1, castFor: null, body: '"aGk="' });
+    expect(encoded.endsWith('\n"aGk="')).toBe(true);
+  });
+
+  // Messages anyone who can publish on the channel could send: each must be dropped,
+  // never crash a node nor reach a client.
+  it.each([
+    ['empty', ''],
+    ['not JSON', 'hello'],
+    ['a JSON array', '[1]'],
+    ['JSON null', 'null'],
+    ['no kind', `{"node":"${node}"}`],
+    ['an unknown kind (a newer version)', `{"kind":"rooms","node":"${node}"}`],
+    ['a node that is not a string', '{"kind":"bye","node":5}'],
+    ['a sync whose clientIds is a number', '{"kind":"sync","node":"x","clientIds":5}'],
+    ['a sync whose clientIds is a string', '{"kind":"sync","node":"x","clientIds":"abcdef"}'],
+    ['a sync listing a non-string', '{"kind":"sync","node":"x","clientIds":["a",1]}'],
+    ['a join without a client ID', '{"kind":"join","node":"x"}'],
+    ['a join with an object for a client ID', '{"kind":"join","node":"x","clientId":{}}'],
+    ['a join with an overlong client ID', `{"kind":"join","node":"x","clientId":"${'a'.repeat(65)}"}`],
+    ['a beat with a text count', '{"kind":"beat","node":"x","clients":"3","digest":0}'],
+    ['a beat without a digest', '{"kind":"beat","node":"x","clients":3}'],
+    ['a sync request to a number', '{"kind":"sync?","node":"x","to":3}'],
+    ['a cast header without its body', `{"kind":"cast","node":"x","castType":1,"senderId":"","handlerId":0,"castFor":null}`],
+    ['a cast whose body is arbitrary text', `{"kind":"cast","node":"x","castType":1,"senderId":"","handlerId":0,"castFor":null}\n<script>`],
+    ['a cast whose body is a whole frame', `{"kind":"cast","node":"x","castType":1,"senderId":"","handlerId":0,"castFor":null}\n{"SenderID":"x"}`],
+    ['a cast whose body breaks out of its quotes', `{"kind":"cast","node":"x","castType":1,"senderId":"","handlerId":0,"castFor":null}\n"aGk=","X":"1"`],
+    ['an Exclusive cast whose castFor is not a list', `{"kind":"cast","node":"x","castType":3,"senderId":"","handlerId":0,"castFor":"abc"}\nnull`],
+    ['an Exclusive cast whose castFor is a number', `{"kind":"cast","node":"x","castType":3,"senderId":"","handlerId":0,"castFor":7}\nnull`],
+    ['an All cast with a castFor', `{"kind":"cast","node":"x","castType":1,"senderId":"","handlerId":0,"castFor":["a"]}\nnull`],
+    ['a Self cast', `{"kind":"cast","node":"x","castType":2,"senderId":"a","handlerId":0,"castFor":null}\nnull`],
+    ['an unknown cast type', `{"kind":"cast","node":"x","castType":9,"senderId":"a","handlerId":0,"castFor":null}\nnull`],
+    ['a fractional HandlerID', `{"kind":"cast","node":"x","castType":1,"senderId":"a","handlerId":1.5,"castFor":null}\nnull`],
+    ['a sender ID that is not a string', `{"kind":"cast","node":"x","castType":1,"senderId":5,"handlerId":1,"castFor":null}\nnull`],
+    ['a prototype-polluting header', '{"kind":"join","node":"x","__proto__":{"clientId":"a"}}'],
+  ])('refuse %s', (_, message) => {
+    expect(decodeEnvelope(message)).toBeNull();
+  });
+});
+
+describe('EnvelopeSigner', () => {
+  const signer = new EnvelopeSigner('a shared secret of the cluster');
+  const message = encodeEnvelope({ kind: 'join', node, clientId: client });
+
+  it('opens what it signed', () => {
+    expect(signer.open(signer.sign(message))).toBe(message);
+  });
+
+  it.each([
+    ['an unsigned message', () => message],
+    ['a message signed with another secret', () => new EnvelopeSigner('another secret, not ours').sign(message)],
+    ['a signed message altered after signing', () => signer.sign(message).replace('join', 'bye!')],
+    ['a signature of the wrong length', () => `abc.${message}`],
+  ])('refuses %s', (_, make) => {
+    expect(signer.open(make())).toBeNull();
+  });
+});
