@@ -1,7 +1,7 @@
 import { Injectable, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { WsAdapter } from '@nestjs/platform-ws';
-import { createServer, type AddressInfo } from 'node:net';
+import { freePort } from './support/free-port.js';
 import {
   All,
   BroadcasterModule,
@@ -38,13 +38,6 @@ class OptionsFromClass implements BroadcasterOptionsFactory {
   }
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 async function roundTrip(url: string): Promise<void> {
   const { client } = await TestClient.join(url);

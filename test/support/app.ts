@@ -22,10 +22,10 @@ export interface RunningApp {
 /** Starts a real Nest app (Express + WsAdapter) on a free loopback port. */
 export async function startApp(
   root: Type | DynamicModule,
-  options: { path?: string; logger?: LoggerService | false } = {},
+  options: { path?: string; logger?: LoggerService | false; adapter?: (app: INestApplication) => WsAdapter } = {},
 ): Promise<RunningApp> {
   const app = await NestFactory.create(root, { logger: options.logger ?? false });
-  app.useWebSocketAdapter(new WsAdapter(app));
+  app.useWebSocketAdapter(options.adapter?.(app) ?? new WsAdapter(app));
   await app.listen(0, '127.0.0.1');
   const { port } = app.getHttpServer().address() as AddressInfo;
   return { app, port, url: `ws://127.0.0.1:${port}${options.path ?? '/'}` };

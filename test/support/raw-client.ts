@@ -74,6 +74,27 @@ export class RawClient {
     return this.frames.filter((_, i) => this.opcodes[i] === 1).map((frame) => JSON.parse(frame));
   }
 
+  /** Sends one masked frame, as a client must: `opcode` 1 text, 2 binary, 9 ping, 10 pong. */
+  sendFrame(opcode: number, payload: Buffer | string = Buffer.alloc(0)): boolean {
+    const data = typeof payload === 'string' ? Buffer.from(payload) : payload;
+    const length = data.length;
+    const header = length < 126 ? 2 : length < 65536 ? 4 : 10;
+    const frame = Buffer.allocUnsafe(header + 4 + length);
+    frame[0] = 0x80 | opcode;
+    if (header === 2) frame[1] = 0x80 | length;
+    else if (header === 4) {
+      frame[1] = 0x80 | 126;
+      frame.writeUInt16BE(length, 2);
+    } else {
+      frame[1] = 0x80 | 127;
+      frame.writeBigUInt64BE(BigInt(length), 2);
+    }
+    const mask = randomBytes(4);
+    mask.copy(frame, header);
+    for (let i = 0; i < length; i++) frame[header + 4 + i] = data[i] ^ mask[i & 3];
+    return this.socket.write(frame);
+  }
+
   destroy(): void {
     this.socket.destroy();
   }
