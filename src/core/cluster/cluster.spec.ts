@@ -1,63 +1,7 @@
-import { FakeConn } from '../../../test/support/fake-conn';
-import { BroadcasterCore } from '../broadcaster-core';
-import type { BroadcasterLogger, EventHandlers, MessageHandlers } from '../handlers';
-import { CastType, EventType, newResponseMessage, type EventMessage } from '../message';
+import { type FakeConn } from '../../../test/support/fake-conn';
+import { cluster, request, settle, sleep, type Node } from '../../../test/support/cluster-nodes';
+import { CastType, EventType, newResponseMessage } from '../message';
 import { decodeEnvelope } from './envelope';
-import { InMemoryBackplane, InMemoryHub } from './in-memory-backplane';
-
-const settle = () => new Promise((resolve) => setTimeout(resolve, 5));
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const quietLogger = (): BroadcasterLogger & { warnings: string[] } => {
-  const warnings: string[] = [];
-  return { warnings, log: () => undefined, warn: (message) => warnings.push(message), error: () => undefined };
-};
-
-/** Handler 1 echoes to the cast type named by the body's first byte; 2 targets the IDs listed in the body. */
-const handlers: MessageHandlers = new Map([
-  [1, ({ body }) => newResponseMessage(body[0] as CastType, body.subarray(1))],
-  [2, ({ body }) => newResponseMessage(CastType.Exclusive, null, ...body.toString().split(','))],
-]);
-
-function request(handlerId: number, body: Buffer): string {
-  return JSON.stringify({ HandlerID: handlerId, Body: body.toString('base64') });
-}
-
-class Node {
-  readonly backplane: InMemoryBackplane;
-  readonly core: BroadcasterCore;
-  readonly events: EventMessage[] = [];
-  readonly logger = quietLogger();
-
-  constructor(hub: InMemoryHub, options: { nodeTimeout?: number } = {}) {
-    this.backplane = new InMemoryBackplane(hub);
-    const eventHandlers: EventHandlers = new Map([
-      [EventType.OnAddClient, (event: EventMessage) => void this.events.push(event)],
-      [EventType.OnDelClient, (event: EventMessage) => void this.events.push(event)],
-    ]);
-    this.core = new BroadcasterCore({
-      messageHandlers: handlers,
-      eventHandlers,
-      backplane: this.backplane,
-      clusterHeartbeatInterval: 20,
-      nodeTimeout: options.nodeTimeout ?? 120,
-      logger: this.logger,
-    });
-  }
-
-  join() {
-    const conn = new FakeConn();
-    const session = this.core.attach(conn);
-    return { conn, session, id: session.id };
-  }
-}
-
-async function cluster(size: number, options?: { nodeTimeout?: number }): Promise<Node[]> {
-  const hub = new InMemoryHub();
-  const nodes = Array.from({ length: size }, () => new Node(hub, options));
-  await Promise.all(nodes.map((node) => node.core.start()));
-  await settle();
-  return nodes;
-}
 
 describe('a cluster of broadcasters (in-memory backplane)', () => {
   let nodes: Node[] = [];

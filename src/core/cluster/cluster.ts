@@ -66,6 +66,8 @@ interface RemoteNode {
   lastSeen: number;
 }
 
+/** Leeway for a beat that comes back late through a busy event loop, in milliseconds. */
+const STALL_SLACK = 50;
 /** A node heard of again after this many others said goodbye is taken for alive. */
 const DEPARTED_MEMORY_FACTOR = 4;
 
@@ -210,7 +212,7 @@ export class Cluster {
     const now = Date.now();
     // Our own beats come back within a heartbeat or two while the link carries; when they
     // do not, the silence of the others may be ours, and nobody is timed out for it.
-    if (now - this.lastOwnEcho > 2 * this.options.heartbeatInterval + 500) {
+    if (now - this.lastOwnEcho > 2 * this.options.heartbeatInterval + STALL_SLACK) {
       if (!this.stalled) {
         this.stalled = true;
         this.counters.stalls += 1;

@@ -1,0 +1,71 @@
+import { BroadcasterCore } from '../../src/core/broadcaster-core';
+import type { Backplane } from '../../src/core/cluster/backplane';
+import { InMemoryBackplane, InMemoryHub } from '../../src/core/cluster/in-memory-backplane';
+import type { BroadcasterLogger, EventHandlers, MessageHandlers } from '../../src/core/handlers';
+import { CastType, EventType, newResponseMessage, type EventMessage } from '../../src/core/message';
+import { FakeConn } from './fake-conn';
+
+export const settle = () => new Promise((resolve) => setTimeout(resolve, 5));
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const quietLogger = (): BroadcasterLogger & { warnings: string[] } => {
+  const warnings: string[] = [];
+  return { warnings, log: () => undefined, warn: (message) => warnings.push(message), error: () => undefined };
+};
+
+/** Handler 1 echoes to the cast type named by the body's first byte; 2 targets the IDs listed in the body. */
+const handlers: MessageHandlers = new Map([
+  [1, ({ body }) => newResponseMessage(body[0] as CastType, body.subarray(1))],
+  [2, ({ body }) => newResponseMessage(CastType.Exclusive, null, ...body.toString().split(','))],
+]);
+
+export function request(handlerId: number, body: Buffer): string {
+  return JSON.stringify({ HandlerID: handlerId, Body: body.toString('base64') });
+}
+
+export interface NodeOptions {
+  nodeTimeout?: number;
+  clusterSecret?: string;
+  maxClusterNodes?: number;
+  /** Puts a backplane of the test's own between the node and the hub. */
+  wrap?: (backplane: InMemoryBackplane) => Backplane;
+}
+
+export class Node {
+  readonly backplane: InMemoryBackplane;
+  readonly core: BroadcasterCore;
+  readonly events: EventMessage[] = [];
+  readonly logger = quietLogger();
+
+  constructor(hub: InMemoryHub, options: NodeOptions = {}) {
+    this.backplane = new InMemoryBackplane(hub);
+    const eventHandlers: EventHandlers = new Map([
+      [EventType.OnAddClient, (event: EventMessage) => void this.events.push(event)],
+      [EventType.OnDelClient, (event: EventMessage) => void this.events.push(event)],
+    ]);
+    this.core = new BroadcasterCore({
+      messageHandlers: handlers,
+      eventHandlers,
+      backplane: options.wrap?.(this.backplane) ?? this.backplane,
+      clusterHeartbeatInterval: 20,
+      nodeTimeout: options.nodeTimeout ?? 120,
+      clusterSecret: options.clusterSecret,
+      maxClusterNodes: options.maxClusterNodes,
+      logger: this.logger,
+    });
+  }
+
+  join() {
+    const conn = new FakeConn();
+    const session = this.core.attach(conn);
+    return { conn, session, id: session.id };
+  }
+}
+
+export async function cluster(size: number, options?: NodeOptions): Promise<Node[]> {
+  const hub = new InMemoryHub();
+  const nodes = Array.from({ length: size }, () => new Node(hub, options));
+  await Promise.all(nodes.map((node) => node.core.start()));
+  await settle();
+  return nodes;
+}
+
