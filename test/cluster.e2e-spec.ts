@@ -64,9 +64,9 @@ describeWithRedis('a cluster over a real Redis', () => {
   });
 
   /** One instance of the sample app, joined to the cluster. */
-  async function node(logger?: CapturingLogger): Promise<RunningApp & { broadcaster: Broadcaster }> {
+  async function node(logger?: CapturingLogger, maxPendingBytes?: number): Promise<RunningApp & { broadcaster: Broadcaster }> {
     const cluster = {
-      backplane: new RedisBackplane({ url, channel: `test-${expect.getState().currentTestName}` }),
+      backplane: new RedisBackplane({ url, channel: `test-${expect.getState().currentTestName}`, maxPendingBytes }),
       clusterHeartbeatInterval: HEARTBEAT,
       nodeTimeout: NODE_TIMEOUT,
     };
@@ -225,6 +225,41 @@ describeWithRedis('a cluster over a real Redis', () => {
       expect(bodyText(await far.client.nextJson())).toBe('after the outage');
       expect(logger.text('log')).toMatch(/cluster backplane up after an outage/);
       await Promise.all([local, neighbour, far].map(({ client }) => client.close()));
+    });
+
+    it('bounds what waits for a stalled Redis, and times nobody out while its own messages are stuck', async () => {
+      const a = await node(undefined, 256 * 1024);
+      const b = await node();
+      const local = await TestClient.join(a.url);
+      const far = await TestClient.join(b.url);
+      await settled(a, b, 2, [local, far]);
+
+      const admin = new Redis(url);
+      try {
+        // Redis keeps every connection open but answers nothing, for longer than the node timeout.
+        await admin.call('CLIENT', 'PAUSE', String(NODE_TIMEOUT + 1500), 'ALL');
+        const heapBefore = process.memoryUsage().heapUsed;
+        const body = Buffer.alloc(1024, 1);
+        for (let i = 0; i < 2000; i++) {
+          await a.broadcaster.cast({ ...newResponseMessage(All, body), handlerId: 9 });
+          if (i % 100 === 99) await sleep(40);
+        }
+        // About 2.7 MB were cast; at most 256 KiB of them may wait for Redis.
+        const during = a.broadcaster.stats().cluster;
+        expect(during?.publishFailures).toBeGreaterThan(1000);
+        expect(process.memoryUsage().heapUsed - heapBefore).toBeLessThan(16 * 1024 * 1024);
+        await sleep(NODE_TIMEOUT + 1500);
+        await until(() => (a.broadcaster.stats().cluster?.stalls ?? 0) + (b.broadcaster.stats().cluster?.stalls ?? 0) >= 2, 'both nodes to notice the stall');
+      } finally {
+        admin.disconnect();
+      }
+      await until(() => a.broadcaster.clientIds().length === 2 && b.broadcaster.clientIds().length === 2, 'membership after the stall');
+      expect(a.broadcaster.stats().cluster?.nodesTimedOut).toBe(0);
+      expect(b.broadcaster.stats().cluster?.nodesTimedOut).toBe(0);
+      await far.client.drain(HEARTBEAT * 2);
+      local.client.request(ECHO, 'after the stall');
+      expect(bodyText(await far.client.nextJson())).toBe('after the stall');
+      await Promise.all([local, far].map(({ client }) => client.close()));
     });
   });
 });
