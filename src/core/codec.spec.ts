@@ -28,6 +28,11 @@ describe('decodeRequest', () => {
     expect(decodeRequest('{"HandlerID":3}')).toEqual({ handlerId: 3, body: Buffer.alloc(0) });
   });
 
+  it('says which is wrong: the text is not JSON, or the bytes are not UTF-8', () => {
+    expect(decodeRequest('hello')).toEqual(new FrameError(ErrorCode.InvalidMessage, 'frame is not valid JSON'));
+    expect(decodeRequest(Buffer.from([0x7b, 0xff, 0x7d]))).toEqual(new FrameError(ErrorCode.InvalidMessage, 'frame is not valid UTF-8'));
+  });
+
   it('reads UTF-8 JSON bytes (a binary frame) like text', () => {
     expect(decodeRequest(Buffer.from(`{"HandlerID":1,"Body":"${HELLO}"}`))).toEqual({
       handlerId: 1,

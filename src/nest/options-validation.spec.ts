@@ -20,3 +20,40 @@ describe('resolveOptions (cluster)', () => {
     expect(() => resolveOptions({ clusterHeartbeatInterval })).toThrow(/"clusterHeartbeatInterval"/);
   });
 });
+
+describe('resolveOptions (hardening)', () => {
+  it('refuses an unknown option by name', () => {
+    expect(() => resolveOptions({ maxClient: 5 } as never)).toThrow(
+      'BroadcasterModule has no option "maxClient": check its spelling against BroadcasterModuleOptions.',
+    );
+  });
+
+  it.each([1, 20, 999, -5, 1.5])('refuses a heartbeatInterval of %p', (heartbeatInterval) => {
+    expect(() => resolveOptions({ heartbeatInterval })).toThrow(/"heartbeatInterval" must be 0 \(off\) or a whole number of milliseconds of at least 1000/);
+  });
+
+  it.each([0, 1000, 30_000])('accepts a heartbeatInterval of %p', (heartbeatInterval) => {
+    expect(resolveOptions({ heartbeatInterval }).heartbeatInterval).toBe(heartbeatInterval);
+  });
+
+  it('fills in the defaults that bound waiting and what is kept per client', () => {
+    expect(resolveOptions({})).toMatchObject({
+      authenticateTimeout: 10_000,
+      handlerTimeout: 30_000,
+      requestHeaders: ['origin', 'user-agent', 'x-forwarded-for'],
+      maxClusterNodes: 256,
+    });
+  });
+
+  it.each<[string, object, RegExp]>([
+    ['host without port', { host: '127.0.0.1' }, /"host" must be given only with "port"/],
+    ['an empty host', { port: 9000, host: '' }, /"host" must be an address/],
+    ['a zero authenticateTimeout', { authenticateTimeout: 0 }, /"authenticateTimeout" must be a positive number/],
+    ['a negative handlerTimeout', { handlerTimeout: -1 }, /"handlerTimeout" must be a whole number of milliseconds \(0 = off\)/],
+    ['requestHeaders that are not a list', { requestHeaders: 'origin' }, /"requestHeaders" must be a list of header names/],
+    ['a short clusterSecret', { clusterSecret: 'short' }, /"clusterSecret" must be a string of at least 16 characters, got "\(hidden\)"/],
+    ['a zero maxClusterNodes', { maxClusterNodes: 0 }, /"maxClusterNodes" must be a positive integer/],
+  ])('refuses %s', (_, options, message) => {
+    expect(() => resolveOptions(options as never)).toThrow(message);
+  });
+});
