@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { join, posix } from 'node:path';
 
 const root = join(__dirname, '..');
 
@@ -57,4 +57,19 @@ describe('the built package (dist/cjs and dist/esm)', () => {
       Body: 'aGk=',
     });
   });
+
+  it('ships the sources its source maps and declaration maps point at, and no tests', () => {
+    const [pack] = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root, encoding: 'utf8' })) as [
+      { files: Array<{ path: string }> },
+    ];
+    const shipped = new Set(pack.files.map((file) => file.path));
+    const maps = [...shipped].filter((path) => path.endsWith('.map'));
+    expect(maps.length).toBeGreaterThan(20);
+    for (const map of maps) {
+      const { sources } = JSON.parse(readFileSync(join(root, map), 'utf8')) as { sources: string[] };
+      for (const source of sources) expect(shipped).toContain(posix.normalize(posix.join(posix.dirname(map), source)));
+    }
+    expect([...shipped].filter((path) => path.includes('.spec.') || path.startsWith('test/'))).toEqual([]);
+  });
+
 });
