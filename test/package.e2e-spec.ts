@@ -71,5 +71,4 @@ describe('the built package (dist/cjs and dist/esm)', () => {
     }
     expect([...shipped].filter((path) => path.includes('.spec.') || path.startsWith('test/'))).toEqual([]);
   });
-
 });
