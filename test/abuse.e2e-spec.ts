@@ -14,6 +14,8 @@ import {
   type BroadcasterModuleOptions,
   type EventMessage,
   type RequestMessage,
+  InMemoryBackplane,
+  InMemoryHub,
 } from '../src/index.js';
 import { appModule, startApp, type RunningApp } from './support/app.js';
 import { freePort } from './support/free-port.js';
@@ -169,6 +171,22 @@ describe('under attack', () => {
     expect(admitted).toHaveLength(50);
     expect(broadcaster.stats()).toMatchObject({ clients: 50, refusedUpgrades: { 503: 350 } });
     for (const { client } of opened) client.destroy();
+  });
+
+  it('counts only this instance’s clients against maxClients, not the whole cluster’s', async () => {
+    const hub = new InMemoryHub();
+    const other = await startApp(appModule([Echo], { backplane: new InMemoryBackplane(hub) }));
+    try {
+      const far = await Promise.all([TestClient.join(other.url), TestClient.join(other.url)]);
+      const { url, broadcaster } = await start({ backplane: new InMemoryBackplane(hub), maxClients: 2 });
+      await until(() => broadcaster.clientIds().length === 2, 'the other instance’s clients to be listed');
+      const local = await Promise.all([TestClient.join(url), TestClient.join(url)]);
+      await expect(TestClient.connect(url)).rejects.toThrow(/503/);
+      expect(broadcaster.stats().clients).toBe(2);
+      await Promise.all([...far, ...local].map(({ client }) => client.close()));
+    } finally {
+      await other.app.close();
+    }
   });
 
   it('keeps a client that answers no ping but keeps talking, and cuts one that goes quiet', async () => {
