@@ -1,5 +1,6 @@
 import { FakeConn } from '../../test/support/fake-conn';
-import { BroadcasterCore, type BroadcasterCoreOptions } from './broadcaster-core';
+import { BroadcasterCore } from './broadcaster-core';
+import type { BroadcasterCoreOptions } from './core-options';
 import type { Backlog } from './conn';
 import type { BroadcasterLogger, MessageHandlerFn } from './handlers';
 import { All, OnAddClient, OnDelClient, Self, newResponseMessage, type ResponseMessage } from './message';

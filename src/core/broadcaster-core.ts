@@ -20,79 +20,13 @@ import type {
 } from './handlers.js';
 import type { Backplane } from './cluster/backplane.js';
 import { Cluster, type ClusterHost } from './cluster/cluster.js';
-import { assertRateLimit, TokenBucket, type RateLimit } from './rate-limiter.js';
+import { resolveSettings, type BroadcasterCoreOptions, type ResolvedSettings, type SlowClientPolicy } from './core-options.js';
+import { TokenBucket, type RateLimit } from './rate-limiter.js';
 import { countInto, emptyStats, type BroadcasterStats } from './stats.js';
 import { CastType, EventType, type ClientId, type EventMessage, type ResponseMessage } from './message.js';
 import { selectRecipients } from './recipients.js';
 import { describeValue, toResponses } from './response-validation.js';
 
-/** Options of the routing core. */
-export interface BroadcasterCoreOptions {
-  /** Message handlers by HandlerID. */
-  messageHandlers?: MessageHandlers;
-  /** Event handlers by event type. */
-  eventHandlers?: EventHandlers;
-  /**
-   * Announce every join and leave to every client. When `false`, a joining client still
-   * receives its own OnAddClient (so it learns its ID), and nobody learns of anyone else.
-   * @default true
-   */
-  announceClients?: boolean;
-  /** Where failures are reported. @default console */
-  logger?: BroadcasterLogger;
-  /**
-   * Unsent bytes one client may have queued before it counts as slow.
-   * @default 1048576 (1 MiB)
-   */
-  maxBufferedBytes?: number;
-  /** Unsent messages one client may have queued before it counts as slow. @default 1000 */
-  maxBufferedMessages?: number;
-  /**
-   * What happens to a slow client: `'close'` disconnects it with 1013 and announces it
-   * as left; `'drop'` skips messages for it (counted in `stats().drops`).
-   * @default 'close'
-   */
-  slowClientPolicy?: SlowClientPolicy;
-  /** Per-client message rate limit. @default undefined (no limit) */
-  rateLimit?: RateLimit;
-  /**
-   * Links this broadcaster with others into one cluster (see `RedisBackplane`).
-   * @default undefined (a single node: everything stays in this process)
-   */
-  backplane?: Backplane;
-  /** Milliseconds between cluster heartbeats. @default 2000 */
-  clusterHeartbeatInterval?: number;
-  /**
-   * Milliseconds without a heartbeat after which another node counts as dead and its
-   * clients are announced as left. @default 10000
-   */
-  nodeTimeout?: number;
-  /**
-   * Milliseconds a handler may take to settle. Past it the client gets
-   * `handler_timeout`, its later requests go ahead, and whatever the handler produces
-   * afterwards is dropped and logged. `0` turns it off.
-   * @default 30000
-   */
-  handlerTimeout?: number;
-  /**
-   * A secret shared by every node: messages between nodes are signed with it
-   * (HMAC-SHA256), and unsigned or wrongly signed ones are dropped.
-   * @default undefined (not signed)
-   */
-  clusterSecret?: string;
-  /** The most other nodes kept track of; messages from further ones are dropped. @default 256 */
-  maxClusterNodes?: number;
-}
-
-/** See {@link BroadcasterCoreOptions.slowClientPolicy}. */
-export type SlowClientPolicy = 'close' | 'drop';
-
-export const DEFAULT_MAX_BUFFERED_BYTES = 1024 * 1024;
-export const DEFAULT_MAX_BUFFERED_MESSAGES = 1000;
-export const DEFAULT_CLUSTER_HEARTBEAT_INTERVAL = 2000;
-export const DEFAULT_NODE_TIMEOUT = 10_000;
-export const DEFAULT_HANDLER_TIMEOUT = 30_000;
-export const DEFAULT_MAX_CLUSTER_NODES = 256;
 const CLUSTER_CONNECT_TIMEOUT = 5000;
 
 const INTERNAL_ERROR = 'internal error';
@@ -121,22 +55,16 @@ export class BroadcasterCore {
   private announcingLeaves = false;
 
   constructor(options: BroadcasterCoreOptions = {}) {
+    const settings = resolveSettings(options);
     this.messageHandlers = options.messageHandlers ?? new Map();
     this.eventHandlers = options.eventHandlers ?? new Map();
-    this.announceClients = options.announceClients ?? true;
     this.logger = options.logger ?? consoleLogger;
-    this.limits = {
-      maxBufferedBytes: options.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES,
-      maxBufferedMessages: options.maxBufferedMessages ?? DEFAULT_MAX_BUFFERED_MESSAGES,
-    };
-    this.slowClientPolicy = options.slowClientPolicy ?? 'close';
-    if (options.rateLimit !== undefined) assertRateLimit(options.rateLimit);
-    this.rateLimit = options.rateLimit;
-    this.handlerTimeout = options.handlerTimeout ?? DEFAULT_HANDLER_TIMEOUT;
-    if (!(Number.isSafeInteger(this.handlerTimeout) && this.handlerTimeout >= 0)) {
-      throw new TypeError(`handlerTimeout must be a whole number of milliseconds, got ${String(options.handlerTimeout)}`);
-    }
-    this.cluster = options.backplane === undefined ? null : this.createCluster(options.backplane, options);
+    this.announceClients = settings.announceClients;
+    this.limits = { maxBufferedBytes: settings.maxBufferedBytes, maxBufferedMessages: settings.maxBufferedMessages };
+    this.slowClientPolicy = settings.slowClientPolicy;
+    this.rateLimit = settings.rateLimit;
+    this.handlerTimeout = settings.handlerTimeout;
+    this.cluster = settings.backplane === undefined ? null : this.createCluster(settings.backplane, settings);
   }
 
   /** Joins the cluster, when there is a backplane; resolves at once for a single node. */
@@ -482,7 +410,7 @@ export class BroadcasterCore {
     return castFor.some((id) => !this.clients.has(id));
   }
 
-  private createCluster(backplane: Backplane, options: BroadcasterCoreOptions): Cluster {
+  private createCluster(backplane: Backplane, settings: ResolvedSettings): Cluster {
     const host: ClusterHost = {
       localClientIds: () => [...this.clients.keys()],
       deliverRemoteCast: (castType, senderId, castFor, frame) => {
@@ -493,19 +421,14 @@ export class BroadcasterCore {
       remoteClientJoined: (clientId) => this.announceToLocals(EventType.OnAddClient, clientId),
       remoteClientLeft: (clientId) => this.announceToLocals(EventType.OnDelClient, clientId),
     };
-    const heartbeatInterval = options.clusterHeartbeatInterval ?? DEFAULT_CLUSTER_HEARTBEAT_INTERVAL;
-    const nodeTimeout = options.nodeTimeout ?? DEFAULT_NODE_TIMEOUT;
-    if (!(nodeTimeout > heartbeatInterval)) {
-      throw new TypeError(`nodeTimeout (${nodeTimeout} ms) must be longer than clusterHeartbeatInterval (${heartbeatInterval} ms)`);
-    }
     return new Cluster(host, {
       backplane,
-      heartbeatInterval,
-      nodeTimeout,
+      heartbeatInterval: settings.clusterHeartbeatInterval,
+      nodeTimeout: settings.nodeTimeout,
       connectTimeout: CLUSTER_CONNECT_TIMEOUT,
       logger: this.logger,
-      secret: options.clusterSecret,
-      maxNodes: options.maxClusterNodes ?? DEFAULT_MAX_CLUSTER_NODES,
+      secret: settings.clusterSecret,
+      maxNodes: settings.maxClusterNodes,
     });
   }
 

@@ -7,7 +7,5 @@ export const BROADCASTER_CORE = Symbol('BROADCASTER_CORE');
 /** Name under which the module logs. */
 export const LOGGER_CONTEXT = 'BroadcasterModule';
 
-export const DEFAULT_PATH = '/';
-export const DEFAULT_MAX_PAYLOAD = 1024 * 1024;
 /** Injection token of the options with their defaults filled in. */
 export const RESOLVED_OPTIONS = Symbol('BROADCASTER_RESOLVED_OPTIONS');

@@ -14,8 +14,6 @@ export const INVALID_HANDLER_ID = (value: unknown) =>
 export const INVALID_EVENT_TYPE = (value: unknown) =>
   `@OnEvent() needs OnAddClient (1) or OnDelClient (2), got ${String(value)}.`;
 
-export const INVALID_OPTION = (name: string, expected: string, value: unknown) =>
-  `BroadcasterModule option "${name}" must be ${expected}, got ${JSON.stringify(value) ?? String(value)}.`;
 
 export const UNKNOWN_OPTION = (name: string) =>
   `BroadcasterModule has no option "${name}": check its spelling against BroadcasterModuleOptions.`;

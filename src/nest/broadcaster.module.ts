@@ -26,20 +26,8 @@ import { resolveOptions, type ResolvedBroadcasterOptions } from './options-valid
     {
       provide: BROADCASTER_CORE,
       useFactory: async (options: ResolvedBroadcasterOptions) => {
-        const core = new BroadcasterCore({
-          announceClients: options.announceClients,
-          maxBufferedBytes: options.maxBufferedBytes,
-          maxBufferedMessages: options.maxBufferedMessages,
-          slowClientPolicy: options.slowClientPolicy,
-          rateLimit: options.rateLimit,
-          backplane: options.backplane,
-          clusterHeartbeatInterval: options.clusterHeartbeatInterval,
-          nodeTimeout: options.nodeTimeout,
-          handlerTimeout: options.handlerTimeout,
-          clusterSecret: options.clusterSecret,
-          maxClusterNodes: options.maxClusterNodes,
-          logger: new Logger(LOGGER_CONTEXT),
-        });
+        // The resolved options are passed through: the core reads its own settings.
+        const core = new BroadcasterCore({ ...options, logger: new Logger(LOGGER_CONTEXT) });
         await core.start();
         return core;
       },

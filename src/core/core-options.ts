@@ -1,0 +1,143 @@
+import type { Backplane } from './cluster/backplane.js';
+import type { BroadcasterLogger, EventHandlers, MessageHandlers } from './handlers.js';
+import { checkOption, isPositiveInteger, isWhole } from './option-checks.js';
+import { assertRateLimit, type RateLimit } from './rate-limiter.js';
+
+/** See {@link BroadcasterSettings.slowClientPolicy}. */
+export type SlowClientPolicy = 'close' | 'drop';
+
+/** How the routing core behaves: the options it shares with `BroadcasterModule`. */
+export interface BroadcasterSettings {
+  /**
+   * Announce every join and leave (OnAddClient / OnDelClient) to every client. `false`
+   * keeps client IDs private: a joining client still receives its own OnAddClient.
+   * @default true
+   */
+  announceClients?: boolean;
+  /**
+   * Unsent bytes one client may have waiting before it counts as slow.
+   * @default 1048576 (1 MiB)
+   */
+  maxBufferedBytes?: number;
+  /**
+   * Unsent messages one client may have waiting before it counts as slow.
+   * @default 1000
+   */
+  maxBufferedMessages?: number;
+  /**
+   * What happens to a slow client: `'close'` disconnects it with 1013 and announces it
+   * as left; `'drop'` skips messages for it and counts them in `stats().drops`.
+   * @default 'close'
+   */
+  slowClientPolicy?: SlowClientPolicy;
+  /**
+   * Per-client rate limit (token bucket). Over it a frame is answered with
+   * `rate_limited` and not processed; more than `floodThreshold` refusals in one
+   * second disconnect the client with 1008.
+   * @default undefined (no limit)
+   */
+  rateLimit?: RateLimit;
+  /**
+   * Milliseconds a message or event handler may take to settle. Past it the client gets
+   * a `handler_timeout` error, its next requests are answered, and whatever the handler
+   * produces later is dropped and logged. `0` turns it off.
+   * @default 30000
+   */
+  handlerTimeout?: number;
+  /**
+   * Makes this instance one node of a cluster that acts as one broadcaster, e.g.
+   * `new RedisBackplane({ url: 'redis://127.0.0.1:6379' })`. Every instance gets its own.
+   * @default undefined (a single node)
+   */
+  backplane?: Backplane;
+  /**
+   * Milliseconds between this node's heartbeats to the other nodes.
+   * @default 2000
+   */
+  clusterHeartbeatInterval?: number;
+  /**
+   * Milliseconds without a heartbeat after which another node counts as dead: its
+   * clients are announced as left and dropped from `clientIds()`. Detection takes up to
+   * this plus one heartbeat interval.
+   * @default 10000
+   */
+  nodeTimeout?: number;
+  /**
+   * A secret shared by every instance of the cluster. Each message between instances is
+   * then signed (HMAC-SHA256) and a message without a valid signature is dropped, so
+   * that other software able to publish on the backplane cannot reach clients.
+   * @default undefined (messages are not signed)
+   */
+  clusterSecret?: string;
+  /**
+   * The most other instances this one keeps track of; messages from further ones are
+   * dropped and counted.
+   * @default 256
+   */
+  maxClusterNodes?: number;
+}
+
+/** Options of the routing core: its settings, its handlers and its logger. */
+export interface BroadcasterCoreOptions extends BroadcasterSettings {
+  /** Message handlers by HandlerID. */
+  messageHandlers?: MessageHandlers;
+  /** Event handlers by event type. */
+  eventHandlers?: EventHandlers;
+  /** Where failures are reported. @default console */
+  logger?: BroadcasterLogger;
+}
+
+type OptionalSettings = 'rateLimit' | 'backplane' | 'clusterSecret';
+
+/** The settings with their defaults filled in. */
+export type ResolvedSettings = Required<Omit<BroadcasterSettings, OptionalSettings>> &
+  Pick<BroadcasterSettings, OptionalSettings>;
+
+/**
+ * Checks the core's settings and fills in their defaults; throws a `TypeError` naming
+ * the first bad one. Every setting is listed here, defaults included.
+ */
+export function resolveSettings(settings: BroadcasterSettings): ResolvedSettings {
+  const resolved: ResolvedSettings = {
+    announceClients: settings.announceClients ?? true,
+    maxBufferedBytes: settings.maxBufferedBytes ?? 1024 * 1024,
+    maxBufferedMessages: settings.maxBufferedMessages ?? 1000,
+    slowClientPolicy: settings.slowClientPolicy ?? 'close',
+    rateLimit: settings.rateLimit,
+    handlerTimeout: settings.handlerTimeout ?? 30_000,
+    backplane: settings.backplane,
+    clusterHeartbeatInterval: settings.clusterHeartbeatInterval ?? 2000,
+    nodeTimeout: settings.nodeTimeout ?? 10_000,
+    clusterSecret: settings.clusterSecret,
+    maxClusterNodes: settings.maxClusterNodes ?? 256,
+  };
+  const { announceClients, maxBufferedBytes, maxBufferedMessages, slowClientPolicy, handlerTimeout } = resolved;
+  checkOption('announceClients', typeof announceClients === 'boolean', 'a boolean', announceClients);
+  checkOption('maxBufferedBytes', isPositiveInteger(maxBufferedBytes), 'a positive integer (bytes)', maxBufferedBytes);
+  checkOption('maxBufferedMessages', isPositiveInteger(maxBufferedMessages), 'a positive integer', maxBufferedMessages);
+  checkOption('slowClientPolicy', slowClientPolicy === 'close' || slowClientPolicy === 'drop', '"close" or "drop"', slowClientPolicy);
+  if (resolved.rateLimit !== undefined) assertRateLimit(resolved.rateLimit);
+  checkOption('handlerTimeout', isWhole(handlerTimeout), 'a whole number of milliseconds (0 = off)', handlerTimeout);
+  checkOption('backplane', resolved.backplane === undefined || isBackplane(resolved.backplane), 'a Backplane (e.g. a RedisBackplane)', resolved.backplane);
+  const { clusterHeartbeatInterval, nodeTimeout, clusterSecret, maxClusterNodes } = resolved;
+  checkOption('clusterHeartbeatInterval', isPositiveInteger(clusterHeartbeatInterval), 'a positive number of milliseconds', clusterHeartbeatInterval);
+  checkOption(
+    'nodeTimeout',
+    isPositiveInteger(nodeTimeout) && nodeTimeout > clusterHeartbeatInterval,
+    'milliseconds, more than clusterHeartbeatInterval',
+    nodeTimeout,
+  );
+  checkOption(
+    'clusterSecret',
+    clusterSecret === undefined || (typeof clusterSecret === 'string' && clusterSecret.length >= 16),
+    'a string of at least 16 characters',
+    clusterSecret === undefined ? undefined : '(hidden)',
+  );
+  checkOption('maxClusterNodes', isPositiveInteger(maxClusterNodes), 'a positive integer', maxClusterNodes);
+  return resolved;
+}
+
+function isBackplane(value: unknown): boolean {
+  const candidate = value as Record<string, unknown> | null;
+  return ['connect', 'publish', 'close'].every((method) => typeof candidate?.[method] === 'function');
+}
