@@ -3,7 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { WsAdapter } from '@nestjs/platform-ws';
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
-import { RedisBackplane } from 'nestjs-message-broadcaster';
+import { RedisBackplane } from 'nestjs-message-broadcaster/redis';
 import { AppModule } from './app.module.js';
 
 // The original example's flags: -p port (default 9218), -e endpoint path (default "/").

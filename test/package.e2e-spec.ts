@@ -21,12 +21,10 @@ describe('the built package (dist/cjs and dist/esm)', () => {
     }
   }, 60000);
 
-  const expectedExports = [
+  const coreExports = [
     'All',
-    'Broadcaster',
     'BroadcasterCore',
     'BroadcasterException',
-    'BroadcasterModule',
     'CastType',
     'CloseCode',
     'ErrorCode',
@@ -35,15 +33,24 @@ describe('the built package (dist/cjs and dist/esm)', () => {
     'InMemoryBackplane',
     'InMemoryHub',
     'InvalidResponseError',
-    'MessageHandler',
     'OnAddClient',
     'OnDelClient',
-    'OnEvent',
     'Others',
-    'RedisBackplane',
     'Self',
     'newResponseMessage',
   ];
+  const wsExports = ['BroadcasterSocket', 'WsTransport', 'resolveTransportSettings'];
+  const expectedExports = [...coreExports, ...wsExports, 'Broadcaster', 'BroadcasterModule', 'MessageHandler', 'OnEvent'].sort();
+
+  it.each<[string, string[], { nest: boolean; ws: boolean; ioredis: boolean }]>([
+    ['nestjs-message-broadcaster', expectedExports, { nest: true, ws: true, ioredis: false }],
+    ['nestjs-message-broadcaster/core', [...coreExports].sort(), { nest: false, ws: false, ioredis: false }],
+    ['nestjs-message-broadcaster/ws', [...wsExports].sort(), { nest: false, ws: true, ioredis: false }],
+    ['nestjs-message-broadcaster/redis', ['RedisBackplane'], { nest: false, ws: false, ioredis: true }],
+  ])('loads %s with only what it needs', (entry, exports, loads) => {
+    const output = execFileSync(process.execPath, [join(__dirname, 'fixtures/entry-points.cjs'), entry], { cwd: root, encoding: 'utf8' });
+    expect(JSON.parse(output)).toEqual({ exports, ...loads });
+  });
 
   it.each(['consumer.cjs', 'consumer.mjs'])('runs a real app when loaded by %s', (file) => {
     const { exports, frames } = consume(file);

@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import { RedisBackplane } from '../src/index.js';
+import { RedisBackplane } from '../src/redis/index.js';
 import { findRedis, PrivateRedis } from './support/redis-server.js';
 
 const redis = findRedis();

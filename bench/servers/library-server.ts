@@ -7,11 +7,11 @@ import {
   BroadcasterModule,
   CastType,
   MessageHandler,
-  RedisBackplane,
   newResponseMessage,
   type RequestMessage,
   type ResponseMessage,
 } from 'nestjs-message-broadcaster';
+import { RedisBackplane } from 'nestjs-message-broadcaster/redis';
 import { serve, type ServerSettings } from './child.js';
 import { ECHO_ALL, ECHO_EXCLUSIVE, ECHO_SELF } from './handler-ids.js';
 

@@ -22,7 +22,7 @@ import type { Backplane } from './cluster/backplane.js';
 import { Cluster, type ClusterHost } from './cluster/cluster.js';
 import { resolveSettings, type BroadcasterCoreOptions, type ResolvedSettings, type SlowClientPolicy } from './core-options.js';
 import { TokenBucket, type RateLimit } from './rate-limiter.js';
-import { countInto, emptyStats, type BroadcasterStats } from './stats.js';
+import { countInto, emptyStats, type CoreStats } from './stats.js';
 import { CastType, EventType, type ClientId, type EventMessage, type ResponseMessage } from './message.js';
 import { selectRecipients } from './recipients.js';
 import { describeValue, toResponses } from './response-validation.js';
@@ -126,8 +126,8 @@ export class BroadcasterCore {
   }
 
   /** The counters an operator needs; a fresh copy on each call. */
-  stats(): BroadcasterStats {
-    const { errors, refusedUpgrades } = this.counters;
+  stats(): CoreStats {
+    const { errors } = this.counters;
     let bufferedBytes = 0;
     for (const client of this.clients.values()) bufferedBytes += client.backlog()?.bytes ?? 0;
     return {
@@ -135,19 +135,8 @@ export class BroadcasterCore {
       clients: this.clients.size,
       bufferedBytes,
       errors: { ...errors },
-      refusedUpgrades: { ...refusedUpgrades },
       ...(this.cluster === null ? {} : { cluster: this.cluster.stats() }),
     };
-  }
-
-  /** Counts a connect attempt the transport refused, by HTTP status. */
-  noteRefusedUpgrade(status: number): void {
-    countInto(this.counters.refusedUpgrades, String(status));
-  }
-
-  /** Counts a client the transport dropped for missing its heartbeats. */
-  noteHeartbeatTimeout(): void {
-    this.counters.heartbeatTimeouts += 1;
   }
 
   /** Whether {@link shutdown} has begun; a transport stops accepting clients then. */

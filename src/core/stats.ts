@@ -1,7 +1,7 @@
 import type { ClusterStats } from './cluster/cluster.js';
 
-/** Counters an operator watches; all counts since start. */
-export interface BroadcasterStats {
+/** The routing core's counters; all counts since start. */
+export interface CoreStats {
   /** Clients connected now. */
   clients: number;
   /** Bytes written but not yet sent, summed over connected clients, now. */
@@ -20,15 +20,11 @@ export interface BroadcasterStats {
   slowClientDisconnects: number;
   /** Clients closed for flooding past the rate limit. */
   floodDisconnects: number;
-  /** Clients closed for not answering heartbeats. */
-  heartbeatTimeouts: number;
-  /** WebSocket upgrades refused, by HTTP status. */
-  refusedUpgrades: Record<string, number>;
   /** The cluster link, when the broadcaster has a backplane. */
   cluster?: ClusterStats;
 }
 
-export function emptyStats(): BroadcasterStats {
+export function emptyStats(): CoreStats {
   return {
     clients: 0,
     bufferedBytes: 0,
@@ -39,8 +35,6 @@ export function emptyStats(): BroadcasterStats {
     drops: 0,
     slowClientDisconnects: 0,
     floodDisconnects: 0,
-    heartbeatTimeouts: 0,
-    refusedUpgrades: {},
   };
 }
 

@@ -9,3 +9,5 @@ export const LOGGER_CONTEXT = 'BroadcasterModule';
 
 /** Injection token of the options with their defaults filled in. */
 export const RESOLVED_OPTIONS = Symbol('BROADCASTER_RESOLVED_OPTIONS');
+/** Injection token of the WebSocket transport. */
+export const WS_TRANSPORT = Symbol('BROADCASTER_WS_TRANSPORT');

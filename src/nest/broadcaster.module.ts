@@ -2,7 +2,9 @@ import { Logger, Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { BroadcasterCore } from '../core/broadcaster-core.js';
 import { BroadcasterMetadataAccessor } from './broadcaster-metadata.accessor.js';
-import { BROADCASTER_CORE, LOGGER_CONTEXT, RESOLVED_OPTIONS } from './broadcaster.constants.js';
+import { BROADCASTER_CORE, LOGGER_CONTEXT, RESOLVED_OPTIONS, WS_TRANSPORT } from './broadcaster.constants.js';
+import { BroadcasterOrchestrator } from './broadcaster.orchestrator.js';
+import { WsTransport } from '../ws/ws-transport.js';
 import { BroadcasterExplorer } from './broadcaster.explorer.js';
 import { BROADCASTER_OPTIONS, ConfigurableBroadcasterModule } from './broadcaster.module-definition.js';
 import { Broadcaster } from './broadcaster.service.js';
@@ -33,8 +35,15 @@ import { resolveOptions, type ResolvedBroadcasterOptions } from './options-valid
       },
       inject: [RESOLVED_OPTIONS],
     },
+    {
+      provide: WS_TRANSPORT,
+      useFactory: (options: ResolvedBroadcasterOptions, core: BroadcasterCore) =>
+        new WsTransport(core, options, { logger: new Logger(LOGGER_CONTEXT), enforcePath: options.port !== undefined }),
+      inject: [RESOLVED_OPTIONS, BROADCASTER_CORE],
+    },
     BroadcasterMetadataAccessor,
     BroadcasterExplorer,
+    BroadcasterOrchestrator,
     Broadcaster,
   ],
   exports: [Broadcaster],

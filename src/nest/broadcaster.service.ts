@@ -1,8 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { BroadcasterCore } from '../core/broadcaster-core.js';
 import type { ClientId, ResponseMessage } from '../core/message.js';
-import type { BroadcasterStats } from '../core/stats.js';
-import { BROADCASTER_CORE } from './broadcaster.constants.js';
+import type { CoreStats } from '../core/stats.js';
+import type { TransportStats, WsTransport } from '../ws/ws-transport.js';
+import { BROADCASTER_CORE, WS_TRANSPORT } from './broadcaster.constants.js';
+
+/** Counters an operator watches, of the core and of the WebSocket transport. */
+export type BroadcasterStats = CoreStats & TransportStats;
 
 /**
  * Casts server-originated messages and lists clients. Inject it anywhere: a
@@ -10,7 +14,10 @@ import { BROADCASTER_CORE } from './broadcaster.constants.js';
  */
 @Injectable()
 export class Broadcaster {
-  constructor(@Inject(BROADCASTER_CORE) private readonly core: BroadcasterCore) {}
+  constructor(
+    @Inject(BROADCASTER_CORE) private readonly core: BroadcasterCore,
+    @Inject(WS_TRANSPORT) private readonly transport: WsTransport,
+  ) {}
 
   /**
    * Casts one or more responses from the server itself: `SenderID` is `""` and
@@ -29,6 +36,6 @@ export class Broadcaster {
 
   /** Counters an operator needs: clients, messages in and out, errors by code, drops, disconnects. */
   stats(): BroadcasterStats {
-    return this.core.stats();
+    return { ...this.core.stats(), ...this.transport.stats() };
   }
 }

@@ -1,9 +1,8 @@
-import type { LoggerService } from '@nestjs/common';
 import type { IncomingMessage } from 'node:http';
 import type { BroadcasterCore } from '../core/broadcaster-core.js';
-import type { ClientIdentity, ClientRequestInfo } from '../core/handlers.js';
+import type { BroadcasterLogger, ClientIdentity, ClientRequestInfo } from '../core/handlers.js';
 import { stackOf } from '../core/client.js';
-import type { ResolvedBroadcasterOptions } from './options-validation.js';
+import type { ResolvedTransportSettings } from './transport-options.js';
 
 type VerifyCallback = (ok: boolean, status?: number, message?: string) => void;
 type VerifyInfo = { origin: string; req: IncomingMessage; secure: boolean };
@@ -29,11 +28,13 @@ export class Admission {
   private readonly keptHeaders: ReadonlySet<string>;
 
   constructor(
-    private readonly options: ResolvedBroadcasterOptions,
+    private readonly options: ResolvedTransportSettings,
     private readonly core: BroadcasterCore,
-    private readonly logger: LoggerService,
-    /** The path to enforce, when the transport serves every path; `null` when it filters. */
+    private readonly logger: BroadcasterLogger,
+    /** The path to enforce, when the server serves every path; `null` when it filters. */
     private readonly enforcedPath: string | null,
+    /** Told of each refusal, with its HTTP status. */
+    private readonly onRefusal: (status: number) => void,
   ) {
     this.keptHeaders = new Set(options.requestHeaders.map((name) => name.toLowerCase()));
   }
@@ -76,7 +77,7 @@ export class Admission {
       refuseNow();
     }, timeoutMs);
     this.decide(info.req).then(decide, (error: unknown) => {
-      this.logger.error(`admission failed unexpectedly: ${stackOf(error)}`);
+      this.logger.error('admission failed unexpectedly', stackOf(error));
       decide(500);
     });
   };
@@ -119,7 +120,7 @@ export class Admission {
   }
 
   private refuse(done: VerifyCallback, status: number): void {
-    this.core.noteRefusedUpgrade(status);
+    this.onRefusal(status);
     done(false, status);
   }
 

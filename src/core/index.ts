@@ -1,0 +1,23 @@
+// nestjs-message-broadcaster/core: the routing core alone, with nothing of Nest, ws or Redis.
+export { All, CastType, EventType, Exclusive, OnAddClient, OnDelClient, Others, Self, newResponseMessage } from './message.js';
+export type { Body, ClientId, EventMessage, RequestMessage, ResponseMessage } from './message.js';
+export { BroadcasterException, CloseCode, ErrorCode, InvalidResponseError } from './errors.js';
+export type { Backlog, ClientSession, Conn } from './conn.js';
+export type { RateLimit } from './rate-limiter.js';
+export type { CoreStats } from './stats.js';
+export type {
+  BroadcasterLogger,
+  ClientIdentity,
+  ClientRequestInfo,
+  EventHandlerFn,
+  EventHandlers,
+  HandlerContext,
+  HandlerResult,
+  MessageHandlerFn,
+  MessageHandlers,
+} from './handlers.js';
+export { BroadcasterCore } from './broadcaster-core.js';
+export type { BroadcasterCoreOptions, BroadcasterSettings, SlowClientPolicy } from './core-options.js';
+export type { Backplane, BackplaneListener } from './cluster/backplane.js';
+export type { ClusterStats } from './cluster/cluster.js';
+export { InMemoryBackplane, InMemoryHub } from './cluster/in-memory-backplane.js';
