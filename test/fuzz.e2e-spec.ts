@@ -1,6 +1,6 @@
 import * as fc from 'fast-check';
 import { decodeRequest } from '../src/core/codec.js';
-import { ErrorCode, FrameError } from '../src/core/errors.js';
+import { ErrorCode, FrameRejection } from '../src/core/errors.js';
 import { Broadcaster } from '../src/index.js';
 import { appModule, startApp } from './support/app.js';
 import { TestClient } from './support/ws-client.js';
@@ -24,7 +24,7 @@ describe('bad input', () => {
     fc.assert(
       fc.property(hostileFrame, (frame) => {
         const decoded = decodeRequest(frame);
-        if (decoded instanceof FrameError) {
+        if (decoded instanceof FrameRejection) {
           expect(CODES.has(decoded.code)).toBe(true);
           expect(Number.isSafeInteger(decoded.handlerId)).toBe(true);
         } else {

@@ -36,6 +36,7 @@ describe('the built package (dist/cjs and dist/esm)', () => {
     'OnAddClient',
     'OnDelClient',
     'Others',
+    'OutgoingFrame',
     'Self',
     'newResponseMessage',
   ];

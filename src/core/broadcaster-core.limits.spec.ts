@@ -1,7 +1,6 @@
 import { FakeConn } from '../../test/support/fake-conn';
 import { BroadcasterCore } from './broadcaster-core';
 import type { BroadcasterCoreOptions } from './core-options';
-import type { Backlog } from './conn';
 import type { BroadcasterLogger, MessageHandlerFn } from './handlers';
 import { All, OnAddClient, OnDelClient, Self, newResponseMessage, type ResponseMessage } from './message';
 
@@ -12,9 +11,12 @@ const never = () => new Promise<never>(() => undefined);
 
 /** A connection whose backlog a test sets: a client that reads, or one that stopped. */
 class ScriptedConn extends FakeConn {
-  readonly pending: Backlog = { bytes: 0, messages: 0 };
-  backlog(): Backlog {
-    return this.pending;
+  readonly pending = { bytes: 0, messages: 0 };
+  unsentBytes(): number {
+    return this.pending.bytes;
+  }
+  unsentFrames(): number {
+    return this.pending.messages;
   }
 }
 

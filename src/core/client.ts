@@ -1,5 +1,5 @@
 import type { BroadcasterLogger, ClientIdentity, HandlerContext } from './handlers.js';
-import type { Backlog, Conn } from './conn.js';
+import type { Conn, OutgoingFrame } from './conn.js';
 import type { ClientId } from './message.js';
 import type { TokenBucket } from './rate-limiter.js';
 
@@ -29,10 +29,10 @@ export class Client {
   }
 
   /** Writes a frame; a connection that throws is closed rather than retried. */
-  send(frame: string): void {
+  send(frame: OutgoingFrame): void {
     if (this.broken) return;
     try {
-      this.conn.send(frame);
+      this.conn.send(frame.text, frame);
     } catch (error) {
       this.broken = true;
       this.logger.error(`client ${this.id}: sending failed, closing its connection`, stackOf(error));
@@ -40,9 +40,9 @@ export class Client {
     }
   }
 
-  /** What the connection has not sent yet, if it can tell. */
-  backlog(): Backlog | undefined {
-    return this.conn.backlog?.();
+  /** Bytes the client has not taken yet, where the connection can tell. */
+  unsentBytes(): number {
+    return this.conn.unsentBytes?.() ?? 0;
   }
 
   /**
@@ -51,10 +51,10 @@ export class Client {
    * be sent a frame larger than the byte limit.
    */
   wouldOverflow(limits: BacklogLimits, size: number): boolean {
-    const backlog = this.backlog();
-    if (backlog === undefined) return false;
-    if (backlog.messages >= limits.maxBufferedMessages) return true;
-    return backlog.bytes > 0 && backlog.bytes + size > limits.maxBufferedBytes;
+    if (this.conn.unsentBytes === undefined) return false;
+    if ((this.conn.unsentFrames?.() ?? 0) >= limits.maxBufferedMessages) return true;
+    const bytes = this.conn.unsentBytes();
+    return bytes > 0 && bytes + size > limits.maxBufferedBytes;
   }
 
   close(code?: number, reason?: string): void {

@@ -1,6 +1,9 @@
 import { decodeRequest, encodeError, encodeEvent, encodeResponse } from './codec.js';
-import { ErrorCode, FrameError } from './errors.js';
-import { CastType, EventType } from './message.js';
+import { ErrorCode, FrameRejection } from './errors.js';
+import { audienceOf } from './audience.js';
+import { CastType, EventType, newResponseMessage } from './message.js';
+
+const to = (castType: CastType, senderId: string, ...castFor: string[]) => audienceOf(newResponseMessage(castType, null, ...castFor), senderId);
 
 const HELLO = 'SGVsbG8sIHdvcmxkIQ==';
 
@@ -29,8 +32,8 @@ describe('decodeRequest', () => {
   });
 
   it('says which is wrong: the text is not JSON, or the bytes are not UTF-8', () => {
-    expect(decodeRequest('hello')).toEqual(new FrameError(ErrorCode.InvalidMessage, 'frame is not valid JSON'));
-    expect(decodeRequest(Buffer.from([0x7b, 0xff, 0x7d]))).toEqual(new FrameError(ErrorCode.InvalidMessage, 'frame is not valid UTF-8'));
+    expect(decodeRequest('hello')).toEqual(new FrameRejection(ErrorCode.InvalidMessage, 'frame is not valid JSON'));
+    expect(decodeRequest(Buffer.from([0x7b, 0xff, 0x7d]))).toEqual(new FrameRejection(ErrorCode.InvalidMessage, 'frame is not valid UTF-8'));
   });
 
   it('reads UTF-8 JSON bytes (a binary frame) like text', () => {
@@ -62,7 +65,7 @@ describe('decodeRequest', () => {
     ['Body an object', '{"HandlerID":4,"Body":{"a":1}}', 4],
   ])('rejects %s as invalid_message', (_name, frame, handlerId) => {
     const decoded = decodeRequest(frame);
-    expect(decoded).toBeInstanceOf(FrameError);
+    expect(decoded).toBeInstanceOf(FrameRejection);
     expect(decoded).toMatchObject({ code: ErrorCode.InvalidMessage, handlerId });
   });
 
@@ -70,7 +73,7 @@ describe('decodeRequest', () => {
     'rejects Body %p as invalid_body, keeping the HandlerID',
     (body) => {
       const decoded = decodeRequest(JSON.stringify({ HandlerID: 9, Body: body }));
-      expect(decoded).toEqual(new FrameError(ErrorCode.InvalidBody, 'Body is not valid base64', 9));
+      expect(decoded).toEqual(new FrameRejection(ErrorCode.InvalidBody, 'Body is not valid base64', 9));
     },
   );
 
@@ -86,28 +89,28 @@ describe('encoders', () => {
   });
 
   it('encodes a ResponseMessage with its keys in protocol order', () => {
-    const frame = encodeResponse('s1', 1, CastType.All, [], Buffer.from('Hello, world!'));
+    const frame = encodeResponse(to(CastType.All, 's1'), 1, Buffer.from('Hello, world!'));
     expect(frame).toBe(`{"SenderID":"s1","HandlerID":1,"CastType":1,"CastFor":null,"Body":"${HELLO}"}`);
   });
 
   it('lists CastFor for Exclusive only', () => {
-    expect(encodeResponse('s', 2, CastType.Exclusive, ['a', 'b'], null)).toBe(
+    expect(encodeResponse(to(CastType.Exclusive, 's', 'a', 'b'), 2, null)).toBe(
       '{"SenderID":"s","HandlerID":2,"CastType":3,"CastFor":["a","b"],"Body":null}',
     );
-    expect(encodeResponse('s', 2, CastType.Others, ['a'], null)).toContain('"CastFor":null');
+    expect(encodeResponse(to(CastType.Others, 's', 'a'), 2, null)).toContain('"CastFor":null');
   });
 
   it('sends a string body as UTF-8 and no body as null', () => {
-    const withText = JSON.parse(encodeResponse('', 0, CastType.All, [], 'héllo ✓'));
+    const withText = JSON.parse(encodeResponse(to(CastType.All, ''), 0, 'héllo ✓'));
     expect(Buffer.from(withText.Body, 'base64').toString('utf8')).toBe('héllo ✓');
-    expect(JSON.parse(encodeResponse('', 0, CastType.All, [], null)).Body).toBeNull();
-    expect(JSON.parse(encodeResponse('', 0, CastType.All, [], new Uint8Array())).Body).toBeNull();
+    expect(JSON.parse(encodeResponse(to(CastType.All, ''), 0, null)).Body).toBeNull();
+    expect(JSON.parse(encodeResponse(to(CastType.All, ''), 0, new Uint8Array())).Body).toBeNull();
   });
 
   it('encodes a Uint8Array view by its own bytes only', () => {
     const backing = Buffer.from('xxHELLOxx');
     const view = new Uint8Array(backing.buffer, backing.byteOffset + 2, 5);
-    const frame = JSON.parse(encodeResponse('', 0, CastType.All, [], view));
+    const frame = JSON.parse(encodeResponse(to(CastType.All, ''), 0, view));
     expect(Buffer.from(frame.Body, 'base64').toString()).toBe('HELLO');
   });
 

@@ -1,5 +1,6 @@
-import { ErrorCode, FrameError } from './errors.js';
-import { CastType, type Body, type ClientId, type EventType } from './message.js';
+import { ErrorCode, FrameRejection } from './errors.js';
+import type { Audience } from './audience.js';
+import type { Body, ClientId, EventType } from './message.js';
 
 /** A request frame decoded, before the server stamps its sender. */
 export interface DecodedRequest {
@@ -19,21 +20,21 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
  * Decodes one client frame (`{"HandlerID": n, "Body": "<base64>"}`).
  * Keys match case-insensitively and unknown keys are ignored, as Go's JSON decoder does.
  */
-export function decodeRequest(data: string | Uint8Array): DecodedRequest | FrameError {
+export function decodeRequest(data: string | Uint8Array): DecodedRequest | FrameRejection {
   let text: string;
   try {
     text = typeof data === 'string' ? data : utf8.decode(data);
   } catch {
-    return new FrameError(ErrorCode.InvalidMessage, 'frame is not valid UTF-8');
+    return new FrameRejection(ErrorCode.InvalidMessage, 'frame is not valid UTF-8');
   }
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch {
-    return new FrameError(ErrorCode.InvalidMessage, 'frame is not valid JSON');
+    return new FrameRejection(ErrorCode.InvalidMessage, 'frame is not valid JSON');
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    return new FrameError(ErrorCode.InvalidMessage, 'frame must be a JSON object');
+    return new FrameRejection(ErrorCode.InvalidMessage, 'frame must be a JSON object');
   }
 
   let handlerId: unknown;
@@ -45,18 +46,18 @@ export function decodeRequest(data: string | Uint8Array): DecodedRequest | Frame
   }
 
   if (typeof handlerId !== 'number' || !Number.isSafeInteger(handlerId)) {
-    return new FrameError(ErrorCode.InvalidMessage, 'HandlerID must be an integer');
+    return new FrameRejection(ErrorCode.InvalidMessage, 'HandlerID must be an integer');
   }
   if (body === undefined || body === null) {
     return { handlerId, body: EMPTY_BODY };
   }
   if (typeof body !== 'string') {
-    return new FrameError(ErrorCode.InvalidMessage, 'Body must be a base64 string or null', handlerId);
+    return new FrameRejection(ErrorCode.InvalidMessage, 'Body must be a base64 string or null', handlerId);
   }
   // Go's base64 decoder skips CR and LF, so a client may wrap long bodies.
   const compact = body.includes('\n') || body.includes('\r') ? body.replace(LINE_BREAKS, '') : body;
   if (!STRICT_BASE64.test(compact)) {
-    return new FrameError(ErrorCode.InvalidBody, 'Body is not valid base64', handlerId);
+    return new FrameRejection(ErrorCode.InvalidBody, 'Body is not valid base64', handlerId);
   }
   return { handlerId, body: Buffer.from(compact, 'base64') };
 }
@@ -67,31 +68,19 @@ export function encodeEvent(eventType: EventType, clientId: ClientId): string {
 }
 
 /** A ResponseMessage frame, keys in protocol order; `CastFor` is only listed for Exclusive. */
-export function encodeResponse(
-  senderId: ClientId,
-  handlerId: number,
-  castType: CastType,
-  castFor: readonly ClientId[],
-  body: Body,
-): string {
-  return assembleResponse(senderId, handlerId, castType, castFor, encodeBody(body));
+export function encodeResponse(audience: Audience, handlerId: number, body: Body): string {
+  return assembleResponse(audience, handlerId, encodeBody(body));
 }
 
 /**
  * A ResponseMessage frame from a body already encoded by {@link encodeBody}: the cluster
  * ships that value between nodes, and each node assembles its frame from it.
  */
-export function assembleResponse(
-  senderId: ClientId,
-  handlerId: number,
-  castType: CastType,
-  castFor: readonly ClientId[] | null,
-  encodedBody: string,
-): string {
-  const targets = castType === CastType.Exclusive ? JSON.stringify(castFor ?? []) : 'null';
+export function assembleResponse(audience: Audience, handlerId: number, encodedBody: string): string {
+  const { castType, senderId, targets } = audience;
   return (
     `{"SenderID":${JSON.stringify(senderId)},"HandlerID":${handlerId},"CastType":${castType},` +
-    `"CastFor":${targets},"Body":${encodedBody}}`
+    `"CastFor":${targets === null ? 'null' : JSON.stringify(targets)},"Body":${encodedBody}}`
   );
 }
 

@@ -1,27 +1,43 @@
 import type { ClientId } from './message.js';
 
 /**
+ * One frame on its way to one or more clients, made once. A transport keeps its own
+ * encoding of it here, made for the first recipient and shared by the others.
+ */
+export class OutgoingFrame {
+  private encoding: unknown = undefined;
+
+  constructor(readonly text: string) {}
+
+  /** The transport's encoding of this frame; `encode` runs for the first recipient only. */
+  encoded<T>(encode: (text: string) => T): T {
+    if (this.encoding === undefined) this.encoding = encode(this.text);
+    return this.encoding as T;
+  }
+}
+
+/**
  * One client connection, as the routing core sees it — the original's `Conn` interface,
  * turned around for Node: the core pushes encoded frames into it, and the transport
- * pushes what it receives into the {@link ClientSession} that `attach` returns.
+ * pushes what it receives into the {@link ClientSession} that `attach` returns. One core
+ * serves connections of one transport.
  */
 export interface Conn {
-  /** Writes one server frame (a JSON text). Frames must leave in the order given. */
-  send(frame: string): void;
+  /**
+   * Writes one server frame: `text` is its JSON, `frame` the same frame as shared by
+   * every recipient of a cast. Frames must leave in the order given.
+   */
+  send(text: string, frame: OutgoingFrame): void;
   /** Closes the connection; the transport then calls {@link ClientSession.detach}. */
   close(code?: number, reason?: string): void;
   /**
-   * What was sent but has not left the process yet. Optional: without it the core
-   * cannot protect itself from clients that stop reading. It is called for every
-   * delivery, so it may return the same object each time, updated: read it at once.
+   * Bytes sent but not yet taken by the client (left over from earlier event-loop
+   * turns). Optional: without it the core cannot protect itself from clients that stop
+   * reading. It is called for every delivery, so it must be cheap.
    */
-  backlog?(): Backlog;
-}
-
-/** Data waiting to be written to one client. */
-export interface Backlog {
-  bytes: number;
-  messages: number;
+  unsentBytes?(): number;
+  /** Frames sent but not yet taken by the client, likewise; optional with {@link unsentBytes}. */
+  unsentFrames?(): number;
 }
 
 /** The core's side of an attached connection, driven by the transport. */

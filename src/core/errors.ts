@@ -47,8 +47,12 @@ export class HandlerTimeoutError extends Error {
   }
 }
 
-/** A request frame that could not be turned into a {@link RequestMessage}. */
-export class FrameError {
+/**
+ * Why a request frame could not be turned into a request: the error frame's code and
+ * text, and the HandlerID when the frame had one. A value returned by the decoder, not
+ * thrown.
+ */
+export class FrameRejection {
   constructor(
     readonly code: ErrorCode,
     readonly message: string,

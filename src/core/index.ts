@@ -2,7 +2,7 @@
 export { All, CastType, EventType, Exclusive, OnAddClient, OnDelClient, Others, Self, newResponseMessage } from './message.js';
 export type { Body, ClientId, EventMessage, RequestMessage, ResponseMessage } from './message.js';
 export { BroadcasterException, CloseCode, ErrorCode, InvalidResponseError } from './errors.js';
-export type { Backlog, ClientSession, Conn } from './conn.js';
+export { OutgoingFrame, type ClientSession, type Conn } from './conn.js';
 export type { RateLimit } from './rate-limiter.js';
 export type { CoreStats } from './stats.js';
 export type {

@@ -8,7 +8,7 @@ const clients = new Map([
 ]);
 
 const pick = (castType: CastType, sender: string | null, castFor: string[] = []) => [
-  ...selectRecipients(castType, sender, castFor, clients),
+  ...selectRecipients({ castType, senderId: sender ?? '', targets: castType === CastType.Exclusive ? castFor : null }, clients),
 ];
 
 describe('selectRecipients', () => {

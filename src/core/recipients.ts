@@ -1,25 +1,23 @@
-import { CastType, type ClientId } from './message.js';
+import type { Audience } from './audience.js';
+import { CastType } from './message.js';
 
 /**
- * Picks who receives a cast — the original's `broadcast()` switch as a pure function.
- * Exclusive skips unknown IDs and lists each target once; Self needs a sender.
+ * Picks who receives a cast among `clients` — the original's `broadcast()` switch as a
+ * pure function. Exclusive skips unknown IDs and lists each target once; Self needs a
+ * sender.
  */
-export function selectRecipients<C>(
-  castType: CastType,
-  senderId: ClientId | null,
-  castFor: readonly ClientId[],
-  clients: ReadonlyMap<ClientId, C>,
-): Iterable<C> {
-  switch (castType) {
+export function selectRecipients<C>(audience: Audience, clients: ReadonlyMap<string, C>): Iterable<C> {
+  const { senderId } = audience;
+  switch (audience.castType) {
     case CastType.All:
       return clients.values();
     case CastType.Self: {
-      const sender = senderId === null ? undefined : clients.get(senderId);
+      const sender = clients.get(senderId);
       return sender === undefined ? [] : [sender];
     }
     case CastType.Exclusive: {
       const targets: C[] = [];
-      for (const id of new Set(castFor)) {
+      for (const id of new Set(audience.targets)) {
         const target = clients.get(id);
         if (target !== undefined) targets.push(target);
       }

@@ -1,5 +1,5 @@
 import { WebSocket } from 'ws';
-import { encodeTextFrame, TextFrameCache } from './text-frame';
+import { encodeTextFrame } from './text-frame';
 
 // ws's own encoder, used as the reference: it is not part of ws's typed API.
 const { Sender } = WebSocket as unknown as {
@@ -23,16 +23,5 @@ describe('encodeTextFrame', () => {
     expect(frame.equals(referenceFrame(text))).toBe(true);
     expect(frame[1]).toBe(126);
     expect(frame.readUInt16BE(2)).toBe(144);
-  });
-});
-
-describe('TextFrameCache', () => {
-  it('hands every recipient of one text the same frame, and a new text a new frame', () => {
-    const cache = new TextFrameCache();
-    const first = cache.frameOf('{"a":1}');
-    expect(cache.frameOf('{"a":1}')).toBe(first);
-    const second = cache.frameOf('{"a":2}');
-    expect(second).not.toBe(first);
-    expect(second.subarray(2).toString()).toBe('{"a":2}');
   });
 });

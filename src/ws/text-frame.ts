@@ -26,21 +26,3 @@ export function encodeTextFrame(text: string): Buffer {
   frame.write(text, headerLength, 'utf8');
   return frame;
 }
-
-/**
- * Remembers the frame of the last text it encoded. The core hands every recipient of a
- * cast the same string, one after another, so a cast is encoded once however many
- * clients receive it.
- */
-export class TextFrameCache {
-  private lastText: string | null = null;
-  private lastFrame: Buffer = Buffer.alloc(0);
-
-  frameOf(text: string): Buffer {
-    if (text !== this.lastText) {
-      this.lastFrame = encodeTextFrame(text);
-      this.lastText = text;
-    }
-    return this.lastFrame;
-  }
-}

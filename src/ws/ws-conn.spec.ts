@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import type { WebSocket } from 'ws';
-import { TextFrameCache } from './text-frame';
+import { OutgoingFrame } from '../core/conn';
 import { WriteCoalescer } from './write-coalescer';
 import { WsConn } from './ws-conn';
 
@@ -35,18 +35,20 @@ function texts(data: Buffer): string[] {
   return out;
 }
 
-function connect(stream: RecordingStream, coalescer: WriteCoalescer, frames = new TextFrameCache()) {
+function connect(stream: RecordingStream, coalescer: WriteCoalescer) {
   const socket = fakeSocket();
-  const conn = new WsConn(socket as unknown as WebSocket, stream, frames, coalescer);
-  return { socket, conn };
+  const conn = new WsConn(socket as unknown as WebSocket, stream, coalescer);
+  const send = (text: string) => conn.send(text, new OutgoingFrame(text));
+  const backlog = () => ({ bytes: conn.unsentBytes(), messages: conn.unsentFrames() });
+  return { socket, conn, send, backlog };
 }
 
 describe('WsConn with a WriteCoalescer', () => {
   it('writes all of one turn’s frames to a socket in one write, in the order sent', async () => {
     const stream = new RecordingStream();
-    const { conn } = connect(stream, new WriteCoalescer());
+    const { send } = connect(stream, new WriteCoalescer());
     const sent = Array.from({ length: 50 }, (_, i) => `{"n":${i}}`);
-    for (const text of sent) conn.send(text);
+    for (const text of sent) send(text);
     expect(stream.writes).toHaveLength(0);
     await nextTurn();
     expect(stream.writes).toHaveLength(1);
@@ -55,9 +57,9 @@ describe('WsConn with a WriteCoalescer', () => {
 
   it('shares one frame Buffer among the recipients of a cast', async () => {
     const coalescer = new WriteCoalescer();
-    const frames = new TextFrameCache();
+    const frame = new OutgoingFrame('{"cast":1}');
     const streams = [new RecordingStream(), new RecordingStream()];
-    for (const stream of streams) connect(stream, coalescer, frames).conn.send('{"cast":1}');
+    for (const stream of streams) connect(stream, coalescer).conn.send(frame.text, frame);
     await nextTurn();
     expect(streams[0].writes[0]).toBe(streams[1].writes[0]);
   });
@@ -66,8 +68,8 @@ describe('WsConn with a WriteCoalescer', () => {
     const coalescer = new WriteCoalescer();
     const stalledStream = new RecordingStream(true);
     const readerStream = new RecordingStream();
-    const stalled = connect(stalledStream, coalescer).conn;
-    const reader = connect(readerStream, coalescer).conn;
+    const stalled = connect(stalledStream, coalescer);
+    const reader = connect(readerStream, coalescer);
     for (let turn = 0; turn < 5; turn++) {
       stalled.send(`{"turn":${turn}}`);
       reader.send(`{"turn":${turn}}`);
@@ -83,11 +85,11 @@ describe('WsConn with a WriteCoalescer', () => {
 
   it('writes at once past 64 KiB instead of holding a large batch for the turn', () => {
     const stream = new RecordingStream();
-    const { conn } = connect(stream, new WriteCoalescer());
+    const { send } = connect(stream, new WriteCoalescer());
     const big = 'x'.repeat(40 * 1024);
-    conn.send(big);
+    send(big);
     expect(stream.writes).toHaveLength(0);
-    conn.send(big);
+    send(big);
     expect(stream.writes).toHaveLength(1);
     expect(texts(stream.writes[0])).toEqual([big, big]);
   });
@@ -96,8 +98,8 @@ describe('WsConn with a WriteCoalescer', () => {
     const stalledStream = new RecordingStream(true);
     const readerStream = new RecordingStream();
     const coalescer = new WriteCoalescer();
-    const stalled = connect(stalledStream, coalescer).conn;
-    const reader = connect(readerStream, coalescer).conn;
+    const stalled = connect(stalledStream, coalescer);
+    const reader = connect(readerStream, coalescer);
     for (const conn of [stalled, reader]) {
       conn.send('{"a":1}');
       conn.send('{"a":2}');
@@ -112,28 +114,28 @@ describe('WsConn with a WriteCoalescer', () => {
   it('reads the stream again when told that something else wrote to it', async () => {
     const stream = new RecordingStream(true);
     const coalescer = new WriteCoalescer();
-    const { conn } = connect(stream, coalescer);
-    conn.send('{"a":1}');
+    const { conn, send } = connect(stream, coalescer);
+    send('{"a":1}');
     await nextTurn();
-    expect(conn.backlog().bytes).toBe(9);
+    expect(conn.unsentBytes()).toBe(9);
     // As `ws` does for a pong: a write that bypasses the per-turn queue.
     stream.write(Buffer.alloc(100));
-    expect(conn.backlog().bytes).toBe(9);
+    expect(conn.unsentBytes()).toBe(9);
     conn.recheckBacklog();
-    expect(conn.backlog().bytes).toBe(109);
+    expect(conn.unsentBytes()).toBe(109);
   });
 
   it('writes queued frames ahead of the close frame, and nothing once closing', async () => {
     const stream = new RecordingStream();
-    const { conn, socket } = connect(stream, new WriteCoalescer());
+    const { conn, socket, send } = connect(stream, new WriteCoalescer());
     socket.close.mockImplementation(() => {
       expect(stream.writes).toHaveLength(1);
       socket.readyState = 2;
     });
-    conn.send('{"last":true}');
+    send('{"last":true}');
     conn.close(1001, 'bye');
     expect(socket.close).toHaveBeenCalledWith(1001, 'bye');
-    conn.send('{"late":true}');
+    send('{"late":true}');
     await nextTurn();
     expect(stream.writes.map((write) => texts(write))).toEqual([['{"last":true}']]);
   });

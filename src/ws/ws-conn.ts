@@ -1,7 +1,7 @@
 import type { Writable } from 'node:stream';
 import type { WebSocket } from 'ws';
-import type { Backlog, Conn } from '../core/conn.js';
-import type { TextFrameCache } from './text-frame.js';
+import type { Conn, OutgoingFrame } from '../core/conn.js';
+import { encodeTextFrame } from './text-frame.js';
 import type { CoalescedWriter, WriteCoalescer } from './write-coalescer.js';
 
 const OPEN = 1;
@@ -12,8 +12,8 @@ const OPEN = 1;
 const EARLY_WRITE_BYTES = 64 * 1024;
 
 /**
- * Adapts a `ws` socket to the core's {@link Conn}. Frames are pre-built once per cast
- * and written straight to the underlying TCP socket, all of one turn's frames in one
+ * Adapts a `ws` socket to the core's {@link Conn}. Frames are encoded once per cast
+ * (on the {@link OutgoingFrame} all its recipients share) and written straight to the underlying TCP socket, all of one turn's frames in one
  * write. `ws` itself still handles reading, control frames and the closing handshake.
  */
 export class WsConn implements Conn, CoalescedWriter {
@@ -23,9 +23,9 @@ export class WsConn implements Conn, CoalescedWriter {
   private readonly inStream: { end: number; frames: number }[] = [];
   private inStreamFrames = 0;
   private writtenBytes = 0;
-  private unsentBytes = 0;
+  /** What the stream held when last read; see {@link checkStream}. */
+  private streamBytes = 0;
   private checkedTurn = -1;
-  private readonly backlogView: Backlog = { bytes: 0, messages: 0 };
   private scheduled = false;
 
   /**
@@ -35,15 +35,15 @@ export class WsConn implements Conn, CoalescedWriter {
   constructor(
     private readonly socket: WebSocket,
     private readonly stream: Writable,
-    private readonly frames: TextFrameCache,
     private readonly coalescer: WriteCoalescer,
   ) {}
 
-  send(text: string): void {
+  send(_text: string, frame: OutgoingFrame): void {
     if (this.socket.readyState !== OPEN) return;
-    const frame = this.frames.frameOf(text);
-    this.queued.push(frame);
-    this.queuedBytes += frame.length;
+    // Every recipient of a cast gets the same WebSocket frame, encoded once.
+    const bytes = frame.encoded(encodeTextFrame);
+    this.queued.push(bytes);
+    this.queuedBytes += bytes.length;
     if (this.queuedBytes >= EARLY_WRITE_BYTES) {
       this.writeQueued();
     } else if (!this.scheduled) {
@@ -71,7 +71,7 @@ export class WsConn implements Conn, CoalescedWriter {
     this.checkStream();
     // Usually the kernel took it all and there is nothing to keep track of; otherwise
     // this write is the stream's newest, and not wholly taken.
-    if (this.unsentBytes > 0) {
+    if (this.streamBytes > 0) {
       this.inStream.push({ end: this.writtenBytes, frames: count });
       this.inStreamFrames += count;
     }
@@ -83,22 +83,23 @@ export class WsConn implements Conn, CoalescedWriter {
     this.socket.close(code, reason);
   }
 
-  backlog(): Backlog {
-    // The stream is read once per turn, not per delivery: that read (or
-    // `socket.bufferedAmount`) costs as much as the rest of a delivery, and the kernel
-    // takes nothing from the stream in the middle of a turn anyway.
+  // The stream is read once per turn, not per delivery: that read (or
+  // `socket.bufferedAmount`) costs as much as the rest of a delivery, and the kernel
+  // takes nothing from the stream in the middle of a turn anyway. Frames queued for the
+  // end of this turn do not count: a client that reads normally takes them as soon as
+  // they are written, and the queue itself is written early at EARLY_WRITE_BYTES.
+  unsentBytes(): number {
     if (this.checkedTurn !== this.coalescer.turn) this.checkStream();
-    // Frames queued for the end of this turn do not count: a client that reads normally
-    // takes them as soon as they are written. The queue itself stays small, as it is
-    // written early once it holds EARLY_WRITE_BYTES.
-    // One object per connection, refreshed on each call: this runs for every delivery.
-    this.backlogView.bytes = this.unsentBytes;
-    this.backlogView.messages = this.inStreamFrames;
-    return this.backlogView;
+    return this.streamBytes;
+  }
+
+  unsentFrames(): number {
+    if (this.checkedTurn !== this.coalescer.turn) this.checkStream();
+    return this.inStreamFrames;
   }
 
   /**
-   * Makes the next {@link backlog} read the stream again, as data written outside the
+   * Makes the next {@link unsentBytes} read the stream again, as data written outside the
    * per-turn queue (`ws`'s own control frames) may have grown it since.
    */
   recheckBacklog(): void {
@@ -108,8 +109,8 @@ export class WsConn implements Conn, CoalescedWriter {
   /** Reads what the stream still holds, and forgets the writes the kernel has taken. */
   private checkStream(): void {
     this.checkedTurn = this.coalescer.turn;
-    this.unsentBytes = this.stream.writableLength;
-    const taken = this.writtenBytes - this.unsentBytes;
+    this.streamBytes = this.stream.writableLength;
+    const taken = this.writtenBytes - this.streamBytes;
     while (this.inStream.length > 0 && this.inStream[0].end <= taken) {
       this.inStreamFrames -= this.inStream[0].frames;
       this.inStream.shift();

@@ -6,7 +6,6 @@ import { countInto } from '../core/stats.js';
 import { Admission } from './admission.js';
 import { BroadcasterSocket } from './broadcaster-socket.js';
 import { Heartbeat } from './heartbeat.js';
-import { TextFrameCache } from './text-frame.js';
 import type { ResolvedTransportSettings } from './transport-options.js';
 import { WriteCoalescer } from './write-coalescer.js';
 import { WsConn } from './ws-conn.js';
@@ -43,7 +42,6 @@ export interface WsTransportPlacement {
 export class WsTransport {
   private readonly admission: Admission;
   private readonly heartbeat: Heartbeat;
-  private readonly frames = new TextFrameCache();
   private readonly coalescer = new WriteCoalescer();
   private readonly counters: TransportStats = { heartbeatTimeouts: 0, refusedUpgrades: {} };
 
@@ -83,7 +81,7 @@ export class WsTransport {
 
   /** Makes a client of a connection the server accepted. */
   connect(socket: BroadcasterSocket, request: IncomingMessage): void {
-    const conn = new WsConn(socket, request.socket, this.frames, this.coalescer);
+    const conn = new WsConn(socket, request.socket, this.coalescer);
     const session = this.core.attach(conn, this.admission.identityOf(request));
     socket.onFrame((data, isBinary) => session.receive(isBinary ? data : data.toString('utf8')));
     socket.on('ping', (data: Buffer) => {

@@ -121,7 +121,7 @@ describe('a cluster facing a backplane it cannot trust', () => {
     await settle();
     expect(nodes[0].core.stats().cluster).toMatchObject({ nodes: 11, remoteClients: 10, rejected: 4990 });
     // One list request per node it accepted, none for the others.
-    const syncRequests = published.mock.calls.filter(([message]) => message.includes('"sync?"'));
+    const syncRequests = published.mock.calls.filter(([message]) => message.includes('"sync-request"'));
     expect(syncRequests).toHaveLength(10);
     expect(nodes[0].logger.warnings.filter((w) => w.includes('maxClusterNodes'))).toHaveLength(1);
   });

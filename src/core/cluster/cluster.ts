@@ -1,7 +1,8 @@
 import { v4 as uuidv4 } from 'uuid';
+import type { Audience } from '../audience.js';
 import { assembleResponse } from '../codec.js';
 import type { BroadcasterLogger } from '../handlers.js';
-import type { CastType, ClientId } from '../message.js';
+import type { ClientId } from '../message.js';
 import type { Backplane } from './backplane.js';
 import { EnvelopeSigner } from './envelope-signer.js';
 import { decodeEnvelope, encodeEnvelope, type Envelope, type NodeId } from './envelope.js';
@@ -10,8 +11,8 @@ import { toggleDigest } from './membership-digest.js';
 /** What the cluster needs from the broadcaster it belongs to. */
 export interface ClusterHost {
   localClientIds(): ClientId[];
-  /** A cast from another node: deliver `frame` to the matching local clients. */
-  deliverRemoteCast(castType: CastType, senderId: ClientId, castFor: readonly ClientId[] | null, frame: string): void;
+  /** A cast from another node: deliver `frame` to the local clients `audience` matches. */
+  deliverRemoteCast(audience: Audience, frame: string): void;
   /** A client of another node joined. */
   remoteClientJoined(clientId: ClientId): void;
   /** A client of another node left, or its node is gone. */
@@ -134,14 +135,8 @@ export class Cluster {
     await this.backplane.close();
   }
 
-  publishCast(
-    castType: CastType,
-    senderId: ClientId,
-    handlerId: number,
-    castFor: readonly ClientId[] | null,
-    encodedBody: string,
-  ): void {
-    this.publish({ kind: 'cast', node: this.nodeId, castType, senderId, handlerId, castFor, body: encodedBody });
+  publishCast({ castType, senderId, targets }: Audience, handlerId: number, encodedBody: string): void {
+    this.publish({ kind: 'cast', node: this.nodeId, castType, senderId, handlerId, castFor: targets, body: encodedBody });
   }
 
   publishJoin(clientId: ClientId): void {
@@ -194,7 +189,7 @@ export class Cluster {
     const now = Date.now();
     for (const node of this.nodes.values()) node.lastSeen = now;
     this.publish({ kind: 'sync', node: this.nodeId, clientIds: this.host.localClientIds() });
-    this.publish({ kind: 'sync?', node: this.nodeId, to: null });
+    this.publish({ kind: 'sync-request', node: this.nodeId, to: null });
   }
 
   private onLinkDown(reason: string): void {
@@ -254,14 +249,11 @@ export class Cluster {
     const node = this.touch(envelope.node, envelope.kind);
     if (node === null) return;
     switch (envelope.kind) {
-      case 'cast':
-        this.host.deliverRemoteCast(
-          envelope.castType,
-          envelope.senderId,
-          envelope.castFor,
-          assembleResponse(envelope.senderId, envelope.handlerId, envelope.castType, envelope.castFor, envelope.body),
-        );
+      case 'cast': {
+        const audience: Audience = { castType: envelope.castType, senderId: envelope.senderId, targets: envelope.castFor };
+        this.host.deliverRemoteCast(audience, assembleResponse(audience, envelope.handlerId, envelope.body));
         break;
+      }
       case 'join':
         this.addRemote(node, envelope.clientId);
         break;
@@ -271,10 +263,10 @@ export class Cluster {
       case 'beat':
         // A count or digest that differs means a join or leave was lost: ask for the list.
         if (envelope.clients !== node.clients.size || envelope.digest !== node.digest) {
-          this.publish({ kind: 'sync?', node: this.nodeId, to: envelope.node });
+          this.publish({ kind: 'sync-request', node: this.nodeId, to: envelope.node });
         }
         break;
-      case 'sync?':
+      case 'sync-request':
         if (envelope.to === null || envelope.to === this.nodeId) {
           this.publish({ kind: 'sync', node: this.nodeId, clientIds: this.host.localClientIds() });
         }
@@ -324,7 +316,7 @@ export class Cluster {
       }
       node = { clients: new Set(), digest: 0, lastSeen: 0 };
       this.nodes.set(nodeId, node);
-      if (kind !== 'sync' && kind !== 'beat') this.publish({ kind: 'sync?', node: this.nodeId, to: nodeId });
+      if (kind !== 'sync' && kind !== 'beat') this.publish({ kind: 'sync-request', node: this.nodeId, to: nodeId });
     }
     node.lastSeen = Date.now();
     return node;

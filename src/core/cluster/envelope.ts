@@ -25,7 +25,7 @@ export type ControlEnvelope =
   /** "I am alive and have this many clients, whose IDs hash to `digest`"; sent every heartbeat. */
   | { kind: 'beat'; node: NodeId; clients: number; digest: number }
   /** Asks `to` (or every node, when null) to publish its client list. */
-  | { kind: 'sync?'; node: NodeId; to: NodeId | null }
+  | { kind: 'sync-request'; node: NodeId; to: NodeId | null }
   | { kind: 'sync'; node: NodeId; clientIds: ClientId[] }
   /** A node shutting down cleanly: its clients are gone. */
   | { kind: 'bye'; node: NodeId };
@@ -68,8 +68,8 @@ export function decodeEnvelope(message: string): Envelope | null {
       return isCount(header.clients) && isCount(header.digest)
         ? { kind: 'beat', node, clients: header.clients, digest: header.digest }
         : null;
-    case 'sync?':
-      return header.to === null || isNodeId(header.to) ? { kind: 'sync?', node, to: header.to } : null;
+    case 'sync-request':
+      return header.to === null || isNodeId(header.to) ? { kind: 'sync-request', node, to: header.to } : null;
     case 'sync':
       return isIdList(header.clientIds) ? { kind: 'sync', node, clientIds: header.clientIds } : null;
     case 'bye':

@@ -1,0 +1,37 @@
+import type { BacklogLimits, Client } from './client.js';
+import type { OutgoingFrame } from './conn.js';
+import type { SlowClientPolicy } from './core-options.js';
+import type { CoreStats } from './stats.js';
+
+/**
+ * Writes frames to clients within their backlog limits. A client that is too far behind
+ * is handled by the slow-client policy: its frame is dropped and counted (`'drop'`), or
+ * it is handed to `evictSlow` (`'close'`).
+ */
+export class Delivery {
+  constructor(
+    private readonly limits: BacklogLimits,
+    private readonly policy: SlowClientPolicy,
+    private readonly counters: CoreStats,
+    private readonly evictSlow: (client: Client) => void,
+  ) {}
+
+  /** Writes `frame` to `target`, unless the target is too far behind. */
+  send(target: Client, frame: OutgoingFrame): void {
+    if (!this.hasRoomFor(target, frame.text.length)) return;
+    this.counters.messagesOut += 1;
+    target.send(frame);
+  }
+
+  /** Whether `size` more bytes may go to `target`; if not, the policy has been applied. */
+  hasRoomFor(target: Client, size: number): boolean {
+    if (!target.wouldOverflow(this.limits, size)) return true;
+    if (this.policy === 'drop') {
+      this.counters.drops += 1;
+      return false;
+    }
+    this.counters.slowClientDisconnects += 1;
+    this.evictSlow(target);
+    return false;
+  }
+}

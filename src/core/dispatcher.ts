@@ -1,0 +1,190 @@
+import { isPromiseLike, stackOf, type Client } from './client.js';
+import type { ClientRegistry } from './client-registry.js';
+import { decodeRequest, encodeError } from './codec.js';
+import { OutgoingFrame } from './conn.js';
+import type { Delivery } from './delivery.js';
+import { BroadcasterException, CloseCode, ErrorCode, FrameRejection, HandlerTimeoutError } from './errors.js';
+import type {
+  BroadcasterLogger,
+  EventHandlerFn,
+  EventHandlers,
+  MessageHandlerFn,
+  MessageHandlers,
+} from './handlers.js';
+import type { EventType, ResponseMessage } from './message.js';
+import { toResponses } from './response-validation.js';
+import { countInto, type CoreStats } from './stats.js';
+
+const INTERNAL_ERROR = 'internal error';
+export const NO_HANDLER_ID = 0;
+
+/** Casts the responses a handler produced, stamped with its client and HandlerID. */
+export type CastFn = (senderId: string, handlerId: number, response: ResponseMessage) => void;
+
+/**
+ * Turns what a client sends into outcomes: it refuses what must be refused before a frame
+ * is read (shutdown, rate limit), decodes the rest, runs the handler, and settles the
+ * outcome in the client's order — its responses are cast, or the client gets one error
+ * frame and nothing is cast. The one place where a handler is run.
+ */
+export class Dispatcher {
+  private messageHandlers: MessageHandlers = new Map();
+  private eventHandlers: EventHandlers = new Map();
+
+  constructor(
+    private readonly registry: ClientRegistry,
+    private readonly delivery: Delivery,
+    private readonly cast: CastFn,
+    private readonly counters: CoreStats,
+    private readonly logger: BroadcasterLogger,
+    private readonly handlerTimeout: number,
+    private readonly isClosing: () => boolean,
+  ) {}
+
+  setHandlers(messageHandlers: MessageHandlers, eventHandlers: EventHandlers): void {
+    this.messageHandlers = messageHandlers;
+    this.eventHandlers = eventHandlers;
+  }
+
+  /** One frame from `client`. */
+  receive(client: Client, data: string | Uint8Array): void {
+    if (!this.registry.has(client)) return;
+    this.counters.messagesIn += 1;
+    // Refusals are decided before the frame is read at all, and keep their place in the
+    // client's order behind the replies to its earlier requests.
+    if (this.isClosing()) {
+      client.whenSettled(() => this.sendError(client, 0, ErrorCode.ShuttingDown, 'the server is shutting down'));
+      return;
+    }
+    const verdict = client.rateLimiter?.take() ?? 'accept';
+    if (verdict !== 'accept') {
+      this.refuseOverRate(client, verdict === 'disconnect');
+      return;
+    }
+    const decoded = decodeRequest(data);
+    if (decoded instanceof FrameRejection) {
+      client.whenSettled(() => this.sendError(client, decoded.handlerId, decoded.code, decoded.message));
+      return;
+    }
+    const { handlerId, body } = decoded;
+    const handler = this.messageHandlers.get(handlerId);
+    if (handler === undefined) {
+      client.whenSettled(() =>
+        this.sendError(client, handlerId, ErrorCode.UnknownHandler, `no handler for HandlerID ${handlerId}`),
+      );
+      return;
+    }
+    this.run(client, handlerId, handler, () => handler({ senderId: client.id, handlerId, body }, client.context));
+  }
+
+  /**
+   * A control frame (a ping) from `client`: it counts against the rate limit, and is
+   * answered only while the client reads what it is sent, so that a client that never
+   * reads cannot make the server queue answers without bound.
+   */
+  receiveControl(client: Client): boolean {
+    if (!this.registry.has(client)) return false;
+    const verdict = client.rateLimiter?.take() ?? 'accept';
+    if (verdict === 'disconnect') {
+      this.refuseOverRate(client, true);
+      return false;
+    }
+    if (verdict === 'refuse') return false;
+    return this.delivery.hasRoomFor(client, 0);
+  }
+
+  /** Runs the handler of a join or leave, if there is one. */
+  runEventHandler(client: Client, eventType: EventType): void {
+    const handler: EventHandlerFn | undefined = this.eventHandlers.get(eventType);
+    if (handler === undefined) return;
+    this.run(client, NO_HANDLER_ID, handler, () => handler({ eventType, clientId: client.id }, client.context));
+  }
+
+  private refuseOverRate(client: Client, flooding: boolean): void {
+    if (!flooding) {
+      client.whenSettled(() => this.sendError(client, 0, ErrorCode.RateLimited, 'too many messages: slow down'));
+      return;
+    }
+    this.counters.floodDisconnects += 1;
+    this.registry.evict(client, CloseCode.PolicyViolation, 'rate limit exceeded', 'kept flooding past its rate limit');
+  }
+
+  /** Runs a handler now and settles its outcome in the client's order. */
+  private run(client: Client, handlerId: number, handler: MessageHandlerFn | EventHandlerFn, invoke: () => unknown): void {
+    const failed = (error: unknown) => this.reportFailure(client, handlerId, handler, error);
+    let outcome: unknown;
+    try {
+      outcome = invoke();
+    } catch (error) {
+      client.whenSettled(() => failed(error));
+      return;
+    }
+    if (this.handlerTimeout > 0 && isPromiseLike(outcome)) {
+      outcome = this.withDeadline(outcome, handler.name || `handler ${handlerId}`, client.id);
+    }
+    client.inOrder(
+      outcome,
+      (result) => {
+        let responses: ResponseMessage[];
+        try {
+          responses = toResponses(result);
+        } catch (error) {
+          failed(error);
+          return;
+        }
+        for (const response of responses) this.cast(client.id, handlerId, response);
+      },
+      failed,
+    );
+  }
+
+  /**
+   * Settles like `outcome`, or rejects with {@link HandlerTimeoutError} once the handler
+   * timeout has passed; a result that comes later is logged and dropped.
+   */
+  private withDeadline(outcome: PromiseLike<unknown>, where: string, clientId: string): Promise<unknown> {
+    const timeoutMs = this.handlerTimeout;
+    return new Promise((resolve, reject) => {
+      let late = false;
+      const timer = setTimeout(() => {
+        late = true;
+        reject(new HandlerTimeoutError(timeoutMs));
+      }, timeoutMs);
+      timer.unref();
+      const settle = (done: () => void) => {
+        if (!late) {
+          clearTimeout(timer);
+          done();
+          return;
+        }
+        this.logger.warn(`${where} for client ${clientId} settled after its ${timeoutMs} ms timeout: its outcome was dropped`);
+      };
+      outcome.then(
+        (value) => settle(() => resolve(value)),
+        (error: unknown) => settle(() => reject(error)),
+      );
+    });
+  }
+
+  private reportFailure(client: Client, handlerId: number, handler: MessageHandlerFn | EventHandlerFn, error: unknown): void {
+    const where = handler.name || `handler ${handlerId}`;
+    if (error instanceof HandlerTimeoutError) {
+      this.logger.warn(`${where} did not settle within ${error.timeoutMs} ms for client ${client.id}`);
+      this.sendError(client, handlerId, ErrorCode.HandlerTimeout, error.message);
+      return;
+    }
+    if (error instanceof BroadcasterException) {
+      this.logger.warn(`${where} refused client ${client.id}: ${error.message}`);
+    } else {
+      this.logger.error(`${where} failed for client ${client.id}`, stackOf(error));
+    }
+    const message = error instanceof BroadcasterException ? error.message : INTERNAL_ERROR;
+    this.sendError(client, handlerId, ErrorCode.HandlerError, message);
+  }
+
+  private sendError(client: Client, handlerId: number, code: ErrorCode, message: string): void {
+    if (!this.registry.has(client)) return;
+    countInto(this.counters.errors, code);
+    this.delivery.send(client, new OutgoingFrame(encodeError(client.id, handlerId, code, message)));
+  }
+}
