@@ -2,36 +2,62 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 
 /**
- * The Redis the two-instance scenario links its servers through: REDIS_URL when set,
- * else a `redis-server` of the run's own on a free port, keeping nothing on disk.
+ * A `redis-server` of the caller's own on a free loopback port, keeping nothing on disk;
+ * the benchmark links its instances through one, and the tests stop and restart one.
  */
-export class BenchRedis {
+export class PrivateRedis {
+  private process: ChildProcess | null = null;
+
   private constructor(
-    readonly url: string,
-    private readonly child: ChildProcess | null,
+    private readonly binary: string,
+    readonly port: number,
   ) {}
 
-  static async start(): Promise<BenchRedis> {
-    if (process.env.REDIS_URL) return new BenchRedis(process.env.REDIS_URL, null);
-    const port = await freePort();
-    const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    await new Promise<void>((resolve, reject) => {
-      child.once('error', (error) => reject(new Error(`cannot start redis-server (apt-get install redis-server): ${error.message}`)));
-      child.stdout?.on('data', (data: Buffer) => {
-        if (data.toString().includes('Ready to accept connections')) resolve();
-      });
-    });
-    return new BenchRedis(`redis://127.0.0.1:${port}`, child);
+  static async start(binary: string): Promise<PrivateRedis> {
+    const redis = new PrivateRedis(binary, await freePort());
+    await redis.restart();
+    return redis;
   }
 
-  stop(): void {
-    this.child?.kill('SIGKILL');
+  get url(): string {
+    return `redis://127.0.0.1:${this.port}`;
+  }
+
+  /** Starts the server (again, on the same port) and waits until it accepts connections. */
+  async restart(): Promise<void> {
+    const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
+    const child = spawn(this.binary, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+    this.process = child;
+    await new Promise<void>((resolve, reject) => {
+      let output = '';
+      child.stdout?.on('data', (data: Buffer) => {
+        output += data.toString();
+        if (output.includes('Ready to accept connections')) resolve();
+      });
+      child.once('exit', (code) => reject(new Error(`redis-server exited with ${code}:\n${output}`)));
+      child.once('error', (error) => reject(new Error(`cannot start ${this.binary} (apt-get install redis-server): ${error.message}`)));
+    });
+  }
+
+  /** Kills the server at once, as a crash or a network cut would look to its clients. */
+  async stop(): Promise<void> {
+    const child = this.process;
+    this.process = null;
+    if (child === null || child.exitCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGKILL');
+    await exited;
   }
 }
 
-async function freePort(): Promise<number> {
+/** Redis for the two-instance scenario: REDIS_URL when set, else a private `redis-server`. */
+export async function benchRedis(): Promise<{ url: string; stop(): Promise<void> }> {
+  if (process.env.REDIS_URL) return { url: process.env.REDIS_URL, stop: async () => undefined };
+  return PrivateRedis.start('redis-server');
+}
+
+/** A loopback port nobody listens on right now. */
+export async function freePort(): Promise<number> {
   const server = net.createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as net.AddressInfo;

@@ -5,7 +5,7 @@ import { ECHO_ALL, ECHO_EXCLUSIVE, ECHO_SELF } from '../servers/handler-ids.js';
 import { clientIdOf, dialects, openSwarm } from '../swarm/dialects.js';
 import { type SwarmConn } from '../swarm/swarm-conn.js';
 import { measureCasts, measureManySenders, measureUntil, type Delivery } from './measure.js';
-import { BenchRedis } from './private-redis.js';
+import { benchRedis } from './private-redis.js';
 import { ServerProcess, type Usage } from './server-process.js';
 
 /** The figures of one run of one scenario by one contender. */
@@ -72,7 +72,7 @@ export async function runScenario(scenario: Scenario, contender: Contender): Pro
 
 /** Instances of the library linked over Redis, the clients dealt out among them in turn. */
 async function runOnCluster(scenario: CastScenario, count: number): Promise<RunRecord> {
-  const redis = await BenchRedis.start();
+  const redis = await benchRedis();
   const servers: ServerProcess[] = [];
   const conns: SwarmConn[] = [];
   try {
@@ -99,7 +99,7 @@ async function runOnCluster(scenario: CastScenario, count: number): Promise<RunR
   } finally {
     for (const conn of conns) conn.destroy();
     await Promise.all(servers.map((server) => server.stop()));
-    redis.stop();
+    await redis.stop();
   }
 }
 

@@ -1,4 +1,4 @@
-import { FakeConn } from '../../test/support/fake-conn';
+import { FakeConn } from './testing/fake-conn';
 import { BroadcasterCore } from './broadcaster-core';
 import type { BroadcasterCoreOptions } from './core-options';
 import type { BroadcasterLogger, MessageHandlerFn } from './handlers';

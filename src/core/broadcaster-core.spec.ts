@@ -1,4 +1,4 @@
-import { FakeConn } from '../../test/support/fake-conn.js';
+import { FakeConn } from './testing/fake-conn.js';
 import { BroadcasterCore } from './broadcaster-core.js';
 import { BroadcasterException } from './errors.js';
 import type { BroadcasterLogger, EventHandlerFn, MessageHandlerFn } from './handlers.js';

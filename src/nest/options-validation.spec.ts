@@ -57,3 +57,24 @@ describe('resolveOptions (hardening)', () => {
     expect(() => resolveOptions(options as never)).toThrow(message);
   });
 });
+
+describe('resolveOptions (each layer’s settings)', () => {
+  it.each<[string, object, RegExp]>([
+    ['a path without a leading slash', { path: 'chat' }, /"path" must be a string starting with "\/"/],
+    ['a port out of range', { port: 70000 }, /"port" must be an integer from 1 to 65535/],
+    ['a zero maxPayload', { maxPayload: 0 }, /"maxPayload" must be a positive integer/],
+    ['a non-boolean announceClients', { announceClients: 'yes' }, /"announceClients" must be a boolean/],
+    ['a backplane that is not one', { backplane: { url: 'redis://x' } }, /"backplane" must be a Backplane/],
+    ['a nodeTimeout not above the heartbeat interval', { clusterHeartbeatInterval: 5000, nodeTimeout: 5000 }, /"nodeTimeout" must be milliseconds, more than clusterHeartbeatInterval/],
+    ['a slowClientPolicy of neither kind', { slowClientPolicy: 'wait' }, /"slowClientPolicy" must be "close" or "drop"/],
+    ['a zero maxBufferedBytes', { maxBufferedBytes: 0 }, /"maxBufferedBytes" must be a positive integer/],
+    ['a fractional maxBufferedMessages', { maxBufferedMessages: 1.5 }, /"maxBufferedMessages" must be a positive integer/],
+    ['a zero maxClients', { maxClients: 0 }, /"maxClients" must be a positive integer/],
+    ['origins that are not strings', { allowedOrigins: [1] }, /"allowedOrigins" must be a list of origins or a function/],
+    ['an authenticate that is no function', { authenticate: 'yes' }, /"authenticate" must be a function/],
+    ['a negative shutdownTimeout', { shutdownTimeout: -1 }, /"shutdownTimeout" must be a whole number of milliseconds/],
+    ['a rate limit of zero', { rateLimit: { messagesPerSecond: 0 } }, /messagesPerSecond must be a positive number/],
+  ])('refuses %s', (_, options, message) => {
+    expect(() => resolveOptions(options as never)).toThrow(message);
+  });
+});

@@ -1,5 +1,6 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { freePort } from './free-port.js';
+import { execFileSync } from 'node:child_process';
+
+export { PrivateRedis } from '../../bench/runner/private-redis.js';
 
 const INSTALL_HINT = 'install it with `apt-get install redis-server`, or set REDIS_URL to a Redis to use';
 
@@ -25,49 +26,4 @@ export function findRedis(): RedisForTests {
   if (process.env.CI === 'true') throw new Error(`the cluster tests need Redis under CI: ${why}`);
   console.warn(`\n*** SKIPPING the cluster tests: ${why} ***\n`);
   return { kind: 'none', why };
-}
-
-/** A `redis-server` of the test's own on a free loopback port, keeping nothing on disk. */
-export class PrivateRedis {
-  private process: ChildProcess | null = null;
-
-  private constructor(
-    private readonly binary: string,
-    readonly port: number,
-  ) {}
-
-  static async start(binary: string): Promise<PrivateRedis> {
-    const redis = new PrivateRedis(binary, await freePort());
-    await redis.restart();
-    return redis;
-  }
-
-  get url(): string {
-    return `redis://127.0.0.1:${this.port}`;
-  }
-
-  /** Starts the server (again, on the same port) and waits until it accepts connections. */
-  async restart(): Promise<void> {
-    const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
-    const child = spawn(this.binary, args, { stdio: ['ignore', 'pipe', 'inherit'] });
-    this.process = child;
-    await new Promise<void>((resolve, reject) => {
-      let output = '';
-      child.stdout?.on('data', (data: Buffer) => {
-        output += data.toString();
-        if (output.includes('Ready to accept connections')) resolve();
-      });
-      child.once('exit', (code) => reject(new Error(`redis-server exited with ${code}:\n${output}`)));
-    });
-  }
-
-  /** Kills the server at once, as a crash or a network cut would look to its clients. */
-  async stop(): Promise<void> {
-    const child = this.process;
-    this.process = null;
-    if (child === null || child.exitCode !== null) return;
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGKILL');
-    await exited;
-  }
 }

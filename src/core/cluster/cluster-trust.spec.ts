@@ -1,4 +1,4 @@
-import { cluster, Node, request, settle, sleep } from '../../../test/support/cluster-nodes';
+import { cluster, Node, request, settle, sleep } from '../testing/cluster-nodes';
 import { InMemoryHub, InMemoryBackplane } from './in-memory-backplane';
 import type { Backplane, BackplaneListener } from './backplane';
 import { CastType } from '../message';

@@ -1,5 +1,5 @@
-import { type FakeConn } from '../../../test/support/fake-conn';
-import { cluster, request, settle, sleep, type Node } from '../../../test/support/cluster-nodes';
+import { type FakeConn } from '../testing/fake-conn';
+import { cluster, request, settle, sleep, type Node } from '../testing/cluster-nodes';
 import { CastType, EventType, newResponseMessage } from '../message';
 import { decodeEnvelope } from './envelope';
 

@@ -1,6 +1,7 @@
 import { v4 as uuidv4 } from 'uuid';
 import type { Audience } from '../audience.js';
 import { assembleResponse } from '../codec.js';
+import { settlesWithin } from '../timing.js';
 import type { BroadcasterLogger } from '../handlers.js';
 import type { ClientId } from '../message.js';
 import type { Backplane } from './backplane.js';
@@ -119,11 +120,9 @@ export class Cluster {
     connected.catch((error: unknown) => this.logger.error(`cluster backplane failed to connect: ${String(error)}`));
     this.timer = setInterval(() => this.tick(), this.options.heartbeatInterval);
     this.timer.unref();
-    let timeout: NodeJS.Timeout | undefined;
-    const gaveUp = new Promise<boolean>((resolve) => (timeout = setTimeout(() => resolve(true), this.options.connectTimeout)));
-    const late = await Promise.race([connected.then(() => false, () => true), gaveUp]);
-    clearTimeout(timeout);
-    if (late) this.logger.warn('cluster backplane not reachable yet: serving local clients, retrying in the background');
+    if (!(await settlesWithin(connected, this.options.connectTimeout))) {
+      this.logger.warn('cluster backplane not reachable yet: serving local clients, retrying in the background');
+    }
   }
 
   /** Says goodbye to the other nodes and disconnects. */

@@ -1,8 +1,8 @@
-import { BroadcasterCore } from '../../src/core/broadcaster-core';
-import type { Backplane } from '../../src/core/cluster/backplane';
-import { InMemoryBackplane, InMemoryHub } from '../../src/core/cluster/in-memory-backplane';
-import type { BroadcasterLogger, EventHandlers, MessageHandlers } from '../../src/core/handlers';
-import { CastType, EventType, newResponseMessage, type EventMessage } from '../../src/core/message';
+import { BroadcasterCore } from '../broadcaster-core';
+import type { Backplane } from '../cluster/backplane';
+import { InMemoryBackplane, InMemoryHub } from '../cluster/in-memory-backplane';
+import type { BroadcasterLogger, EventHandlers, MessageHandlers } from '../handlers';
+import { CastType, EventType, newResponseMessage, type EventMessage } from '../message';
 import { FakeConn } from './fake-conn';
 
 export const settle = () => new Promise((resolve) => setTimeout(resolve, 5));

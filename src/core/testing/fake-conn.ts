@@ -1,4 +1,4 @@
-import type { Conn } from '../../src/core/conn.js';
+import type { Conn } from '../conn.js';
 
 /** An in-memory {@link Conn} that records what the core wrote, for unit tests. */
 export class FakeConn implements Conn {
