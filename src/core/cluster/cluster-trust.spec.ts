@@ -1,4 +1,4 @@
-import { cluster, Node, request, settle, sleep } from '../testing/cluster-nodes';
+import { cluster, Node, request, settle, sleep, type NodeOptions } from '../testing/cluster-nodes';
 import { InMemoryHub, InMemoryBackplane } from './in-memory-backplane';
 import type { Backplane, BackplaneListener } from './backplane';
 import { CastType } from '../message';
@@ -63,8 +63,9 @@ describe('a cluster facing a backplane it cannot trust', () => {
     await Promise.all(nodes.map((node) => node.core.shutdown(100)));
   });
 
-  async function twoNodesWithClients(hub = new InMemoryHub()) {
-    nodes = [new Node(hub), new Node(hub)];
+  async function twoNodesWithClients(options: NodeOptions = {}) {
+    const hub = new InMemoryHub();
+    nodes = [new Node(hub, options), new Node(hub, options)];
     await Promise.all(nodes.map((node) => node.core.start()));
     const [a, b] = nodes;
     const local = a.join();
@@ -127,16 +128,7 @@ describe('a cluster facing a backplane it cannot trust', () => {
   });
 
   it('with a clusterSecret, drops what is not signed with it and works as before', async () => {
-    const hub = new InMemoryHub();
-    const secret = 'correct horse battery staple';
-    nodes = [new Node(hub, { clusterSecret: secret }), new Node(hub, { clusterSecret: secret })];
-    await Promise.all(nodes.map((node) => node.core.start()));
-    const [a, b] = nodes;
-    const local = a.join();
-    const far = b.join();
-    await settle();
-    far.conn.take();
-    const publish = await intruder(hub);
+    const { a, b, local, far, publish } = await twoNodesWithClients({ clusterSecret: 'correct horse battery staple' });
     publish(`{"kind":"cast","node":"evil","castType":1,"senderId":"${local.id}","handlerId":1,"castFor":null}\n"aGk="`);
     publish(JSON.stringify({ kind: 'bye', node: a.core.stats().cluster?.nodeId }));
     await settle();
