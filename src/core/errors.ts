@@ -8,10 +8,6 @@ export enum ErrorCode {
   RateLimited = 'rate_limited',
   /** The server is shutting down; the frame was not processed. */
   ShuttingDown = 'shutting_down',
-  /** A guard refused the request, or the handler threw a 401/403 exception. */
-  Forbidden = 'forbidden',
-  /** A pipe or validation refused the request; the text says why. */
-  BadRequest = 'bad_request',
   /** The handler did not settle within `handlerTimeout`. */
   HandlerTimeout = 'handler_timeout',
 }
