@@ -1,6 +1,9 @@
 /** What a backplane reports to the node that connected it. */
 export interface BackplaneListener {
-  /** A message some node published (possibly this one: the cluster ignores its own). */
+  /**
+   * A message some node published, this one included: a node hearing its own messages
+   * come back is how it knows the link carries them (see the stall detection).
+   */
   message(message: string): void;
   /** The link to the other nodes is up, at first or again after an outage. */
   up(): void;
@@ -10,7 +13,7 @@ export interface BackplaneListener {
 
 /**
  * The pub/sub link between the nodes of a cluster: every message published by one node
- * reaches every node, in the order that node published it. {@link RedisBackplane} is the
+ * reaches every node, the publisher included, in the order that node published it. {@link RedisBackplane} is the
  * one shipped; implement this to use another broker.
  */
 export interface Backplane {
