@@ -2,14 +2,22 @@ import { ErrorCode, FrameRejection } from './errors.js';
 import type { Audience } from './audience.js';
 import type { Body, ClientId, EventType } from './message.js';
 
+/** A request's `RequestID` (protocol 1.1): an integer from 0 to 2^53 − 1, or 1 to 64 characters. */
+export type RequestId = number | string;
+
 /** A request frame decoded, before the server stamps its sender. */
 export interface DecodedRequest {
   readonly handlerId: number;
   readonly body: Buffer;
+  /** Present when the client asked for an ack. */
+  readonly requestId?: RequestId;
 }
 
 /** The protocol's error frame carries `EventType` 3. */
 export const ERROR_EVENT_TYPE = 3;
+/** The protocol's ack (1.1) carries `EventType` 4. */
+export const ACK_EVENT_TYPE = 4;
+const MAX_REQUEST_ID_LENGTH = 64;
 
 const EMPTY_BODY = Buffer.alloc(0);
 const STRICT_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
@@ -39,27 +47,42 @@ export function decodeRequest(data: string | Uint8Array): DecodedRequest | Frame
 
   let handlerId: unknown;
   let body: unknown;
+  let requestId: unknown;
   for (const [key, value] of Object.entries(parsed)) {
     const folded = key.toLowerCase();
     if (folded === 'handlerid') handlerId = value;
     else if (folded === 'body') body = value;
+    else if (folded === 'requestid') requestId = value;
   }
 
+  // A RequestID that is not one cannot be echoed: the error goes without it.
+  if (requestId !== undefined && !isRequestId(requestId)) {
+    return new FrameRejection(
+      ErrorCode.InvalidMessage,
+      'RequestID must be an integer from 0 to 2^53 - 1 or a string of 1 to 64 characters',
+      Number.isSafeInteger(handlerId) ? (handlerId as number) : 0,
+    );
+  }
   if (typeof handlerId !== 'number' || !Number.isSafeInteger(handlerId)) {
-    return new FrameRejection(ErrorCode.InvalidMessage, 'HandlerID must be an integer');
+    return new FrameRejection(ErrorCode.InvalidMessage, 'HandlerID must be an integer', 0, requestId);
   }
   if (body === undefined || body === null) {
-    return { handlerId, body: EMPTY_BODY };
+    return { handlerId, body: EMPTY_BODY, requestId };
   }
   if (typeof body !== 'string') {
-    return new FrameRejection(ErrorCode.InvalidMessage, 'Body must be a base64 string or null', handlerId);
+    return new FrameRejection(ErrorCode.InvalidMessage, 'Body must be a base64 string or null', handlerId, requestId);
   }
   // Go's base64 decoder skips CR and LF, so a client may wrap long bodies.
   const compact = body.includes('\n') || body.includes('\r') ? body.replace(LINE_BREAKS, '') : body;
   if (!STRICT_BASE64.test(compact)) {
-    return new FrameRejection(ErrorCode.InvalidBody, 'Body is not valid base64', handlerId);
+    return new FrameRejection(ErrorCode.InvalidBody, 'Body is not valid base64', handlerId, requestId);
   }
-  return { handlerId, body: Buffer.from(compact, 'base64') };
+  return { handlerId, body: Buffer.from(compact, 'base64'), requestId };
+}
+
+function isRequestId(value: unknown): value is RequestId {
+  if (typeof value === 'number') return Number.isSafeInteger(value) && value >= 0;
+  return typeof value === 'string' && value.length >= 1 && value.length <= MAX_REQUEST_ID_LENGTH;
 }
 
 /** `{"EventType":…,"ClientID":…}`, keys in protocol order. */
@@ -84,12 +107,21 @@ export function assembleResponse(audience: Audience, handlerId: number, encodedB
   );
 }
 
-/** The error frame (`EventType` 3) sent to the one client whose frame failed. */
-export function encodeError(clientId: ClientId, handlerId: number, code: string, message: string): string {
+/**
+ * The error frame (`EventType` 3) sent to the one client whose frame failed; with the
+ * request's `RequestID` as its last key when it had one.
+ */
+export function encodeError(clientId: ClientId, handlerId: number, code: string, message: string, requestId?: RequestId): string {
+  const request = requestId === undefined ? '' : `,"RequestID":${JSON.stringify(requestId)}`;
   return (
     `{"EventType":${ERROR_EVENT_TYPE},"ClientID":${JSON.stringify(clientId)},"HandlerID":${handlerId},` +
-    `"Code":${JSON.stringify(code)},"Error":${JSON.stringify(message)}}`
+    `"Code":${JSON.stringify(code)},"Error":${JSON.stringify(message)}${request}}`
   );
+}
+
+/** The ack (`EventType` 4, protocol 1.1) of a request that carried a `RequestID`. */
+export function encodeAck(clientId: ClientId, handlerId: number, requestId: RequestId): string {
+  return `{"EventType":${ACK_EVENT_TYPE},"ClientID":${JSON.stringify(clientId)},"HandlerID":${handlerId},"RequestID":${JSON.stringify(requestId)}}`;
 }
 
 /** A body as the frame's `Body` value: `null`, or base64 in quotes. */

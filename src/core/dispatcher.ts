@@ -1,6 +1,6 @@
 import { isPromiseLike, stackOf, type Client } from './client.js';
 import type { ClientRegistry } from './client-registry.js';
-import { decodeRequest, encodeError } from './codec.js';
+import { decodeRequest, encodeAck, encodeError, type RequestId } from './codec.js';
 import { OutgoingFrame } from './conn.js';
 import type { Delivery } from './delivery.js';
 import { BroadcasterException, CloseCode, ErrorCode, FrameRejection, HandlerTimeoutError } from './errors.js';
@@ -63,18 +63,19 @@ export class Dispatcher {
     }
     const decoded = decodeRequest(data);
     if (decoded instanceof FrameRejection) {
-      client.whenSettled(() => this.sendError(client, decoded.handlerId, decoded.code, decoded.message));
+      const { handlerId, code, message, requestId } = decoded;
+      client.whenSettled(() => this.sendError(client, handlerId, code, message, requestId));
       return;
     }
-    const { handlerId, body } = decoded;
+    const { handlerId, body, requestId } = decoded;
     const handler = this.messageHandlers.get(handlerId);
     if (handler === undefined) {
       client.whenSettled(() =>
-        this.sendError(client, handlerId, ErrorCode.UnknownHandler, `no handler for HandlerID ${handlerId}`),
+        this.sendError(client, handlerId, ErrorCode.UnknownHandler, `no handler for HandlerID ${handlerId}`, requestId),
       );
       return;
     }
-    this.run(client, handlerId, handler, () => handler({ senderId: client.id, handlerId, body }, client.context));
+    this.run(client, handlerId, handler, () => handler({ senderId: client.id, handlerId, body }, client.context), requestId);
   }
 
   /**
@@ -109,9 +110,19 @@ export class Dispatcher {
     this.registry.evict(client, CloseCode.PolicyViolation, 'rate limit exceeded', 'kept flooding past its rate limit');
   }
 
-  /** Runs a handler now and settles its outcome in the client's order. */
-  private run(client: Client, handlerId: number, handler: MessageHandlerFn | EventHandlerFn, invoke: () => unknown): void {
-    const failed = (error: unknown) => this.reportFailure(client, handlerId, handler, error);
+  /**
+   * Runs a handler now and settles its outcome in the client's order. A request with a
+   * `RequestID` is then acked, after every frame it produced for its sender, or answered
+   * by the one error frame.
+   */
+  private run(
+    client: Client,
+    handlerId: number,
+    handler: MessageHandlerFn | EventHandlerFn,
+    invoke: () => unknown,
+    requestId?: RequestId,
+  ): void {
+    const failed = (error: unknown) => this.reportFailure(client, handlerId, handler, error, requestId);
     let outcome: unknown;
     try {
       outcome = invoke();
@@ -133,6 +144,9 @@ export class Dispatcher {
           return;
         }
         for (const response of responses) this.cast(client.id, handlerId, response);
+        if (requestId !== undefined && this.registry.has(client)) {
+          this.delivery.send(client, new OutgoingFrame(encodeAck(client.id, handlerId, requestId)));
+        }
       },
       failed,
     );
@@ -166,11 +180,17 @@ export class Dispatcher {
     });
   }
 
-  private reportFailure(client: Client, handlerId: number, handler: MessageHandlerFn | EventHandlerFn, error: unknown): void {
+  private reportFailure(
+    client: Client,
+    handlerId: number,
+    handler: MessageHandlerFn | EventHandlerFn,
+    error: unknown,
+    requestId: RequestId | undefined,
+  ): void {
     const where = handler.name || `handler ${handlerId}`;
     if (error instanceof HandlerTimeoutError) {
       this.logger.warn(`${where} did not settle within ${error.timeoutMs} ms for client ${client.id}`);
-      this.sendError(client, handlerId, ErrorCode.HandlerTimeout, error.message);
+      this.sendError(client, handlerId, ErrorCode.HandlerTimeout, error.message, requestId);
       return;
     }
     if (error instanceof BroadcasterException) {
@@ -179,12 +199,12 @@ export class Dispatcher {
       this.logger.error(`${where} failed for client ${client.id}`, stackOf(error));
     }
     const message = error instanceof BroadcasterException ? error.message : INTERNAL_ERROR;
-    this.sendError(client, handlerId, ErrorCode.HandlerError, message);
+    this.sendError(client, handlerId, ErrorCode.HandlerError, message, requestId);
   }
 
-  private sendError(client: Client, handlerId: number, code: ErrorCode, message: string): void {
+  private sendError(client: Client, handlerId: number, code: ErrorCode, message: string, requestId?: RequestId): void {
     if (!this.registry.has(client)) return;
     countInto(this.counters.errors, code);
-    this.delivery.send(client, new OutgoingFrame(encodeError(client.id, handlerId, code, message)));
+    this.delivery.send(client, new OutgoingFrame(encodeError(client.id, handlerId, code, message, requestId)));
   }
 }

@@ -53,6 +53,8 @@ export class FrameRejection {
     readonly code: ErrorCode,
     readonly message: string,
     readonly handlerId = 0,
+    /** The frame's `RequestID`, when it had a valid one: the error frame echoes it. */
+    readonly requestId?: number | string,
   ) {}
 }
 
