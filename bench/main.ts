@@ -79,6 +79,7 @@ function describe(r: RunRecord): string {
     r.deliveries > 0 ? `${r.cpuMicrosPerDelivery.toFixed(2)} µs CPU/delivery` : '',
     r.p99Ms === undefined ? '' : `p50 ${r.p50Ms?.toFixed(2)} ms, p99 ${r.p99Ms.toFixed(2)} ms`,
     r.heapBytesPerClient === undefined ? '' : `${(r.heapBytesPerClient / 1024).toFixed(1)} KiB heap/client`,
+    r.swarmCores === undefined ? '' : `swarm ${(r.swarmCores * 100).toFixed(0)}% of a core`,
     r.void ?? '',
   ].filter(Boolean);
   return `${r.scenario.padEnd(40)} ${r.contender.padEnd(3)} ${figures.join(', ')}`;

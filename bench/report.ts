@@ -20,7 +20,12 @@ export interface ContenderSummary {
   heapBytesPerClient?: Spread;
   rssBytesPerClient?: Spread;
   seconds?: Spread;
+  /** The runner's (the swarm's) CPU in cores; see `RunRecord.swarmCores`. */
+  swarmCores?: Spread;
 }
+
+/** A swarm this busy may be what limits a run, rather than the server. */
+export const SWARM_SATURATED_CORES = 0.9;
 
 export interface ScenarioSummary {
   scenario: string;
@@ -76,6 +81,7 @@ function summarizeContender(contender: Contender, runs: RunRecord[]): ContenderS
     heapBytesPerClient: spreadOf((r) => r.heapBytesPerClient),
     rssBytesPerClient: spreadOf((r) => r.rssBytesPerClient),
     seconds: spreadOf((r) => (r.seconds > 0 ? r.seconds : undefined)),
+    swarmCores: spreadOf((r) => r.swarmCores),
   };
 }
 
@@ -119,6 +125,7 @@ export function markdown(summaries: ScenarioSummary[], details: Record<string, s
         s.seconds && s.deliveriesPerSecond === undefined ? `${fixed(s.seconds.median, 2)} s` : '',
         s.heapBytesPerClient ? `heap ${kib(s.heapBytesPerClient.median)}/client` : '',
         s.rssBytesPerClient ? `RSS ${kib(s.rssBytesPerClient.median)}/client` : '',
+        s.swarmCores ? `swarm CPU ${fixed(s.swarmCores.max * 100, 0)}% of a core${s.swarmCores.max >= SWARM_SATURATED_CORES ? ' **(swarm-bound)**' : ''}` : '',
         s.voidRuns > 0 ? `**${s.voidRuns} of ${s.runs} runs void**` : '',
       ].filter(Boolean);
       lines.push(

@@ -10,6 +10,7 @@ interface SmokeRun {
   scenario: string;
   contender: string;
   deliveries: number;
+  swarmCores?: number;
   void?: string;
 }
 
@@ -43,5 +44,12 @@ describe('the benchmark suite (smoke run)', () => {
     if (findRedis().kind !== 'none') {
       expect(deliveriesOf('All, N=2000, W=8, two instances over Redis (smoke)')).toBe(20 * 20);
     }
+  });
+
+  it('reports the swarm’s own CPU beside every run that delivers, so a swarm-bound run shows', () => {
+    const delivering = runs.filter((run) => run.deliveries > 0);
+    expect(delivering.length).toBeGreaterThan(10);
+    for (const run of delivering) expect(run.swarmCores).toBeGreaterThan(0);
+    expect(readFileSync(join(root, 'bench/results/smoke.md'), 'utf8')).toMatch(/swarm CPU \d+% of a core/);
   });
 });

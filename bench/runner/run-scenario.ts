@@ -22,6 +22,11 @@ export interface RunRecord {
   p99Ms?: number;
   heapBytesPerClient?: number;
   rssBytesPerClient?: number;
+  /**
+   * The runner's own CPU (user + system) over the measured seconds, in cores: the swarm
+   * lives in the runner, one thread, so near 1 it, not the server, sets the pace.
+   */
+  swarmCores?: number;
   void?: string;
 }
 
@@ -46,13 +51,14 @@ export async function runScenario(scenario: Scenario, contender: Contender): Pro
     }
     if (scenario.kind === 'connect-storm') {
       const before = await server.usage();
+      const swarmStart = process.cpuUsage();
       const started = performance.now();
       const n = scenario.clients;
       const opening = openSwarm(server.port, dialect, n, 0, conns);
       // Client i hears its own join and the joins of everyone after it.
       const delivery = await measureUntil(() => sum(conns), (n * (n + 1)) / 2, started);
       await opening;
-      return record(scenario.name, contender, n, delivery, before, await server.usage());
+      return record(scenario.name, contender, n, delivery, before, await server.usage(), process.cpuUsage(swarmStart));
     }
     await openSwarm(server.port, dialect, scenario.clients, contender === 'L' ? 1 : 0, conns);
     if (scenario.kind === 'many-senders') {
@@ -60,8 +66,10 @@ export async function runScenario(scenario: Scenario, contender: Contender): Pro
       const warmUp = { clients: conns, request, perClient: 1, rate: scenario.rate };
       await measureManySenders(warmUp);
       const before = await server.usage();
+      const swarmStart = process.cpuUsage();
       const delivery = await measureManySenders({ ...warmUp, perClient: scenario.perClient });
-      return record(scenario.name, contender, scenario.clients, delivery, before, await server.usage());
+      const swarm = process.cpuUsage(swarmStart);
+      return record(scenario.name, contender, scenario.clients, delivery, before, await server.usage(), swarm);
     }
     return await runCasts(scenario, contender, () => server.usage(), conns);
   } finally {
@@ -131,8 +139,10 @@ async function runCasts(
     return record(scenario.name, contender, scenario.clients, warmUp, undefined, undefined);
   }
   const before = await usage();
+  const swarmStart = process.cpuUsage();
   const delivery = await measureCasts({ ...run, casts: scenario.casts });
-  return record(scenario.name, contender, scenario.clients, delivery, before, await usage());
+  const swarm = process.cpuUsage(swarmStart);
+  return record(scenario.name, contender, scenario.clients, delivery, before, await usage(), swarm);
 }
 
 function record(
@@ -142,6 +152,7 @@ function record(
   delivery: Delivery,
   before: Usage | undefined,
   after: Usage | undefined,
+  swarm?: NodeJS.CpuUsage,
 ): RunRecord {
   const cpu = before === undefined || after === undefined ? NaN : after.cpuMicros - before.cpuMicros;
   const result: RunRecord = {
@@ -158,6 +169,7 @@ function record(
     result.p50Ms = percentile(sorted, 0.5);
     result.p99Ms = percentile(sorted, 0.99);
   }
+  if (swarm !== undefined && delivery.seconds > 0) result.swarmCores = (swarm.user + swarm.system) / 1e6 / delivery.seconds;
   if (delivery.void !== undefined) result.void = delivery.void;
   return result;
 }
