@@ -125,7 +125,7 @@ export function markdown(summaries: ScenarioSummary[], details: Record<string, s
         s.seconds && s.deliveriesPerSecond === undefined ? `${fixed(s.seconds.median, 2)} s` : '',
         s.heapBytesPerClient ? `heap ${kib(s.heapBytesPerClient.median)}/client` : '',
         s.rssBytesPerClient ? `RSS ${kib(s.rssBytesPerClient.median)}/client` : '',
-        s.swarmCores ? `swarm CPU ${fixed(s.swarmCores.max * 100, 0)}% of a core${s.swarmCores.max >= SWARM_SATURATED_CORES ? ' **(swarm-bound)**' : ''}` : '',
+        s.swarmCores ? `swarm CPU up to ${fixed(s.swarmCores.max * 100, 0)}% of a core${s.swarmCores.max >= SWARM_SATURATED_CORES ? ' **(swarm-bound)**' : ''}` : '',
         s.voidRuns > 0 ? `**${s.voidRuns} of ${s.runs} runs void**` : '',
       ].filter(Boolean);
       lines.push(

@@ -50,6 +50,6 @@ describe('the benchmark suite (smoke run)', () => {
     const delivering = runs.filter((run) => run.deliveries > 0);
     expect(delivering.length).toBeGreaterThan(10);
     for (const run of delivering) expect(run.swarmCores).toBeGreaterThan(0);
-    expect(readFileSync(join(root, 'bench/results/smoke.md'), 'utf8')).toMatch(/swarm CPU \d+% of a core/);
+    expect(readFileSync(join(root, 'bench/results/smoke.md'), 'utf8')).toMatch(/swarm CPU up to \d+% of a core/);
   });
 });
