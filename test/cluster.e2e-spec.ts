@@ -1,6 +1,3 @@
-import { execFileSync, fork, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { Module } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { All, Broadcaster, BroadcasterModule, newResponseMessage } from '../src/index.js';
@@ -8,12 +5,12 @@ import { RedisBackplane } from '../src/redis/index.js';
 import { AppModule } from '../sample/app.module.js';
 import { DIRECT, ECHO, RELAY, WHO } from '../sample/chat.handlers.js';
 import { CapturingLogger, startApp, type RunningApp } from './support/app.js';
+import { ChildServer } from './support/child-server.js';
 import { findRedis, PrivateRedis } from './support/redis-server.js';
 import { bodyText, TestClient } from './support/ws-client.js';
 
 const redis = findRedis();
 const describeWithRedis = redis.kind === 'none' ? describe.skip : describe;
-const root = join(__dirname, '..');
 const HEARTBEAT = 200;
 const NODE_TIMEOUT = 1500;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -158,31 +155,27 @@ describeWithRedis('a cluster over a real Redis', () => {
   });
 
   describe('failures', () => {
-    let child: ChildProcess | null = null;
-    afterEach(() => {
-      child?.kill('SIGKILL');
+    let child: ChildServer | null = null;
+    afterEach(async () => {
+      await child?.stop();
       child = null;
     });
 
     it('announces the clients of a killed instance as left, within the node timeout', async () => {
-      if (!existsSync(join(root, 'dist/cjs/index.js'))) {
-        execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: root, stdio: 'inherit' });
-      }
       const a = await node();
       const channel = `test-${expect.getState().currentTestName}`;
       // The instance to kill runs in a process of its own, on the built package.
-      const fixture = join(root, 'test/fixtures/cluster-node.cjs');
-      const proc = fork(fixture, [url, String(HEARTBEAT), String(NODE_TIMEOUT), channel], { stdio: 'inherit' });
-      child = proc;
-      const { port } = await new Promise<{ port: number }>((resolve) => proc.once('message', resolve));
+      const doomedServer = await ChildServer.start({ clusterHeartbeatInterval: HEARTBEAT, nodeTimeout: NODE_TIMEOUT, redis: { url, channel } });
+      child = doomedServer;
+      const { port } = doomedServer;
       const watcher = await TestClient.join(a.url);
       const doomed = await TestClient.join(`ws://127.0.0.1:${port}/`);
       expect(await watcher.client.nextJson()).toEqual({ EventType: 1, ClientID: doomed.id });
       doomed.client.request(1, 'still here');
       expect(bodyText(await watcher.client.nextJson())).toBe('still here');
 
-      proc.kill('SIGKILL');
       const killedAt = Date.now();
+      await doomedServer.stop();
       const left = await watcher.client.nextJson(NODE_TIMEOUT + 5000);
       const detectedAfter = Date.now() - killedAt;
       expect(left).toEqual({ EventType: 2, ClientID: doomed.id });

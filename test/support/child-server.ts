@@ -12,9 +12,13 @@ export function ensureBuilt(): void {
   }
 }
 
+/** Options for the echo server: module options, and a Redis to join a cluster through. */
+export type ChildServerOptions = BroadcasterModuleOptions & { redis?: { url: string; channel: string } };
+
 /**
  * The echo broadcaster of `test/fixtures/echo-node.cjs` in a process of its own, for
- * tests whose attack could crash a server: the test process survives to tell.
+ * tests whose attack could crash a server, or that kill an instance of a cluster: the
+ * test process survives to tell.
  */
 export class ChildServer {
   /** Resolves when the process ends, however it ends. */
@@ -29,7 +33,7 @@ export class ChildServer {
     child.stderr?.on('data', (data: Buffer) => (this.stderr += data.toString()));
   }
 
-  static async start(options: BroadcasterModuleOptions, nodeOptions: string[] = []): Promise<ChildServer> {
+  static async start(options: ChildServerOptions, nodeOptions: string[] = []): Promise<ChildServer> {
     ensureBuilt();
     const child = fork(join(root, 'test/fixtures/echo-node.cjs'), [JSON.stringify(options)], {
       stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
