@@ -1,4 +1,4 @@
-import { Injectable, Module, Scope, type Provider } from '@nestjs/common';
+import { Injectable, Module, type Provider } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { WsAdapter } from '@nestjs/platform-ws';
 import {
@@ -50,14 +50,6 @@ class FirstGreeter {
 class SecondGreeter {
   @OnEvent(OnAddClient)
   hello() {}
-}
-
-@Injectable({ scope: Scope.REQUEST })
-class RequestScoped {
-  @MessageHandler(8)
-  scoped() {
-    return newResponseMessage(Self, 'should never run');
-  }
 }
 
 @Injectable()
@@ -113,21 +105,6 @@ describe('handler discovery', () => {
     await expect(initWith([FirstGreeter, SecondGreeter])).rejects.toThrow(
       'OnAddClient has two handlers: FirstGreeter#greet and SecondGreeter#hello.',
     );
-  });
-
-  it('warns about and skips a handler in a request-scoped provider', async () => {
-    const logger = new CapturingLogger();
-    const app = await initWith([RequestScoped, WithDependency, Dependency], logger);
-    expect(logger.text('warn')).toContain('RequestScoped#scoped is skipped: handlers cannot live in request-scoped');
-    await app.listen(0, '127.0.0.1');
-    const { port } = app.getHttpServer().address();
-    const { client, id } = await TestClient.join(`ws://127.0.0.1:${port}/`);
-    client.request(8);
-    expect(await client.nextJson()).toMatchObject({ ClientID: id, HandlerID: 8, Code: 'unknown_handler' });
-    client.request(30);
-    expect(bodyText(await client.nextJson())).toBe('from a dependency');
-    await client.close();
-    await app.close();
   });
 
   it('lets one method serve several HandlerIDs and both events', async () => {

@@ -198,8 +198,11 @@ export class Dispatcher {
     } else {
       this.logger.error(`${where} failed for client ${client.id}`, stackOf(error));
     }
-    const message = error instanceof BroadcasterException ? error.message : INTERNAL_ERROR;
-    this.sendError(client, handlerId, ErrorCode.HandlerError, message, requestId);
+    if (error instanceof BroadcasterException) {
+      this.sendError(client, handlerId, error.code, error.message, requestId);
+      return;
+    }
+    this.sendError(client, handlerId, ErrorCode.HandlerError, INTERNAL_ERROR, requestId);
   }
 
   private sendError(client: Client, handlerId: number, code: ErrorCode, message: string, requestId?: RequestId): void {

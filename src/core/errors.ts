@@ -10,7 +10,14 @@ export enum ErrorCode {
   ShuttingDown = 'shutting_down',
   /** The handler did not settle within `handlerTimeout`. */
   HandlerTimeout = 'handler_timeout',
+  /** A guard refused the request, or the handler refused it as unauthorized (401/403). */
+  Forbidden = 'forbidden',
+  /** A pipe or validation refused the request (400); the text says why. */
+  BadRequest = 'bad_request',
 }
+
+/** The codes a handler may answer with through {@link BroadcasterException}. */
+export type RefusalCode = ErrorCode.HandlerError | ErrorCode.Forbidden | ErrorCode.BadRequest | ErrorCode.InvalidBody;
 
 /** WebSocket close codes the server uses. */
 export enum CloseCode {
@@ -26,10 +33,14 @@ export enum CloseCode {
 
 /**
  * The client-facing error: throw it from a handler and its message reaches the client
- * in a `handler_error` frame. Any other error is logged and reported as "internal error".
+ * in an error frame with `code` (`handler_error` unless told otherwise). Any other error
+ * is logged and reported as `handler_error` "internal error".
  */
 export class BroadcasterException extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    readonly code: RefusalCode = ErrorCode.HandlerError,
+  ) {
     super(message);
     this.name = 'BroadcasterException';
   }

@@ -1,18 +1,13 @@
-import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner } from '@nestjs/core';
 import type { BroadcasterCore } from '../core/broadcaster-core.js';
 import type { EventHandlerFn, MessageHandlerFn } from '../core/handlers.js';
 import { EventType } from '../core/message.js';
 import { BroadcasterMetadataAccessor } from './broadcaster-metadata.accessor.js';
-import { BROADCASTER_CORE, LOGGER_CONTEXT } from './broadcaster.constants.js';
-import {
-  DUPLICATE_EVENT_HANDLER,
-  DUPLICATE_MESSAGE_HANDLER,
-  DUPLICATE_MODULE,
-  REQUEST_SCOPED_HANDLER,
-} from './broadcaster.messages.js';
-
-type HandlerMethod = (...args: unknown[]) => unknown;
+import { BROADCASTER_CORE } from './broadcaster.constants.js';
+import { DUPLICATE_EVENT_HANDLER, DUPLICATE_MESSAGE_HANDLER, DUPLICATE_MODULE } from './broadcaster.messages.js';
+import { HandlerFactory } from './handlers/handler-factory.js';
+import type { HandlerMethod, HandlerTarget } from './handlers/handler-target.js';
 
 /**
  * Finds `@MessageHandler` and `@OnEvent` methods on every provider and hands the core
@@ -20,12 +15,11 @@ type HandlerMethod = (...args: unknown[]) => unknown;
  */
 @Injectable()
 export class BroadcasterExplorer implements OnModuleInit {
-  private readonly logger = new Logger(LOGGER_CONTEXT);
-
   constructor(
     private readonly discovery: DiscoveryService,
     private readonly scanner: MetadataScanner,
     private readonly metadata: BroadcasterMetadataAccessor,
+    private readonly handlers: HandlerFactory,
     @Inject(BROADCASTER_CORE) private readonly core: BroadcasterCore,
   ) {}
 
@@ -46,37 +40,31 @@ export class BroadcasterExplorer implements OnModuleInit {
 
       for (const methodName of this.scanner.getAllMethodNames(prototype)) {
         const method = (prototype as Record<string, HandlerMethod>)[methodName];
-        const handlerIds = this.metadata.handlerIds(method);
+        const entries = this.metadata.messageHandlers(method);
         const eventTypes = this.metadata.eventTypes(method);
-        if (handlerIds.length === 0 && eventTypes.length === 0) continue;
+        if (entries.length === 0 && eventTypes.length === 0) continue;
 
-        const place = `${instance.constructor.name}#${methodName}`;
-        if (!wrapper.isDependencyTreeStatic()) {
-          this.logger.warn(REQUEST_SCOPED_HANDLER(place));
-          continue;
-        }
-        const handler = bindHandler(instance, method, place);
-        for (const handlerId of handlerIds) {
-          register(messageHandlers, handlerId, handler, (first) =>
-            DUPLICATE_MESSAGE_HANDLER(handlerId, first, place),
+        const target: HandlerTarget = {
+          wrapper,
+          instance,
+          method,
+          methodName,
+          place: `${instance.constructor.name}#${methodName}`,
+        };
+        for (const { handlerId, body } of entries) {
+          register(messageHandlers, handlerId, this.handlers.messageHandler(target, body), (first) =>
+            DUPLICATE_MESSAGE_HANDLER(handlerId, first, target.place),
           );
         }
         for (const eventType of eventTypes) {
-          register(eventHandlers, eventType, handler, (first) =>
-            DUPLICATE_EVENT_HANDLER(EventType[eventType], first, place),
+          register(eventHandlers, eventType, this.handlers.eventHandler(target), (first) =>
+            DUPLICATE_EVENT_HANDLER(EventType[eventType], first, target.place),
           );
         }
       }
     }
     this.core.setHandlers(messageHandlers, eventHandlers);
   }
-}
-
-/** The method bound to its instance, named `Class#method` for the core's error logs. */
-function bindHandler(instance: object, method: HandlerMethod, place: string): MessageHandlerFn & EventHandlerFn {
-  const handler = (message: never, ctx: never) => method.call(instance, message, ctx);
-  Object.defineProperty(handler, 'name', { value: place });
-  return handler as MessageHandlerFn & EventHandlerFn;
 }
 
 function register<K, F extends { name: string }>(

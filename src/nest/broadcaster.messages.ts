@@ -4,10 +4,6 @@ export const DUPLICATE_MESSAGE_HANDLER = (handlerId: number, first: string, seco
 export const DUPLICATE_EVENT_HANDLER = (eventName: string, first: string, second: string) =>
   `${eventName} has two handlers: ${first} and ${second}. Each event type needs exactly one.`;
 
-export const REQUEST_SCOPED_HANDLER = (place: string) =>
-  `${place} is skipped: handlers cannot live in request-scoped providers (or providers that depend on one), ` +
-  'because a broadcaster has no HTTP request to scope them to.';
-
 export const INVALID_HANDLER_ID = (value: unknown) =>
   `@MessageHandler() needs an integer HandlerID, got ${String(value)}.`;
 
@@ -21,3 +17,10 @@ export const UNKNOWN_OPTION = (name: string) =>
 export const DUPLICATE_MODULE = (count: number) =>
   `BroadcasterModule is registered ${count} times in this application. Import it once, in the root module ` +
   '(it is global: every module can inject Broadcaster); one registration serves one endpoint.';
+
+export const UNSUPPORTED_NEST_CORE = (part: string) =>
+  `This version of @nestjs/core is not supported: its ${part} is not shaped as in Nest 11 or 12, ` +
+  'so guards, pipes, interceptors and filters could not be applied to broadcaster handlers.';
+
+export const INVALID_BODY_MODE = (value: unknown) =>
+  `@MessageHandler() option "body" must be 'bytes' or 'json', got ${String(value)}.`;

@@ -6,6 +6,7 @@ import { BROADCASTER_CORE, LOGGER_CONTEXT, RESOLVED_OPTIONS, WS_TRANSPORT } from
 import { BroadcasterOrchestrator } from './broadcaster.orchestrator.js';
 import { WsTransport } from '../ws/ws-transport.js';
 import { BroadcasterExplorer } from './broadcaster.explorer.js';
+import { HandlerFactory } from './handlers/handler-factory.js';
 import { BROADCASTER_OPTIONS, ConfigurableBroadcasterModule } from './broadcaster.module-definition.js';
 import { Broadcaster } from './broadcaster.service.js';
 import type { BroadcasterModuleOptions } from './broadcaster-options.interface.js';
@@ -42,6 +43,7 @@ import { resolveOptions, type ResolvedBroadcasterOptions } from './options-valid
       inject: [RESOLVED_OPTIONS, BROADCASTER_CORE],
     },
     BroadcasterMetadataAccessor,
+    HandlerFactory,
     BroadcasterExplorer,
     BroadcasterOrchestrator,
     Broadcaster,

@@ -22,10 +22,17 @@ export interface RunningApp {
 /** Starts a real Nest app (Express + WsAdapter) on a free loopback port. */
 export async function startApp(
   root: Type | DynamicModule,
-  options: { path?: string; logger?: LoggerService | false; adapter?: (app: INestApplication) => WsAdapter } = {},
+  options: {
+    path?: string;
+    logger?: LoggerService | false;
+    adapter?: (app: INestApplication) => WsAdapter;
+    /** Runs before the app starts, e.g. to add global guards. */
+    configure?: (app: INestApplication) => void;
+  } = {},
 ): Promise<RunningApp> {
   const app = await NestFactory.create(root, { logger: options.logger ?? false });
   app.useWebSocketAdapter(options.adapter?.(app) ?? new WsAdapter(app));
+  options.configure?.(app);
   await app.listen(0, '127.0.0.1');
   const { port } = app.getHttpServer().address() as AddressInfo;
   return { app, port, url: `ws://127.0.0.1:${port}${options.path ?? '/'}` };

@@ -1,14 +1,37 @@
 import { MESSAGE_HANDLER_METADATA } from '../broadcaster.constants.js';
-import { INVALID_HANDLER_ID } from '../broadcaster.messages.js';
+import { INVALID_BODY_MODE, INVALID_HANDLER_ID } from '../broadcaster.messages.js';
 import { appendMetadata } from './append-metadata.js';
+
+/** How a handler's body reaches `@MessageBody()`, pipes and `switchToWs().getData()`. */
+export type BodyMode = 'bytes' | 'json';
+
+/** Options of {@link MessageHandler}. */
+export interface MessageHandlerOptions {
+  /**
+   * `'bytes'` (default): the body is a `Buffer`. `'json'`: the body is read as UTF-8 JSON
+   * before any pipe runs, so a DTO with `ValidationPipe` works; a body that is not JSON is
+   * refused with `invalid_body`. `msg.body` stays the raw bytes either way.
+   */
+  body?: BodyMode;
+}
+
+/** What `@MessageHandler` stores for each HandlerID a method serves. */
+export interface MessageHandlerEntry {
+  handlerId: number;
+  body: BodyMode;
+}
 
 /**
  * Marks a provider method as the handler of requests with this `HandlerID`.
- * It is called as `(msg: RequestMessage, ctx: HandlerContext)` and returns a
- * `ResponseMessage`, a list of them, nothing, or a Promise of one of these.
+ * Without parameter decorators it is called as `(msg: RequestMessage, ctx: HandlerContext)`;
+ * with `@MessageBody()` / `@ConnectedSocket()` (or custom ones) it gets what they ask for.
+ * It returns a `ResponseMessage`, a list of them, nothing, or a Promise or Observable of
+ * these. Guards, pipes, interceptors and filters apply as on any Nest handler.
  * Stack it to serve several IDs with one method.
  */
-export function MessageHandler(handlerId: number): MethodDecorator {
+export function MessageHandler(handlerId: number, options: MessageHandlerOptions = {}): MethodDecorator {
   if (!Number.isSafeInteger(handlerId)) throw new TypeError(INVALID_HANDLER_ID(handlerId));
-  return appendMetadata(MESSAGE_HANDLER_METADATA, handlerId);
+  const body = options.body ?? 'bytes';
+  if (body !== 'bytes' && body !== 'json') throw new TypeError(INVALID_BODY_MODE(body));
+  return appendMetadata<MessageHandlerEntry>(MESSAGE_HANDLER_METADATA, { handlerId, body });
 }

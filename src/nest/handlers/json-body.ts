@@ -1,0 +1,18 @@
+import { BroadcasterException, ErrorCode } from '../../core/errors.js';
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** A request body read as UTF-8 JSON, or an `invalid_body` refusal saying what is wrong. */
+export function parseJsonBody(body: Uint8Array): unknown {
+  let text: string;
+  try {
+    text = utf8.decode(body);
+  } catch {
+    throw new BroadcasterException('the body is not valid UTF-8', ErrorCode.InvalidBody);
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new BroadcasterException('the body is not valid JSON', ErrorCode.InvalidBody);
+  }
+}
