@@ -41,10 +41,10 @@ async function main(): Promise<void> {
     }
   }
   const details = { ...machine(), repetitions: reps, date: new Date().toISOString().slice(0, 10) };
-  const singleNode = Object.fromEntries(
-    scenarios.flatMap((s) => (s.kind === 'casts' && s.nodes !== undefined ? [[s.name, s.nodes.singleNode]] : [])),
+  const versus = Object.fromEntries(
+    scenarios.flatMap((s) => (s.kind === 'casts' && s.versus !== undefined ? [[s.name, s.versus]] : [])),
   );
-  const summaries = summarize(records, singleNode);
+  const summaries = summarize(records, versus);
   const table = markdown(summaries, details);
   const name = smoke ? 'smoke' : 'latest';
   mkdirSync(resultsDir, { recursive: true });

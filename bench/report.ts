@@ -1,5 +1,6 @@
 import os from 'node:os';
 import type { RunRecord } from './runner/run-scenario.js';
+import type { Versus } from './scenarios.js';
 import type { Contender } from './servers/main.js';
 
 /** Median and range of one figure over the valid runs. */
@@ -46,10 +47,11 @@ export function machine(): Record<string, string | number> {
 }
 
 /**
- * Summarizes the runs by scenario. `singleNode` maps a cluster scenario to its
- * one-instance counterpart, whose library figure it is compared with.
+ * Summarizes the runs by scenario. `versus` maps a scenario to another of the same run
+ * (a cluster to one instance, enhanced handlers to bare ones) whose library figures it is
+ * compared with: deliveries/s and CPU per delivery.
  */
-export function summarize(records: RunRecord[], singleNode: Record<string, string> = {}): ScenarioSummary[] {
+export function summarize(records: RunRecord[], versus: Record<string, Versus> = {}): ScenarioSummary[] {
   const scenarios = [...new Set(records.map((r) => r.scenario))];
   const summaries = scenarios.map((scenario) => {
     const ofScenario = records.filter((r) => r.scenario === scenario);
@@ -59,10 +61,16 @@ export function summarize(records: RunRecord[], singleNode: Record<string, strin
     return { scenario, contenders, ratios: ratios(contenders) };
   });
   for (const summary of summaries) {
-    const base = summaries.find((s) => s.scenario === singleNode[summary.scenario]);
-    const mine = summary.contenders.find((c) => c.contender === 'L')?.deliveriesPerSecond?.median;
-    const single = base?.contenders.find((c) => c.contender === 'L')?.deliveriesPerSecond?.median;
-    if (mine !== undefined && single !== undefined) summary.ratios['cluster/single-node deliveries/s'] = mine / single;
+    const compared = versus[summary.scenario];
+    if (compared === undefined) continue;
+    const library = (scenario: string) =>
+      summaries.find((s) => s.scenario === scenario)?.contenders.find((c) => c.contender === 'L');
+    const mine = library(summary.scenario);
+    const base = library(compared.scenario);
+    const rate = [mine?.deliveriesPerSecond?.median, base?.deliveriesPerSecond?.median];
+    if (rate[0] !== undefined && rate[1] !== undefined) summary.ratios[`${compared.label} deliveries/s`] = rate[0] / rate[1];
+    const cpu = [mine?.cpuMicrosPerDelivery?.median, base?.cpuMicrosPerDelivery?.median];
+    if (cpu[0] !== undefined && cpu[1] !== undefined) summary.ratios[`${compared.label} CPU per delivery`] = cpu[0] / cpu[1];
   }
   return summaries;
 }

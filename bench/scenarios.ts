@@ -1,7 +1,14 @@
 import type { Contender } from './servers/main.js';
 
 /** Whom a cast reaches, chosen by the handler the sender names. */
-export type Target = 'all' | 'self' | 'exclusive';
+export type Target = 'all' | 'self' | 'self-enhanced' | 'exclusive' | 'room' | 'room-others';
+
+/** Another scenario of the same run whose library figures this one is compared with. */
+export interface Versus {
+  scenario: string;
+  /** The ratio's name in the report, e.g. `cluster/single-node`. */
+  label: string;
+}
 
 /** One sender casting to N clients, paced by a window of casts in flight or by a rate. */
 export interface CastScenario {
@@ -16,10 +23,13 @@ export interface CastScenario {
   rate?: number;
   contenders: Contender[];
   /**
-   * Instances of the library sharing the clients, linked by a Redis backplane. The sender
-   * is on the first; the result is compared with `singleNode`, the one-instance scenario.
+   * For the room targets: clients are dealt into `rooms` rooms of `roomSize` members (the
+   * rest join none); the sender, a member of the first, casts to that room.
    */
-  nodes?: { count: number; singleNode: string };
+  rooms?: { count: number; size: number };
+  /** Instances of the library sharing the clients, linked by a Redis backplane; the sender is on the first. */
+  nodes?: number;
+  versus?: Versus;
 }
 
 /** Every client sends at `rate` per second and receives everyone's casts. */
@@ -80,7 +90,8 @@ export const SCENARIOS: Scenario[] = [
     ...fanOut(2000, 8, 1500),
     name: 'All, N=2000, W=8, two instances over Redis',
     contenders: ['L'],
-    nodes: { count: 2, singleNode: 'All, N=2000, W=8' },
+    nodes: 2,
+    versus: { scenario: 'All, N=2000, W=8', label: 'cluster/single-node' },
   },
   fanOut(2000, 1, 400),
   fanOut(100, 1, 3000),
@@ -94,9 +105,44 @@ export const SCENARIOS: Scenario[] = [
   payloadRun(4096, '4 KiB', 600),
   payloadRun(65536, '64 KiB', 60),
   { kind: 'casts', name: 'Self, N=100, W=8', clients: 100, target: 'self', payload: DEFAULT_PAYLOAD, casts: 20000, window: 8, contenders: ['L'] },
+  {
+    kind: 'casts',
+    name: 'Self, N=100, W=8, guard + pipe + interceptor',
+    clients: 100,
+    target: 'self-enhanced',
+    payload: DEFAULT_PAYLOAD,
+    casts: 20000,
+    window: 8,
+    contenders: ['L'],
+    versus: { scenario: 'Self, N=100, W=8', label: 'enhanced/bare' },
+  },
   { kind: 'casts', name: 'Self, N=5000, W=8', clients: 5000, target: 'self', payload: DEFAULT_PAYLOAD, casts: 20000, window: 8, contenders: ['L'] },
   { kind: 'casts', name: 'Exclusive k=10, N=100, W=8', clients: 100, target: 'exclusive', payload: 0, casts: 10000, window: 8, contenders: ['L'] },
   { kind: 'casts', name: 'Exclusive k=10, N=5000, W=8', clients: 5000, target: 'exclusive', payload: 0, casts: 10000, window: 8, contenders: ['L'] },
+  {
+    kind: 'casts',
+    name: 'Room, N=2000 in 20 rooms of 100, W=8',
+    clients: 2000,
+    target: 'room',
+    rooms: { count: 20, size: 100 },
+    payload: DEFAULT_PAYLOAD,
+    casts: 20000,
+    window: 8,
+    contenders: ['L'],
+    versus: { scenario: 'All, N=2000, W=8', label: 'room/All' },
+  },
+  {
+    kind: 'casts',
+    name: 'RoomOthers k=100, N=5000, W=8',
+    clients: 5000,
+    target: 'room-others',
+    rooms: { count: 1, size: 100 },
+    payload: DEFAULT_PAYLOAD,
+    casts: 20000,
+    window: 8,
+    contenders: ['L'],
+    versus: { scenario: 'All, N=5000, W=8', label: 'room/All' },
+  },
   { kind: 'many-senders', name: 'Many senders, N=200, 5/s each', clients: 200, perClient: 10, rate: 5, payload: DEFAULT_PAYLOAD, contenders: EVERYONE },
   { kind: 'connect-storm', name: 'Connect storm, N=2000', clients: 2000, contenders: ['L'] },
   { kind: 'idle-memory', name: 'Idle connections, N=2000', clients: 2000, contenders: ['L', 'B0', 'S'] },
@@ -110,7 +156,7 @@ export function smokeScenarios(): Scenario[] {
   const shapes = new Set<string>();
   const firstOfEachShape = SCENARIOS.filter((scenario) => {
     const shape =
-      scenario.kind === 'casts' ? `${scenario.target} ${scenario.rate === undefined} ${scenario.nodes?.count}` : scenario.kind;
+      scenario.kind === 'casts' ? `${scenario.target} ${scenario.rate === undefined} ${scenario.nodes}` : scenario.kind;
     if (shapes.has(shape)) return false;
     shapes.add(shape);
     return true;

@@ -6,5 +6,9 @@ export { BroadcasterModule } from './nest/broadcaster.module.js';
 export type { BroadcasterModuleAsyncOptions } from './nest/broadcaster.module-definition.js';
 export type { BroadcasterModuleOptions, BroadcasterOptionsFactory } from './nest/broadcaster-options.interface.js';
 export { Broadcaster, type BroadcasterStats } from './nest/broadcaster.service.js';
-export { MessageHandler } from './nest/decorators/message-handler.decorator.js';
+export {
+  MessageHandler,
+  type BodyMode,
+  type MessageHandlerOptions,
+} from './nest/decorators/message-handler.decorator.js';
 export { OnEvent } from './nest/decorators/on-event.decorator.js';

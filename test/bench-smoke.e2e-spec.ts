@@ -39,6 +39,10 @@ describe('the benchmark suite (smoke run)', () => {
     expect(deliveriesOf('All, N=2000, W=8 (smoke)')).toBe(20 * 20);
     expect(deliveriesOf('Self, N=100, W=8 (smoke)')).toBe(20);
     expect(deliveriesOf('Exclusive k=10, N=100, W=8 (smoke)')).toBe(10 * 20);
+    expect(deliveriesOf('Self, N=100, W=8, guard + pipe + interceptor (smoke)')).toBe(20);
+    // 20 clients, all in the one room the smoke run has room for; RoomOthers skips the sender.
+    expect(deliveriesOf('Room, N=2000 in 20 rooms of 100, W=8 (smoke)')).toBe(20 * 20);
+    expect(deliveriesOf('RoomOthers k=100, N=5000, W=8 (smoke)')).toBe(19 * 20);
     expect(deliveriesOf('Many senders, N=200, 5/s each (smoke)')).toBe(8 * 8 * 3);
     expect(deliveriesOf('Connect storm, N=2000 (smoke)')).toBe((20 * 21) / 2);
     if (findRedis().kind !== 'none') {

@@ -33,11 +33,17 @@ describe('the built package (dist/cjs and dist/esm)', () => {
     'InMemoryBackplane',
     'InMemoryHub',
     'InvalidResponseError',
+    'MAX_ROOM_NAME_LENGTH',
     'OnAddClient',
     'OnDelClient',
+    'OnJoinRoom',
+    'OnLeaveRoom',
     'Others',
     'OutgoingFrame',
+    'Room',
+    'RoomOthers',
     'Self',
+    'isRoomName',
     'newResponseMessage',
   ];
   const wsExports = ['BroadcasterSocket', 'WsTransport', 'resolveTransportSettings'];
@@ -48,6 +54,7 @@ describe('the built package (dist/cjs and dist/esm)', () => {
     ['nestjs-message-broadcaster/core', [...coreExports].sort(), { nest: false, ws: false, ioredis: false }],
     ['nestjs-message-broadcaster/ws', [...wsExports].sort(), { nest: false, ws: true, ioredis: false }],
     ['nestjs-message-broadcaster/redis', ['RedisBackplane'], { nest: false, ws: false, ioredis: true }],
+    ['nestjs-message-broadcaster/client', ['BroadcastClient', 'BroadcastError', 'CastType', 'connect'], { nest: false, ws: false, ioredis: false }],
   ])('loads %s with only what it needs', (entry, exports, loads) => {
     const output = execFileSync(process.execPath, [join(__dirname, 'fixtures/entry-points.cjs'), entry], { cwd: root, encoding: 'utf8' });
     expect(JSON.parse(output)).toEqual({ exports, ...loads });

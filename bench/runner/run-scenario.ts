@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { DEFAULT_PAYLOAD, type CastScenario, type Scenario } from '../scenarios.js';
 import type { Contender } from '../servers/main.js';
-import { ECHO_ALL, ECHO_EXCLUSIVE, ECHO_SELF } from '../servers/handler-ids.js';
+import { ECHO_ALL, ECHO_EXCLUSIVE, ECHO_ROOM, ECHO_SELF, ECHO_SELF_ENHANCED, JOIN_ROOM } from '../servers/handler-ids.js';
 import { clientIdOf, dialects, openSwarm } from '../swarm/dialects.js';
 import { type SwarmConn } from '../swarm/swarm-conn.js';
 import { measureCasts, measureManySenders, measureUntil, type Delivery } from './measure.js';
@@ -34,7 +34,7 @@ const EXCLUSIVE_TARGETS = 10;
 
 /** Starts the contender's server, runs the scenario against it once, and stops it. */
 export async function runScenario(scenario: Scenario, contender: Contender): Promise<RunRecord> {
-  if (scenario.kind === 'casts' && scenario.nodes !== undefined) return runOnCluster(scenario, scenario.nodes.count);
+  if (scenario.kind === 'casts' && scenario.nodes !== undefined) return runOnCluster(scenario, scenario.nodes);
   const server = await ServerProcess.start(contender, { announceClients: scenario.kind === 'connect-storm' });
   const conns: SwarmConn[] = [];
   try {
@@ -122,14 +122,24 @@ async function runCasts(
   let receivers = conns;
   let bystanders: SwarmConn[] = [];
   let request = dialect.request(ECHO_ALL, Buffer.alloc(scenario.payload, 'x'));
-  if (scenario.target === 'self') {
+  if (scenario.target === 'self' || scenario.target === 'self-enhanced') {
     receivers = [sender];
     bystanders = conns.slice(1);
-    request = dialect.request(ECHO_SELF, Buffer.alloc(DEFAULT_PAYLOAD, 'x'));
+    const handlerId = scenario.target === 'self' ? ECHO_SELF : ECHO_SELF_ENHANCED;
+    request = dialect.request(handlerId, Buffer.alloc(DEFAULT_PAYLOAD, 'x'));
   } else if (scenario.target === 'exclusive') {
     receivers = conns.slice(1, 1 + EXCLUSIVE_TARGETS);
     bystanders = [sender, ...conns.slice(1 + EXCLUSIVE_TARGETS)];
     request = dialect.request(ECHO_EXCLUSIVE, Buffer.from(JSON.stringify(receivers.map(clientIdOf))));
+  } else if (scenario.target === 'room' || scenario.target === 'room-others') {
+    const { count, size } = scenario.rooms ?? { count: 1, size: conns.length };
+    await joinRooms(conns, count, size);
+    const members = conns.slice(0, size);
+    const others = scenario.target === 'room-others';
+    receivers = others ? members.slice(1) : members;
+    bystanders = [...(others ? [sender] : []), ...conns.slice(size)];
+    const castType = others ? 6 : 5;
+    request = dialect.request(ECHO_ROOM, Buffer.from(`${castType}|room-0|${'x'.repeat(DEFAULT_PAYLOAD)}`));
   }
   const pace = scenario.rate === undefined ? { window: scenario.window ?? 1 } : { rate: scenario.rate };
   const run = { sender, receivers, bystanders, request, pace };
@@ -143,6 +153,21 @@ async function runCasts(
   const delivery = await measureCasts({ ...run, casts: scenario.casts });
   const swarm = process.cpuUsage(swarmStart);
   return record(scenario.name, contender, scenario.clients, delivery, before, await usage(), swarm);
+}
+
+/**
+ * Deals the first `count × size` clients into rooms `room-0`… in order, so that the first
+ * `size` are the members of `room-0`, and waits for every join's ack.
+ */
+async function joinRooms(conns: SwarmConn[], count: number, size: number): Promise<void> {
+  const joiners = conns.slice(0, count * size);
+  await Promise.all(
+    joiners.map((conn, i) => {
+      const expected = conn.frames + 1;
+      conn.send(JSON.stringify({ HandlerID: JOIN_ROOM, Body: Buffer.from(`room-${Math.floor(i / size)}`).toString('base64'), RequestID: i }));
+      return conn.waitFor(expected);
+    }),
+  );
 }
 
 function record(

@@ -1,5 +1,19 @@
 import 'reflect-metadata';
-import { Injectable, Module, type DynamicModule } from '@nestjs/common';
+import {
+  Injectable,
+  Module,
+  UseGuards,
+  UseInterceptors,
+  UsePipes,
+  type CallHandler,
+  type CanActivate,
+  type DynamicModule,
+  type ExecutionContext,
+  type NestInterceptor,
+  type PipeTransform,
+} from '@nestjs/common';
+import { MessageBody } from '@nestjs/websockets';
+import { map, type Observable } from 'rxjs';
 import { NestFactory } from '@nestjs/core';
 import { WsAdapter } from '@nestjs/platform-ws';
 import type { AddressInfo } from 'node:net';
@@ -8,13 +22,34 @@ import {
   CastType,
   MessageHandler,
   newResponseMessage,
+  type HandlerContext,
   type RequestMessage,
   type ResponseMessage,
 } from 'nestjs-message-broadcaster';
 import { RedisBackplane } from 'nestjs-message-broadcaster/redis';
 import { serve, type ServerSettings } from './child.js';
-import { ECHO_ALL, ECHO_EXCLUSIVE, ECHO_SELF } from './handler-ids.js';
+import { ECHO_ALL, ECHO_EXCLUSIVE, ECHO_ROOM, ECHO_SELF, ECHO_SELF_ENHANCED, JOIN_ROOM } from './handler-ids.js';
 
+// One of each enhancer, each doing the least a real one does: read the context, check the
+// value, touch the result.
+class ConnectedGuard implements CanActivate {
+  canActivate(context: ExecutionContext): boolean {
+    return context.switchToWs().getClient<HandlerContext>().clientId !== '';
+  }
+}
+
+class BytesPipe implements PipeTransform {
+  transform(value: unknown): Buffer {
+    if (!Buffer.isBuffer(value)) throw new TypeError('expected bytes');
+    return value;
+  }
+}
+
+class PassThroughInterceptor implements NestInterceptor {
+  intercept(_context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    return next.handle().pipe(map((response: unknown) => response));
+  }
+}
 
 /** The benchmark's handlers, written as an application would write them. */
 @Injectable()
@@ -27,6 +62,28 @@ class BenchHandlers {
   @MessageHandler(ECHO_SELF)
   self(request: RequestMessage): ResponseMessage {
     return newResponseMessage(CastType.Self, request.body);
+  }
+
+  @MessageHandler(ECHO_SELF_ENHANCED)
+  @UseGuards(ConnectedGuard)
+  @UsePipes(BytesPipe)
+  @UseInterceptors(PassThroughInterceptor)
+  selfEnhanced(@MessageBody() body: Buffer): ResponseMessage {
+    return newResponseMessage(CastType.Self, body);
+  }
+
+  @MessageHandler(ECHO_ROOM)
+  room(request: RequestMessage): ResponseMessage {
+    const body = request.body;
+    const first = body.indexOf(0x7c);
+    const second = body.indexOf(0x7c, first + 1);
+    const castType = Number(body.toString('latin1', 0, first)) as CastType;
+    return newResponseMessage(castType, body.subarray(second + 1), body.toString('utf8', first + 1, second));
+  }
+
+  @MessageHandler(JOIN_ROOM)
+  joinRoom(request: RequestMessage, ctx: HandlerContext): void {
+    ctx.join(request.body.toString('utf8'));
   }
 
   /** The body is a JSON list of the client IDs to reach. */

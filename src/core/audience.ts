@@ -8,12 +8,21 @@ import { CastType, type ClientId, type ResponseMessage } from './message.js';
 export interface Audience {
   readonly castType: CastType;
   readonly senderId: ClientId;
-  /** The target IDs of an Exclusive cast; `null` for every other cast type. */
-  readonly targets: readonly ClientId[] | null;
+  /**
+   * The target IDs of an Exclusive cast, or the room names of a room cast; `null` for
+   * every other cast type.
+   */
+  readonly targets: readonly string[] | null;
+}
+
+/** Whether a cast type lists room names in `CastFor`. */
+export function isRoomCast(castType: CastType): boolean {
+  return castType === CastType.Room || castType === CastType.RoomOthers;
 }
 
 /** The audience of `response` cast by `senderId`. */
 export function audienceOf(response: ResponseMessage, senderId: ClientId): Audience {
   const { castType } = response;
-  return { castType, senderId, targets: castType === CastType.Exclusive ? (response.castFor ?? []) : null };
+  const listed = castType === CastType.Exclusive || isRoomCast(castType);
+  return { castType, senderId, targets: listed ? (response.castFor ?? []) : null };
 }

@@ -1,11 +1,11 @@
 import { v4 as uuidv4 } from 'uuid';
 import { Caster } from './caster.js';
-import { Client } from './client.js';
+import { Client, stackOf, type RoomMembership } from './client.js';
 import { ClientRegistry } from './client-registry.js';
 import type { Cluster } from './cluster/cluster.js';
 import { joinCluster } from './cluster-bridge.js';
 import type { ClientSession, Conn } from './conn.js';
-import { resolveSettings, type BroadcasterCoreOptions } from './core-options.js';
+import { resolveSettings, type BroadcasterCoreOptions, type UserRoomFn } from './core-options.js';
 import { Delivery } from './delivery.js';
 import { Dispatcher, NO_HANDLER_ID } from './dispatcher.js';
 import { CloseCode, InvalidResponseError } from './errors.js';
@@ -13,6 +13,7 @@ import type { BroadcasterLogger, ClientIdentity, EventHandlers, MessageHandlers 
 import { CastType, EventType, type ClientId, type ResponseMessage } from './message.js';
 import { TokenBucket, type RateLimit } from './rate-limiter.js';
 import { describeValue, toResponses } from './response-validation.js';
+import { assertRoomName, roomNameProblem, type MembershipOp } from './rooms.js';
 import { emptyStats, type CoreStats } from './stats.js';
 import { settlesWithin } from './timing.js';
 
@@ -29,6 +30,17 @@ export class BroadcasterCore {
   private readonly dispatcher: Dispatcher;
   private readonly caster: Caster;
   private readonly cluster: Cluster | null;
+  private readonly userRoom: UserRoomFn | undefined;
+  private readonly membership: RoomMembership = {
+    join: (client, room) => {
+      assertRoomName(room);
+      this.changeMembership('join', client, room);
+    },
+    leave: (client, room) => {
+      assertRoomName(room);
+      this.changeMembership('leave', client, room);
+    },
+  };
   private closing = false;
 
   constructor(options: BroadcasterCoreOptions = {}) {
@@ -40,8 +52,9 @@ export class BroadcasterCore {
       this.registry.evict(client, CloseCode.TryAgainLater, 'slow client', 'fell too far behind reading'),
     );
     this.registry = new ClientRegistry(delivery, settings.announceClients, this.logger, (client) => {
-      this.cluster?.publishLeave(client.id);
+      this.cluster?.publishLeave(client.id, client.rooms ?? []);
       this.dispatcher.runEventHandler(client, EventType.OnDelClient);
+      for (const room of client.rooms ?? []) this.dispatcher.runEventHandler(client, EventType.OnLeaveRoom, room);
     });
     this.caster = new Caster(this.registry, delivery);
     this.dispatcher = new Dispatcher(
@@ -54,8 +67,14 @@ export class BroadcasterCore {
       () => this.closing,
     );
     this.dispatcher.setHandlers(options.messageHandlers ?? new Map(), options.eventHandlers ?? new Map());
+    this.userRoom = settings.userRoom;
     this.cluster =
-      settings.backplane === undefined ? null : joinCluster(settings.backplane, settings, this.logger, this.registry, this.caster);
+      settings.backplane === undefined
+        ? null
+        : joinCluster(settings.backplane, settings, this.logger, this.registry, this.caster, (op, clientId, room) => {
+            const client = this.registry.clients.get(clientId);
+            if (client !== undefined) this.changeMembership(op, client, room);
+          });
   }
 
   /** Joins the cluster, when there is a backplane; resolves at once for a single node. */
@@ -74,11 +93,17 @@ export class BroadcasterCore {
    */
   attach(conn: Conn, identity: ClientIdentity = {}): ClientSession {
     const rateLimiter = this.rateLimit === undefined ? null : new TokenBucket(this.rateLimit);
-    const client = new Client(uuidv4(), conn, this.logger, identity, rateLimiter);
+    const client = new Client(uuidv4(), conn, this.logger, identity, rateLimiter, this.membership);
     this.counters.clientsJoined += 1;
+    // The user's room is joined before anyone hears of the client, so that no cast to the
+    // user can miss it; the cluster hears of the membership right after the join itself.
+    const userRoom = this.userRoomOf(client, identity);
+    if (userRoom !== undefined) this.registry.rooms.join(client, userRoom);
     this.registry.add(client);
     this.cluster?.publishJoin(client.id);
+    if (userRoom !== undefined) this.cluster?.publishMembership('join', client.id, userRoom);
     this.dispatcher.runEventHandler(client, EventType.OnAddClient);
+    if (userRoom !== undefined) this.dispatcher.runEventHandler(client, EventType.OnJoinRoom, userRoom);
 
     let detached = false;
     return {
@@ -95,11 +120,43 @@ export class BroadcasterCore {
 
   /**
    * IDs of the connected clients: this node's in order of joining, then those of the
-   * other nodes of the cluster.
+   * other nodes of the cluster. Given a room, only its members, the same way.
    */
-  clientIds(): ClientId[] {
-    const local = [...this.registry.clients.keys()];
-    return this.cluster === null ? local : [...local, ...this.cluster.remoteClientIds()];
+  clientIds(room?: string): ClientId[] {
+    if (room === undefined) {
+      const local = [...this.registry.clients.keys()];
+      return this.cluster === null ? local : [...local, ...this.cluster.remoteClientIds()];
+    }
+    assertRoomName(room);
+    const local = [...(this.registry.rooms.membersOf(room) ?? [])].map((client) => client.id);
+    return this.cluster === null ? local : [...local, ...this.cluster.remoteMembersOf(room)];
+  }
+
+  /**
+   * Puts a client in a room. A client of another node is put there by its node, through
+   * the backplane. Returns false when no node is known to hold that client.
+   */
+  join(clientId: ClientId, room: string): boolean {
+    return this.requestMembership('join', clientId, room);
+  }
+
+  /** Takes a client out of a room, like {@link join}. */
+  leave(clientId: ClientId, room: string): boolean {
+    return this.requestMembership('leave', clientId, room);
+  }
+
+  /** The rooms a client (of any node) is in; empty for an unknown client. */
+  roomsOf(clientId: ClientId): string[] {
+    const client = this.registry.clients.get(clientId);
+    if (client !== undefined) return client.rooms === null ? [] : [...client.rooms];
+    return this.cluster?.remoteRoomsOf(clientId) ?? [];
+  }
+
+  /** Rooms with at least one member, on any node. */
+  rooms(): string[] {
+    const local = this.registry.rooms.names();
+    if (this.cluster === null) return local;
+    return [...new Set([...local, ...this.cluster.remoteRoomNames()])];
   }
 
   /** How many clients are connected to this node now. */
@@ -118,6 +175,43 @@ export class BroadcasterCore {
       errors: { ...this.counters.errors },
       ...(this.cluster === null ? {} : { cluster: this.cluster.stats() }),
     };
+  }
+
+  private requestMembership(op: MembershipOp, clientId: ClientId, room: string): boolean {
+    assertRoomName(room);
+    const client = this.registry.clients.get(clientId);
+    if (client !== undefined) {
+      this.changeMembership(op, client, room);
+      return true;
+    }
+    if (this.cluster === null || !this.cluster.knowsRemoteClient(clientId)) return false;
+    this.cluster.requestMembership(op, clientId, room);
+    return true;
+  }
+
+  /** Changes a local client's rooms, tells the cluster, then runs the room event handler. */
+  private changeMembership(op: MembershipOp, client: Client, room: string): void {
+    if (!this.registry.has(client)) return;
+    const changed = op === 'join' ? this.registry.rooms.join(client, room) : this.registry.rooms.leave(client, room);
+    if (!changed) return;
+    this.cluster?.publishMembership(op, client.id, room);
+    this.dispatcher.runEventHandler(client, op === 'join' ? EventType.OnJoinRoom : EventType.OnLeaveRoom, room);
+  }
+
+  private userRoomOf(client: Client, identity: ClientIdentity): string | undefined {
+    if (this.userRoom === undefined) return undefined;
+    let room: unknown;
+    try {
+      room = this.userRoom(identity.principal, identity.request);
+    } catch (error) {
+      this.logger.error(`userRoom failed for client ${client.id}: it joins no user room`, stackOf(error));
+      return undefined;
+    }
+    if (room === undefined) return undefined;
+    const problem = roomNameProblem(room);
+    if (problem === null) return room as string;
+    this.logger.error(`userRoom gave no valid room for client ${client.id} (${problem}): it joins no user room`);
+    return undefined;
   }
 
   /** Whether {@link shutdown} has begun; a transport stops accepting clients then. */

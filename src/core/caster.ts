@@ -1,4 +1,4 @@
-import { audienceOf, type Audience } from './audience.js';
+import { audienceOf, isRoomCast, type Audience } from './audience.js';
 import type { ClientRegistry } from './client-registry.js';
 import { assembleResponse, encodeBody } from './codec.js';
 import { OutgoingFrame } from './conn.js';
@@ -18,6 +18,7 @@ export interface CastPublisher {
 export class Caster {
   /** Set when the node joins a cluster. */
   publisher: CastPublisher | null = null;
+  private readonly membersOf = (room: string) => this.registry.rooms.membersOf(room);
 
   constructor(
     private readonly registry: ClientRegistry,
@@ -35,12 +36,15 @@ export class Caster {
 
   /** Writes a frame to the clients of this node that `audience` matches. */
   deliverLocally(audience: Audience, frame: OutgoingFrame): void {
-    for (const target of selectRecipients(audience, this.registry.clients)) this.delivery.send(target, frame);
+    for (const target of selectRecipients(audience, this.registry.clients, this.membersOf)) {
+      this.delivery.send(target, frame);
+    }
   }
 
   private reachesOtherNodes({ castType, targets }: Audience): boolean {
     if (castType === CastType.Self) return false;
-    if (targets === null) return true;
+    // Room membership lives on the node holding each member: every node resolves its own.
+    if (targets === null || isRoomCast(castType)) return true;
     return targets.some((id) => !this.registry.clients.has(id));
   }
 }

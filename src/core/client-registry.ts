@@ -4,6 +4,7 @@ import { OutgoingFrame } from './conn.js';
 import type { Delivery } from './delivery.js';
 import type { BroadcasterLogger } from './handlers.js';
 import { EventType, type ClientId } from './message.js';
+import { Rooms } from './rooms.js';
 
 /** What the registry asks of the rest of the core when a client's leave is announced. */
 export type LeaveHook = (client: Client) => void;
@@ -15,6 +16,8 @@ export type LeaveHook = (client: Client) => void;
  */
 export class ClientRegistry {
   readonly clients = new Map<ClientId, Client>();
+  /** The rooms of these clients; a client leaves every room's member list when it is removed. */
+  readonly rooms = new Rooms();
   /** Clients whose leave is still to be announced, in order; see {@link announceLeave}. */
   private readonly leaving: Client[] = [];
   private announcingLeaves = false;
@@ -44,6 +47,7 @@ export class ClientRegistry {
   remove(client: Client): void {
     if (!this.has(client)) return;
     this.clients.delete(client.id);
+    this.rooms.removeEverywhere(client);
     if (this.clients.size === 0) this.onEmpty?.();
     client.whenSettled(() => this.announceLeave(client));
   }

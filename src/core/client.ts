@@ -9,14 +9,22 @@ export interface BacklogLimits {
   maxBufferedMessages: number;
 }
 
+/** How a client's context changes the client's rooms: the core's room operations. */
+export interface RoomMembership {
+  join(client: Client, room: string): void;
+  leave(client: Client, room: string): void;
+}
+
 /**
- * One connected client: its connection, who it is, and the queue that keeps the
- * outcomes of its requests and events in arrival order while handlers run concurrently.
+ * One connected client: its connection, who it is, its rooms, and the queue that keeps
+ * the outcomes of its requests and events in arrival order while handlers run concurrently.
  */
 export class Client {
   private tail: Promise<void> | null = null;
   private broken = false;
   readonly context: HandlerContext;
+  /** The rooms it is in; `null` until it joins one, since most clients never do. */
+  rooms: Set<string> | null = null;
 
   constructor(
     readonly id: ClientId,
@@ -24,8 +32,9 @@ export class Client {
     private readonly logger: BroadcasterLogger,
     identity: ClientIdentity,
     readonly rateLimiter: TokenBucket | null,
+    membership: RoomMembership,
   ) {
-    this.context = { clientId: id, principal: identity.principal, request: identity.request };
+    this.context = new ClientContext(this, identity, membership);
   }
 
   /** Writes a frame; a connection that throws is closed rather than retried. */
@@ -93,6 +102,36 @@ export class Client {
   /** Resolves once everything queued so far has been settled. */
   settled(): Promise<void> {
     return this.tail ?? Promise.resolve();
+  }
+}
+
+/** What handlers see of a client; see {@link HandlerContext}. */
+class ClientContext implements HandlerContext {
+  readonly clientId: ClientId;
+  readonly principal: unknown;
+  readonly request: ClientIdentity['request'];
+  // Private fields stay out of logs, JSON and test snapshots of the context.
+  readonly #client: Client;
+  readonly #membership: RoomMembership;
+
+  constructor(client: Client, identity: ClientIdentity, membership: RoomMembership) {
+    this.clientId = client.id;
+    this.principal = identity.principal;
+    this.request = identity.request;
+    this.#client = client;
+    this.#membership = membership;
+  }
+
+  get rooms(): string[] {
+    return this.#client.rooms === null ? [] : [...this.#client.rooms];
+  }
+
+  join(room: string): void {
+    this.#membership.join(this.#client, room);
+  }
+
+  leave(room: string): void {
+    this.#membership.leave(this.#client, room);
   }
 }
 

@@ -1,5 +1,5 @@
 import type { Backplane } from './cluster/backplane.js';
-import type { BroadcasterLogger, EventHandlers, MessageHandlers } from './handlers.js';
+import type { BroadcasterLogger, ClientRequestInfo, EventHandlers, MessageHandlers } from './handlers.js';
 import { checkOption, isPositiveInteger, isWhole } from './option-checks.js';
 import { assertRateLimit, type RateLimit } from './rate-limiter.js';
 
@@ -75,7 +75,19 @@ export interface BroadcasterSettings {
    * @default 256
    */
   maxClusterNodes?: number;
+  /**
+   * Per-user addressing: the room a connecting client joins, from what `authenticate`
+   * returned for it and its connect request (e.g. `` (user) => `user:${user.id}` ``).
+   * The client is in that room before its join is announced and before OnAddClient
+   * handlers run, so a `Room` cast to it reaches every tab and device of that user, on
+   * every instance. `undefined` (or a throw, which is logged) means no room.
+   * @default undefined
+   */
+  userRoom?: UserRoomFn;
 }
+
+/** See {@link BroadcasterSettings.userRoom}. */
+export type UserRoomFn = (principal: unknown, request: ClientRequestInfo | undefined) => string | undefined;
 
 /** Options of the routing core: its settings, its handlers and its logger. */
 export interface BroadcasterCoreOptions extends BroadcasterSettings {
@@ -87,7 +99,7 @@ export interface BroadcasterCoreOptions extends BroadcasterSettings {
   logger?: BroadcasterLogger;
 }
 
-type OptionalSettings = 'rateLimit' | 'backplane' | 'clusterSecret';
+type OptionalSettings = 'rateLimit' | 'backplane' | 'clusterSecret' | 'userRoom';
 
 /** The settings with their defaults filled in. */
 export type ResolvedSettings = Required<Omit<BroadcasterSettings, OptionalSettings>> &
@@ -110,6 +122,7 @@ export function resolveSettings(settings: BroadcasterSettings): ResolvedSettings
     nodeTimeout: settings.nodeTimeout ?? 10_000,
     clusterSecret: settings.clusterSecret,
     maxClusterNodes: settings.maxClusterNodes ?? 256,
+    userRoom: settings.userRoom,
   };
   const { announceClients, maxBufferedBytes, maxBufferedMessages, slowClientPolicy, handlerTimeout } = resolved;
   checkOption('announceClients', typeof announceClients === 'boolean', 'a boolean', announceClients);
@@ -134,6 +147,7 @@ export function resolveSettings(settings: BroadcasterSettings): ResolvedSettings
     clusterSecret === undefined ? undefined : '(hidden)',
   );
   checkOption('maxClusterNodes', isPositiveInteger(maxClusterNodes), 'a positive integer', maxClusterNodes);
+  checkOption('userRoom', resolved.userRoom === undefined || typeof resolved.userRoom === 'function', 'a function', resolved.userRoom);
   return resolved;
 }
 

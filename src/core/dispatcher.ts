@@ -94,11 +94,12 @@ export class Dispatcher {
     return this.delivery.hasRoomFor(client, 0);
   }
 
-  /** Runs the handler of a join or leave, if there is one. */
-  runEventHandler(client: Client, eventType: EventType): void {
+  /** Runs the handler of a join or leave (of the server, or of `room`), if there is one. */
+  runEventHandler(client: Client, eventType: EventType, room?: string): void {
     const handler: EventHandlerFn | undefined = this.eventHandlers.get(eventType);
     if (handler === undefined) return;
-    this.run(client, NO_HANDLER_ID, handler, () => handler({ eventType, clientId: client.id }, client.context));
+    const event = room === undefined ? { eventType, clientId: client.id } : { eventType, clientId: client.id, room };
+    this.run(client, NO_HANDLER_ID, handler, () => handler(event, client.context));
   }
 
   private refuseOverRate(client: Client, flooding: boolean): void {

@@ -8,6 +8,12 @@ export interface HandlerContext {
   readonly principal: unknown;
   /** The client's connect request, where the transport has one. */
   readonly request: ClientRequestInfo | undefined;
+  /** The rooms the client is in now. */
+  readonly rooms: readonly string[];
+  /** Puts the client in a room (no-op when it is in it already); throws `TypeError` on a bad name. */
+  join(room: string): void;
+  /** Takes the client out of a room (no-op when it is not in it). */
+  leave(room: string): void;
 }
 
 /** What a client's connect (upgrade) request said. */

@@ -1,7 +1,22 @@
 // nestjs-message-broadcaster/core: the routing core alone, with nothing of Nest, ws or Redis.
-export { All, CastType, EventType, Exclusive, OnAddClient, OnDelClient, Others, Self, newResponseMessage } from './message.js';
+export {
+  All,
+  CastType,
+  EventType,
+  Exclusive,
+  OnAddClient,
+  OnDelClient,
+  OnJoinRoom,
+  OnLeaveRoom,
+  Others,
+  Room,
+  RoomOthers,
+  Self,
+  newResponseMessage,
+} from './message.js';
+export { MAX_ROOM_NAME_LENGTH, isRoomName } from './rooms.js';
 export type { Body, ClientId, EventMessage, RequestMessage, ResponseMessage } from './message.js';
-export { BroadcasterException, CloseCode, ErrorCode, InvalidResponseError } from './errors.js';
+export { BroadcasterException, CloseCode, ErrorCode, InvalidResponseError, type RefusalCode } from './errors.js';
 export { OutgoingFrame, type ClientSession, type Conn } from './conn.js';
 export type { RateLimit } from './rate-limiter.js';
 export type { CoreStats } from './stats.js';
@@ -17,7 +32,7 @@ export type {
   MessageHandlers,
 } from './handlers.js';
 export { BroadcasterCore } from './broadcaster-core.js';
-export type { BroadcasterCoreOptions, BroadcasterSettings, SlowClientPolicy } from './core-options.js';
+export type { BroadcasterCoreOptions, BroadcasterSettings, SlowClientPolicy, UserRoomFn } from './core-options.js';
 export type { Backplane, BackplaneListener } from './cluster/backplane.js';
 export type { ClusterStats } from './cluster/cluster.js';
 export { InMemoryBackplane, InMemoryHub } from './cluster/in-memory-backplane.js';

@@ -8,6 +8,10 @@ export enum CastType {
   Exclusive = 3,
   /** Every connected client except the sender. */
   Others = 4,
+  /** Every member of the rooms listed in `castFor`, each once (protocol 1.1). */
+  Room = 5,
+  /** Like {@link CastType.Room}, except the sender (protocol 1.1). */
+  RoomOthers = 6,
 }
 
 /** Cast to every connected client. */
@@ -18,19 +22,34 @@ export const Self = CastType.Self;
 export const Exclusive = CastType.Exclusive;
 /** Cast to every connected client except the sender. */
 export const Others = CastType.Others;
+/** Cast to every member of the rooms listed in `castFor`. */
+export const Room = CastType.Room;
+/** Cast to every member of the rooms listed in `castFor` except the sender. */
+export const RoomOthers = CastType.RoomOthers;
 
-/** Lifecycle events the server announces and runs event handlers for. */
+/**
+ * Events the server runs event handlers for. Joins and leaves are also announced to
+ * clients (with these values as `EventType`); room events are never sent on the wire.
+ */
 export enum EventType {
   /** A client joined. */
   OnAddClient = 1,
   /** A client left. */
   OnDelClient = 2,
+  /** A client of this instance joined a room. */
+  OnJoinRoom = 101,
+  /** A client of this instance left a room (or disconnected while in it). */
+  OnLeaveRoom = 102,
 }
 
 /** A client joined. */
 export const OnAddClient = EventType.OnAddClient;
 /** A client left. */
 export const OnDelClient = EventType.OnDelClient;
+/** A client joined a room. */
+export const OnJoinRoom = EventType.OnJoinRoom;
+/** A client left a room. */
+export const OnLeaveRoom = EventType.OnLeaveRoom;
 
 /** A server-assigned client ID (a version 4 UUID). */
 export type ClientId = string;
@@ -45,11 +64,13 @@ export interface RequestMessage {
   readonly body: Buffer;
 }
 
-/** A join or leave, as handed to event handlers. */
+/** A join or leave (of the server, or of a room), as handed to event handlers. */
 export interface EventMessage {
   readonly eventType: EventType;
   /** The client that joined or left. */
   readonly clientId: ClientId;
+  /** The room, for {@link EventType.OnJoinRoom} and {@link EventType.OnLeaveRoom}. */
+  readonly room?: string;
 }
 
 /** A response body: bytes, or a string sent as UTF-8. */
@@ -63,8 +84,8 @@ export type Body = Uint8Array | string | null;
  */
 export interface ResponseMessage {
   readonly castType: CastType;
-  /** Target client IDs; only read for {@link CastType.Exclusive}. */
-  readonly castFor: readonly ClientId[];
+  /** Target client IDs for {@link CastType.Exclusive}; room names for the room cast types. */
+  readonly castFor: readonly string[];
   readonly body: Body;
   /** HandlerID of a server-originated cast; defaults to 0. */
   readonly handlerId?: number;
@@ -75,12 +96,13 @@ export interface ResponseMessage {
  *
  * @param castType who receives it
  * @param body bytes, or a string (sent as UTF-8); `null` or omitted for no body
- * @param castFor the target client IDs, for {@link CastType.Exclusive}
+ * @param castFor the target client IDs, for {@link CastType.Exclusive}; the room names,
+ *   for {@link CastType.Room} and {@link CastType.RoomOthers}
  */
 export function newResponseMessage(
   castType: CastType,
   body: Body = null,
-  ...castFor: ClientId[]
+  ...castFor: string[]
 ): ResponseMessage {
   return { castType, castFor, body };
 }

@@ -1,12 +1,21 @@
 import type { Audience } from './audience.js';
 import { CastType } from './message.js';
 
+/** The members of a room among the clients at hand, if it has any. */
+export type RoomMembers<C> = (room: string) => ReadonlySet<C> | undefined;
+
+const NO_ROOMS: RoomMembers<never> = () => undefined;
+
 /**
  * Picks who receives a cast among `clients` — the original's `broadcast()` switch as a
  * pure function. Exclusive skips unknown IDs and lists each target once; Self needs a
- * sender.
+ * sender; a room cast reaches each member of the listed rooms once.
  */
-export function selectRecipients<C>(audience: Audience, clients: ReadonlyMap<string, C>): Iterable<C> {
+export function selectRecipients<C extends { readonly id: string }>(
+  audience: Audience,
+  clients: ReadonlyMap<string, C>,
+  membersOf: RoomMembers<C> = NO_ROOMS,
+): Iterable<C> {
   const { senderId } = audience;
   switch (audience.castType) {
     case CastType.All:
@@ -30,7 +39,30 @@ export function selectRecipients<C>(audience: Audience, clients: ReadonlyMap<str
       }
       return others;
     }
+    case CastType.Room:
+    case CastType.RoomOthers:
+      return roomMembers(audience.targets ?? [], membersOf, audience.castType === CastType.RoomOthers ? senderId : null);
     default:
       return [];
   }
+}
+
+function roomMembers<C extends { readonly id: string }>(
+  rooms: readonly string[],
+  membersOf: RoomMembers<C>,
+  except: string | null,
+): Iterable<C> {
+  // One room (the usual case) needs no de-duplication: its members are a set already.
+  if (rooms.length === 1) {
+    const members = membersOf(rooms[0]);
+    if (members === undefined) return [];
+    return except === null ? [...members] : [...members].filter((member) => member.id !== except);
+  }
+  const recipients = new Set<C>();
+  for (const room of rooms) {
+    for (const member of membersOf(room) ?? []) {
+      if (member.id !== except) recipients.add(member);
+    }
+  }
+  return recipients;
 }

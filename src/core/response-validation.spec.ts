@@ -1,5 +1,5 @@
 import { InvalidResponseError } from './errors.js';
-import { All, Exclusive, newResponseMessage } from './message.js';
+import { All, Exclusive, Room, RoomOthers, newResponseMessage } from './message.js';
 import { toResponses } from './response-validation.js';
 
 describe('toResponses', () => {
@@ -16,10 +16,19 @@ describe('toResponses', () => {
     expect(toResponses([b, a])).toEqual([b, a]);
   });
 
+  it('accepts room casts to valid rooms, or to none', () => {
+    const room = newResponseMessage(Room, 'hi', 'lobby', 'r'.repeat(200));
+    const nowhere = newResponseMessage(RoomOthers, 'hi');
+    expect(toResponses([room, nowhere])).toEqual([room, nowhere]);
+  });
+
   it.each([
     ['a number', 42],
     ['a string', 'hello'],
-    ['an unknown cast type', { castType: 5, castFor: [], body: null }],
+    ['an unknown cast type', { castType: 7, castFor: [], body: null }],
+    ['a fractional cast type', { castType: 1.5, castFor: [], body: null }],
+    ['a room cast naming an empty room', { castType: 5, castFor: ['lobby', ''], body: null }],
+    ['a room cast naming an overlong room', { castType: 6, castFor: ['r'.repeat(201)], body: null }],
     ['a missing cast type', { body: 'x' }],
     ['a castFor that is not a list', { castType: 3, castFor: 'abc', body: null }],
     ['castFor with a non-string', { castType: 3, castFor: [1], body: null }],

@@ -1,5 +1,7 @@
 import { InvalidResponseError } from './errors.js';
+import { isRoomCast } from './audience.js';
 import { CastType, type ResponseMessage } from './message.js';
+import { roomNameProblem } from './rooms.js';
 
 /**
  * Turns what a handler returned into a list of responses, or throws
@@ -21,16 +23,20 @@ function assertResponse(value: unknown, source: string): asserts value is Respon
     throw new InvalidResponseError(`${source} gave a ResponseMessage with unknown cast type ${String(castType)}`);
   }
   if (castFor !== undefined && !(Array.isArray(castFor) && castFor.every((id) => typeof id === 'string'))) {
-    throw new InvalidResponseError(`${source} gave a ResponseMessage whose castFor is not a list of client IDs`);
+    throw new InvalidResponseError(`${source} gave a ResponseMessage whose castFor is not a list of strings`);
+  }
+  if (isRoomCast(castType)) {
+    const problem = (castFor ?? []).map(roomNameProblem).find((found) => found !== null);
+    if (problem !== undefined) throw new InvalidResponseError(`${source} gave a room cast whose castFor is wrong: ${problem}`);
   }
   if (body !== undefined && body !== null && typeof body !== 'string' && !(body instanceof Uint8Array)) {
     throw new InvalidResponseError(`${source} gave a ResponseMessage whose body is ${describeValue(body)}`);
   }
 }
 
-/** Whether `value` is one of the protocol's cast types (1–4). */
+/** Whether `value` is one of the protocol's cast types (1–6). */
 export function isCastType(value: unknown): value is CastType {
-  return value === CastType.All || value === CastType.Self || value === CastType.Exclusive || value === CastType.Others;
+  return Number.isInteger(value) && (value as number) >= CastType.All && (value as number) <= CastType.RoomOthers;
 }
 
 /** Names the kind of a value for an error message: `a string`, `an array`, `NaN`… */

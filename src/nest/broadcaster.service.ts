@@ -29,9 +29,37 @@ export class Broadcaster {
     this.core.cast(responses);
   }
 
-  /** IDs of the connected clients: this node's in order of joining, then the rest of the cluster's. */
-  clientIds(): ClientId[] {
-    return this.core.clientIds();
+  /**
+   * IDs of the connected clients: this node's in order of joining, then the rest of the
+   * cluster's. Given a room, only its members (on every node), the same way.
+   * Throws `TypeError` on a bad room name.
+   */
+  clientIds(room?: string): ClientId[] {
+    return this.core.clientIds(room);
+  }
+
+  /**
+   * Puts a client in a room; a client of another instance is put there by its instance,
+   * through the backplane. Returns false when no instance is known to hold the client.
+   * Throws `TypeError` on a bad room name (1 to 200 characters).
+   */
+  join(clientId: ClientId, room: string): boolean {
+    return this.core.join(clientId, room);
+  }
+
+  /** Takes a client out of a room, like {@link join}. */
+  leave(clientId: ClientId, room: string): boolean {
+    return this.core.leave(clientId, room);
+  }
+
+  /** The rooms a client of any instance is in; empty for an unknown client. */
+  roomsOf(clientId: ClientId): string[] {
+    return this.core.roomsOf(clientId);
+  }
+
+  /** Rooms with at least one member, on any instance. */
+  rooms(): string[] {
+    return this.core.rooms();
   }
 
   /** Counters an operator needs: clients, messages in and out, errors by code, drops, disconnects. */

@@ -8,10 +8,16 @@ import type { Backplane } from './backplane.js';
 import { EnvelopeSigner } from './envelope-signer.js';
 import { decodeEnvelope, encodeEnvelope, type Envelope, type NodeId } from './envelope.js';
 import { toggleDigest } from './membership-digest.js';
+import { RoomIndex, toggleMembershipDigest, type Membership } from './room-index.js';
+import type { MembershipOp } from '../rooms.js';
 
 /** What the cluster needs from the broadcaster it belongs to. */
 export interface ClusterHost {
   localClientIds(): ClientId[];
+  /** Every room membership of this node's clients. */
+  localMemberships(): Membership[];
+  /** Another node asks: make `clientId`, if it is a client here, join or leave `room`. */
+  applyMembership(op: MembershipOp, clientId: ClientId, room: string): void;
   /** A cast from another node: deliver `frame` to the local clients `audience` matches. */
   deliverRemoteCast(audience: Audience, frame: string): void;
   /** A client of another node joined. */
@@ -65,8 +71,11 @@ export interface ClusterStats {
 interface RemoteNode {
   clients: Set<ClientId>;
   digest: number;
+  rooms: RoomIndex;
   lastSeen: number;
 }
+
+const newNode = (): RemoteNode => ({ clients: new Set(), digest: 0, rooms: new RoomIndex(), lastSeen: 0 });
 
 /** Leeway for a beat that comes back late through a busy event loop, in milliseconds. */
 const STALL_SLACK = 50;
@@ -95,6 +104,8 @@ export class Cluster {
   private stalled = false;
   private localCount = 0;
   private localDigest = 0;
+  private localMemberships = 0;
+  private localRoomDigest = 0;
   private warnedAboutPeers = false;
   private readonly counters = { outages: 0, stalls: 0, published: 0, publishFailures: 0, rejected: 0, nodesTimedOut: 0 };
 
@@ -144,14 +155,47 @@ export class Cluster {
     this.publish({ kind: 'join', node: this.nodeId, clientId });
   }
 
-  publishLeave(clientId: ClientId): void {
+  /** A client of this node left; `rooms` are the rooms it was in, which it leaves with it. */
+  publishLeave(clientId: ClientId, rooms: Iterable<string>): void {
     this.localCount -= 1;
     this.localDigest = toggleDigest(this.localDigest, clientId);
+    for (const room of rooms) this.countMembership(clientId, room, -1);
     this.publish({ kind: 'leave', node: this.nodeId, clientId });
+  }
+
+  /** A client of this node joined or left a room. */
+  publishMembership(op: MembershipOp, clientId: ClientId, room: string): void {
+    this.countMembership(clientId, room, op === 'join' ? 1 : -1);
+    this.publish({ kind: 'room', node: this.nodeId, op, clientId, room });
+  }
+
+  /** Asks the node holding `clientId` to make it join or leave `room`. */
+  requestMembership(op: MembershipOp, clientId: ClientId, room: string): void {
+    this.publish({ kind: 'room-request', node: this.nodeId, op, clientId, room });
   }
 
   remoteClientIds(): ClientId[] {
     return [...this.nodes.values()].flatMap((node) => [...node.clients]);
+  }
+
+  knowsRemoteClient(clientId: ClientId): boolean {
+    for (const node of this.nodes.values()) if (node.clients.has(clientId)) return true;
+    return false;
+  }
+
+  remoteMembersOf(room: string): ClientId[] {
+    return [...this.nodes.values()].flatMap((node) => [...node.rooms.membersOf(room)]);
+  }
+
+  remoteRoomsOf(clientId: ClientId): string[] {
+    for (const node of this.nodes.values()) {
+      if (node.clients.has(clientId)) return [...node.rooms.roomsOf(clientId)];
+    }
+    return [];
+  }
+
+  remoteRoomNames(): string[] {
+    return [...new Set([...this.nodes.values()].flatMap((node) => [...node.rooms.roomNames()]))];
   }
 
   stats(): ClusterStats {
@@ -187,7 +231,7 @@ export class Cluster {
   private resynchronize(): void {
     const now = Date.now();
     for (const node of this.nodes.values()) node.lastSeen = now;
-    this.publish({ kind: 'sync', node: this.nodeId, clientIds: this.host.localClientIds() });
+    this.publishSync();
     this.publish({ kind: 'sync-request', node: this.nodeId, to: null });
   }
 
@@ -202,7 +246,14 @@ export class Cluster {
 
   private tick(): void {
     if (!this.linkUp) return;
-    this.publish({ kind: 'beat', node: this.nodeId, clients: this.localCount, digest: this.localDigest });
+    this.publish({
+      kind: 'beat',
+      node: this.nodeId,
+      clients: this.localCount,
+      digest: this.localDigest,
+      memberships: this.localMemberships,
+      roomDigest: this.localRoomDigest,
+    });
     const now = Date.now();
     // Our own beats come back within a heartbeat or two while the link carries; when they
     // do not, the silence of the others may be ours, and nobody is timed out for it.
@@ -259,19 +310,31 @@ export class Cluster {
       case 'leave':
         this.removeRemote(node, envelope.clientId);
         break;
-      case 'beat':
-        // A count or digest that differs means a join or leave was lost: ask for the list.
-        if (envelope.clients !== node.clients.size || envelope.digest !== node.digest) {
+      case 'beat': {
+        // A count or digest that differs means a join, a leave or a room change was lost:
+        // ask for the lists.
+        const { clients, digest, memberships, roomDigest } = envelope;
+        const clientsDiffer = clients !== node.clients.size || digest !== node.digest;
+        if (clientsDiffer || memberships !== node.rooms.size || roomDigest !== node.rooms.digest) {
           this.publish({ kind: 'sync-request', node: this.nodeId, to: envelope.node });
         }
         break;
+      }
       case 'sync-request':
-        if (envelope.to === null || envelope.to === this.nodeId) {
-          this.publish({ kind: 'sync', node: this.nodeId, clientIds: this.host.localClientIds() });
-        }
+        if (envelope.to === null || envelope.to === this.nodeId) this.publishSync();
         break;
       case 'sync':
         this.reconcile(node, envelope.clientIds);
+        node.rooms.replaceWith(envelope.memberships.filter(([clientId]) => node.clients.has(clientId)));
+        break;
+      case 'room':
+        // A membership of a client not (yet) known is left to the next sync.
+        if (!node.clients.has(envelope.clientId)) break;
+        if (envelope.op === 'join') node.rooms.add(envelope.clientId, envelope.room);
+        else node.rooms.remove(envelope.clientId, envelope.room);
+        break;
+      case 'room-request':
+        this.host.applyMembership(envelope.op, envelope.clientId, envelope.room);
         break;
       case 'bye':
         this.rememberDeparted(envelope.node);
@@ -304,7 +367,7 @@ export class Cluster {
   private touch(nodeId: NodeId, kind: Envelope['kind']): RemoteNode | null {
     let node = this.nodes.get(nodeId);
     if (node === undefined) {
-      if (kind === 'bye') return { clients: new Set(), digest: 0, lastSeen: 0 };
+      if (kind === 'bye') return newNode();
       if (this.nodes.size >= this.options.maxNodes) {
         if (!this.warnedAboutPeers) {
           this.warnedAboutPeers = true;
@@ -313,7 +376,7 @@ export class Cluster {
         this.counters.rejected += 1;
         return null;
       }
-      node = { clients: new Set(), digest: 0, lastSeen: 0 };
+      node = newNode();
       this.nodes.set(nodeId, node);
       if (kind !== 'sync' && kind !== 'beat') this.publish({ kind: 'sync-request', node: this.nodeId, to: nodeId });
     }
@@ -331,6 +394,7 @@ export class Cluster {
   private removeRemote(node: RemoteNode, clientId: ClientId): void {
     if (!node.clients.delete(clientId)) return;
     node.digest = toggleDigest(node.digest, clientId);
+    node.rooms.removeClient(clientId);
     this.host.remoteClientLeft(clientId);
   }
 
@@ -340,6 +404,20 @@ export class Cluster {
       if (!listed.has(clientId)) this.removeRemote(node, clientId);
     }
     for (const clientId of listed) this.addRemote(node, clientId);
+  }
+
+  private publishSync(): void {
+    this.publish({
+      kind: 'sync',
+      node: this.nodeId,
+      clientIds: this.host.localClientIds(),
+      memberships: this.host.localMemberships(),
+    });
+  }
+
+  private countMembership(clientId: ClientId, room: string, change: 1 | -1): void {
+    this.localMemberships += change;
+    this.localRoomDigest = toggleMembershipDigest(this.localRoomDigest, clientId, room);
   }
 
   private rememberDeparted(nodeId: NodeId): void {

@@ -1,4 +1,6 @@
 import { CastType, type ClientId } from '../message.js';
+import { isRoomName, type MembershipOp } from '../rooms.js';
+import type { Membership } from './room-index.js';
 
 /** The ID of one node (one broadcaster process) of a cluster. */
 export type NodeId = string;
@@ -14,7 +16,8 @@ export interface CastEnvelope {
   castType: CastType;
   senderId: ClientId;
   handlerId: number;
-  castFor: readonly ClientId[] | null;
+  /** Target IDs (Exclusive) or room names (Room, RoomOthers). */
+  castFor: readonly string[] | null;
   /** The frame's `Body` value as JSON: `null`, or a quoted base64 string. */
   body: string;
 }
@@ -22,11 +25,18 @@ export interface CastEnvelope {
 /** The cluster's own bookkeeping between nodes. */
 export type ControlEnvelope =
   | { kind: 'join' | 'leave'; node: NodeId; clientId: ClientId }
-  /** "I am alive and have this many clients, whose IDs hash to `digest`"; sent every heartbeat. */
-  | { kind: 'beat'; node: NodeId; clients: number; digest: number }
+  /**
+   * "I am alive and have this many clients, whose IDs hash to `digest`, in this many room
+   * memberships, which hash to `roomDigest`"; sent every heartbeat.
+   */
+  | { kind: 'beat'; node: NodeId; clients: number; digest: number; memberships: number; roomDigest: number }
   /** Asks `to` (or every node, when null) to publish its client list. */
   | { kind: 'sync-request'; node: NodeId; to: NodeId | null }
-  | { kind: 'sync'; node: NodeId; clientIds: ClientId[] }
+  | { kind: 'sync'; node: NodeId; clientIds: ClientId[]; memberships: Membership[] }
+  /** A client of the sending node joined or left a room. */
+  | { kind: 'room'; node: NodeId; op: MembershipOp; clientId: ClientId; room: string }
+  /** Asks the node holding `clientId` to make it join or leave a room. */
+  | { kind: 'room-request'; node: NodeId; op: MembershipOp; clientId: ClientId; room: string }
   /** A node shutting down cleanly: its clients are gone. */
   | { kind: 'bye'; node: NodeId };
 
@@ -64,14 +74,25 @@ export function decodeEnvelope(message: string): Envelope | null {
     case 'join':
     case 'leave':
       return isClientId(header.clientId) ? { kind: header.kind, node, clientId: header.clientId } : null;
-    case 'beat':
-      return isCount(header.clients) && isCount(header.digest)
-        ? { kind: 'beat', node, clients: header.clients, digest: header.digest }
+    case 'beat': {
+      const { clients, digest, memberships, roomDigest } = header;
+      return isCount(clients) && isCount(digest) && isCount(memberships) && isCount(roomDigest)
+        ? { kind: 'beat', node, clients, digest, memberships, roomDigest }
         : null;
+    }
     case 'sync-request':
       return header.to === null || isNodeId(header.to) ? { kind: 'sync-request', node, to: header.to } : null;
     case 'sync':
-      return isIdList(header.clientIds) ? { kind: 'sync', node, clientIds: header.clientIds } : null;
+      return isIdList(header.clientIds) && isMembershipList(header.memberships)
+        ? { kind: 'sync', node, clientIds: header.clientIds, memberships: header.memberships }
+        : null;
+    case 'room':
+    case 'room-request': {
+      const { op, clientId, room } = header;
+      return (op === 'join' || op === 'leave') && isClientId(clientId) && isRoomName(room)
+        ? { kind: header.kind, node, op, clientId, room }
+        : null;
+    }
     case 'bye':
       return { kind: 'bye', node };
     default:
@@ -82,16 +103,17 @@ export function decodeEnvelope(message: string): Envelope | null {
 function castOf(header: Record<string, unknown>, body: string): CastEnvelope | null {
   const { node, castType, senderId, handlerId, castFor } = header;
   // Self never leaves its node; every other cast type is published.
-  const published = castType === CastType.All || castType === CastType.Exclusive || castType === CastType.Others;
+  const rooms = castType === CastType.Room || castType === CastType.RoomOthers;
+  const published = rooms || castType === CastType.All || castType === CastType.Exclusive || castType === CastType.Others;
   if (!published || !(senderId === '' || isClientId(senderId)) || !Number.isSafeInteger(handlerId)) return null;
-  if (castType === CastType.Exclusive ? !isIdList(castFor) : castFor !== null) return null;
+  if (rooms ? !isRoomList(castFor) : castType === CastType.Exclusive ? !isIdList(castFor) : castFor !== null) return null;
   return {
     kind: 'cast',
     node: node as NodeId,
     castType,
     senderId,
     handlerId: handlerId as number,
-    castFor: castFor as ClientId[] | null,
+    castFor: castFor as string[] | null,
     body,
   };
 }
@@ -113,6 +135,18 @@ const isNodeId: (value: unknown) => value is NodeId = isClientId;
 
 function isIdList(value: unknown): value is ClientId[] {
   return Array.isArray(value) && value.length <= MAX_LISTED_IDS && value.every(isClientId);
+}
+
+function isRoomList(value: unknown): value is string[] {
+  return Array.isArray(value) && value.length <= MAX_LISTED_IDS && value.every(isRoomName);
+}
+
+function isMembershipList(value: unknown): value is Membership[] {
+  return (
+    Array.isArray(value) &&
+    value.length <= MAX_LISTED_IDS &&
+    value.every((pair) => Array.isArray(pair) && pair.length === 2 && isClientId(pair[0]) && isRoomName(pair[1]))
+  );
 }
 
 function isCount(value: unknown): value is number {

@@ -1,7 +1,7 @@
 import { BroadcasterCore } from '../broadcaster-core';
 import type { Backplane } from '../cluster/backplane';
 import { InMemoryBackplane, InMemoryHub } from '../cluster/in-memory-backplane';
-import type { BroadcasterLogger, EventHandlers, MessageHandlers } from '../handlers';
+import type { BroadcasterLogger, EventHandlers, MessageHandlerFn, MessageHandlers } from '../handlers';
 import { CastType, EventType, newResponseMessage, type EventMessage } from '../message';
 import { FakeConn } from './fake-conn';
 
@@ -12,10 +12,17 @@ const quietLogger = (): BroadcasterLogger & { warnings: string[] } => {
   return { warnings, log: () => undefined, warn: (message) => warnings.push(message), error: () => undefined };
 };
 
-/** Handler 1 echoes to the cast type named by the body's first byte; 2 targets the IDs listed in the body. */
-const handlers: MessageHandlers = new Map([
+/**
+ * Handler 1 echoes to the cast type named by the body's first byte; 2 targets the IDs
+ * listed in the body; 3 casts "hi" to the rooms listed in the body after a cast type byte;
+ * 4 joins the room named by the body; 5 leaves it.
+ */
+const handlers: MessageHandlers = new Map<number, MessageHandlerFn>([
   [1, ({ body }) => newResponseMessage(body[0] as CastType, body.subarray(1))],
   [2, ({ body }) => newResponseMessage(CastType.Exclusive, null, ...body.toString().split(','))],
+  [3, ({ body }) => newResponseMessage(body[0] as CastType, 'hi', ...body.subarray(1).toString().split(',').filter(Boolean))],
+  [4, ({ body }, ctx) => void ctx.join(body.toString())],
+  [5, ({ body }, ctx) => void ctx.leave(body.toString())],
 ]);
 
 export function request(handlerId: number, body: Buffer): string {
@@ -26,6 +33,7 @@ export interface NodeOptions {
   nodeTimeout?: number;
   clusterSecret?: string;
   maxClusterNodes?: number;
+  userRoom?: (principal: unknown) => string | undefined;
   /** Puts a backplane of the test's own between the node and the hub. */
   wrap?: (backplane: InMemoryBackplane) => Backplane;
 }
@@ -41,6 +49,8 @@ export class Node {
     const eventHandlers: EventHandlers = new Map([
       [EventType.OnAddClient, (event: EventMessage) => void this.events.push(event)],
       [EventType.OnDelClient, (event: EventMessage) => void this.events.push(event)],
+      [EventType.OnJoinRoom, (event: EventMessage) => void this.events.push(event)],
+      [EventType.OnLeaveRoom, (event: EventMessage) => void this.events.push(event)],
     ]);
     this.core = new BroadcasterCore({
       messageHandlers: handlers,
@@ -50,13 +60,14 @@ export class Node {
       nodeTimeout: options.nodeTimeout ?? 120,
       clusterSecret: options.clusterSecret,
       maxClusterNodes: options.maxClusterNodes,
+      userRoom: options.userRoom,
       logger: this.logger,
     });
   }
 
-  join() {
+  join(principal?: unknown) {
     const conn = new FakeConn();
-    const session = this.core.attach(conn);
+    const session = this.core.attach(conn, { principal });
     return { conn, session, id: session.id };
   }
 }

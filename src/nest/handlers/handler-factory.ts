@@ -13,7 +13,8 @@ import type { HandlerMethod, HandlerTarget } from './handler-target.js';
 import { parseJsonBody } from './json-body.js';
 import { ENHANCER_METADATA_KEYS, ROUTE_ARGS_METADATA } from './nest-metadata-keys.js';
 
-type Call = (args: HandlerArgs) => unknown;
+/** A handler call with the arguments of the `'ws'` context: client, data, message. */
+type Call = (...args: HandlerArgs) => unknown;
 
 /**
  * Turns provider methods into the core's handler functions. A method with no enhancer and
@@ -39,22 +40,22 @@ export class HandlerFactory {
     const call = this.callOf(target);
     const handler =
       bodyMode === 'json'
-        ? (msg: RequestMessage, ctx: HandlerContext) => call([ctx, parseJsonBody(msg.body), msg])
-        : (msg: RequestMessage, ctx: HandlerContext) => call([ctx, msg.body, msg]);
+        ? (msg: RequestMessage, ctx: HandlerContext) => call(ctx, parseJsonBody(msg.body), msg)
+        : (msg: RequestMessage, ctx: HandlerContext) => call(ctx, msg.body, msg);
     return named(handler as MessageHandlerFn, target.place);
   }
 
   eventHandler(target: HandlerTarget): EventHandlerFn {
     const call = this.callOf(target);
-    return named(((ev: EventMessage, ctx: HandlerContext) => call([ctx, ev, ev])) as EventHandlerFn, target.place);
+    return named(((ev: EventMessage, ctx: HandlerContext) => call(ctx, ev, ev)) as EventHandlerFn, target.place);
   }
 
   private callOf(target: HandlerTarget): Call {
     if (target.wrapper.isDependencyTreeStatic()) return this.bind(target, target.instance);
-    return (args) => {
+    return (...args) => {
       const scope = this.scopes.of(args[0]);
       return scope.instanceOf(target.wrapper).then((instance) =>
-        scope.memo(target, () => this.bind(target, instance, scope))(args),
+        scope.memo(target, () => this.bind(target, instance, scope))(...args),
       );
     };
   }
@@ -62,7 +63,15 @@ export class HandlerFactory {
   private bind(target: HandlerTarget, instance: object, scope?: ConnectionScope): Call {
     const { method, methodName, wrapper } = target;
     if (!this.needsPipeline(target)) {
-      return (args) => plainOutcome(() => method.call(instance, args[2], args[0]));
+      return (ctx, _data, message) => {
+        let result: unknown;
+        try {
+          result = method.call(instance, message, ctx);
+        } catch (error) {
+          throw toClientError(error);
+        }
+        return plainOutcome(result);
+      };
     }
     const enhanced = this.pipeline.create(
       instance,
@@ -75,7 +84,7 @@ export class HandlerFactory {
       undefined,
       'ws',
     );
-    return (args) =>
+    return (...args) =>
       settleOutcome(enhanced(...args)).catch((error: unknown) => {
         throw toClientError(error);
       });
@@ -91,18 +100,14 @@ export class HandlerFactory {
 }
 
 /**
- * Calls a handler that no enhancer wraps: a plain value stays synchronous (the common,
- * fast case), an Observable is collected, and a Nest exception becomes its error code.
+ * What a handler that no enhancer wraps returned: a plain value stays synchronous (the
+ * common, fast case), an Observable is collected, and a Nest exception it rejects with
+ * becomes its error code.
  */
-function plainOutcome(invoke: () => unknown): unknown {
-  let result: unknown;
-  try {
-    result = collectEmitted(invoke());
-  } catch (error) {
-    throw toClientError(error);
-  }
-  if (!isPromiseLike(result)) return result;
-  return Promise.resolve(result).catch((error: unknown) => {
+function plainOutcome(result: unknown): unknown {
+  const outcome = collectEmitted(result);
+  if (!isPromiseLike(outcome)) return outcome;
+  return Promise.resolve(outcome).catch((error: unknown) => {
     throw toClientError(error);
   });
 }

@@ -1,0 +1,90 @@
+import { Injectable } from '@nestjs/common';
+import { MessageBody, ConnectedSocket } from '@nestjs/websockets';
+import {
+  Broadcaster,
+  BroadcasterException,
+  ErrorCode,
+  MessageHandler,
+  OnEvent,
+  OnJoinRoom,
+  OnLeaveRoom,
+  Room,
+  RoomOthers,
+  Self,
+  newResponseMessage,
+  type EventMessage,
+  type HandlerContext,
+  type ResponseMessage,
+} from 'nestjs-message-broadcaster';
+
+/** HandlerIDs of the sample's rooms and per-user messages. */
+export const JOIN_ROOM = 5;
+export const LEAVE_ROOM = 6;
+export const SAY = 7;
+export const MEMBERS = 8;
+export const NOTIFY_USER = 9;
+
+/** The room of every connection of one user, when the client connects with `?user=name`. */
+export const userRoomOf = (user: string) => `user:${user}`;
+
+/** Rooms: join, leave, talk in one, list who is there, and write to every tab of a user. */
+@Injectable()
+export class RoomHandlers {
+  constructor(private readonly broadcaster: Broadcaster) {}
+
+  /** The body is the room's name. The reply lists its members; the room hears of the newcomer. */
+  @MessageHandler(JOIN_ROOM, { body: 'json' })
+  join(@MessageBody('room') room: unknown, @ConnectedSocket() client: HandlerContext): ResponseMessage {
+    client.join(roomName(room));
+    return this.members(room);
+  }
+
+  @MessageHandler(LEAVE_ROOM, { body: 'json' })
+  leave(@MessageBody('room') room: unknown, @ConnectedSocket() client: HandlerContext): void {
+    client.leave(roomName(room));
+  }
+
+  /** `{"room": "…", "text": "…"}`: cast to every member of the room, the sender included. */
+  @MessageHandler(SAY, { body: 'json' })
+  say(@MessageBody() body: { room?: unknown; text?: unknown }, @ConnectedSocket() client: HandlerContext): ResponseMessage {
+    const room = roomName(body.room);
+    if (!client.rooms.includes(room)) throw new BroadcasterException(`join ${room} before talking in it`, ErrorCode.Forbidden);
+    return newResponseMessage(Room, JSON.stringify({ from: client.clientId, text: String(body.text ?? '') }), room);
+  }
+
+  /** The members of a room, on every instance, to the sender alone. */
+  @MessageHandler(MEMBERS, { body: 'json' })
+  members(@MessageBody('room') room: unknown): ResponseMessage {
+    const name = roomName(room);
+    return newResponseMessage(Self, JSON.stringify({ room: name, members: this.broadcaster.clientIds(name) }));
+  }
+
+  /** `{"user": "…", "text": "…"}`: cast to every connection of that user, on every instance. */
+  @MessageHandler(NOTIFY_USER, { body: 'json' })
+  notify(@MessageBody() body: { user?: unknown; text?: unknown }, @ConnectedSocket() client: HandlerContext): ResponseMessage {
+    if (typeof body.user !== 'string' || body.user === '') throw new BroadcasterException('name a "user"', ErrorCode.BadRequest);
+    return newResponseMessage(Room, JSON.stringify({ from: client.clientId, text: String(body.text ?? '') }), userRoomOf(body.user));
+  }
+
+  @OnEvent(OnJoinRoom)
+  joined(ev: EventMessage): ResponseMessage {
+    return notice('joined', ev);
+  }
+
+  @OnEvent(OnLeaveRoom)
+  left(ev: EventMessage): ResponseMessage {
+    return notice('left', ev);
+  }
+}
+
+/** "X joined #room", to the room's other members (as every event handler's, with HandlerID 0). */
+function notice(what: 'joined' | 'left', { clientId, room }: EventMessage): ResponseMessage {
+  return newResponseMessage(RoomOthers, JSON.stringify({ event: what, clientId, room }), room as string);
+}
+
+function roomName(room: unknown): string {
+  if (typeof room !== 'string' || room === '' || room.length > 200) {
+    throw new BroadcasterException('name a "room" of 1 to 200 characters', ErrorCode.BadRequest);
+  }
+  return room;
+}
