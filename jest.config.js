@@ -16,7 +16,7 @@ export default {
   transformIgnorePatterns: ['/node_modules/(?!@nestjs/)'],
   moduleNameMapper: {
     '^nestjs-message-broadcaster$': '<rootDir>/src/index.ts',
-    '^nestjs-message-broadcaster/(core|ws|redis)$': '<rootDir>/src/$1/index.ts',
+    '^nestjs-message-broadcaster/(core|ws|redis|client)$': '<rootDir>/src/$1/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   testTimeout: 20000,

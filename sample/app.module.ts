@@ -1,8 +1,20 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import type { IncomingMessage } from 'node:http';
 import { BroadcasterModule, type BroadcasterModuleOptions } from 'nestjs-message-broadcaster';
 import { AnnouncementsController } from './announcements.controller.js';
 import { ChatHandlers } from './chat.handlers.js';
+import { ChatPageController } from './chat-page.controller.js';
 import { PresenceLogger } from './presence.logger.js';
+import { RoomHandlers, userRoomOf } from './room.handlers.js';
+
+/**
+ * Who a client is, for the sample: the `user` of its connect URL (`ws://…/?user=ana`),
+ * taken on trust. A real application verifies a token here instead.
+ */
+function sampleUser(request: IncomingMessage): { user: string | undefined } {
+  const user = new URL(request.url ?? '/', 'http://localhost').searchParams.get('user');
+  return { user: user === null || user === '' ? undefined : user.slice(0, 100) };
+}
 
 /** The options that make an instance one node of a cluster; see `main.ts --redis`. */
 export type ClusterOptions = Pick<BroadcasterModuleOptions, 'backplane' | 'clusterHeartbeatInterval' | 'nodeTimeout'>;
@@ -13,9 +25,20 @@ export class AppModule {
   static withEndpoint(path = '/', cluster: ClusterOptions = {}): DynamicModule {
     return {
       module: AppModule,
-      imports: [BroadcasterModule.forRoot({ path, ...cluster })],
-      providers: [ChatHandlers, PresenceLogger],
-      controllers: [AnnouncementsController],
+      imports: [
+        BroadcasterModule.forRoot({
+          path,
+          authenticate: sampleUser,
+          // Every connection of a named user joins that user's room.
+          userRoom: (principal) => {
+            const { user } = principal as ReturnType<typeof sampleUser>;
+            return user === undefined ? undefined : userRoomOf(user);
+          },
+          ...cluster,
+        }),
+      ],
+      providers: [ChatHandlers, RoomHandlers, PresenceLogger],
+      controllers: [AnnouncementsController, ChatPageController],
     };
   }
 }

@@ -28,12 +28,14 @@ export async function startApp(
     adapter?: (app: INestApplication) => WsAdapter;
     /** Runs before the app starts, e.g. to add global guards. */
     configure?: (app: INestApplication) => void;
+    /** A port of the test's choosing (e.g. to restart a server where clients expect it). */
+    port?: number;
   } = {},
 ): Promise<RunningApp> {
   const app = await NestFactory.create(root, { logger: options.logger ?? false });
   app.useWebSocketAdapter(options.adapter?.(app) ?? new WsAdapter(app));
   options.configure?.(app);
-  await app.listen(0, '127.0.0.1');
+  await app.listen(options.port ?? 0, '127.0.0.1');
   const { port } = app.getHttpServer().address() as AddressInfo;
   return { app, port, url: `ws://127.0.0.1:${port}${options.path ?? '/'}` };
 }

@@ -1,0 +1,133 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { AppModule } from '../sample/app.module.js';
+import { startApp, type RunningApp } from './support/app.js';
+import { ensureBuilt } from './support/child-server.js';
+import { freePort } from './support/free-port.js';
+
+// Debian's chromium package, never a downloaded browser. Without it the suite is skipped
+// (loudly), except under CI=true, where a missing browser is a failure.
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const haveBrowser = existsSync(CHROMIUM);
+if (!haveBrowser) {
+  const message = `${CHROMIUM} not found: the browser tests need Debian's chromium (apt-get install chromium)`;
+  if (process.env.CI === 'true') throw new Error(message);
+  console.warn(`SKIPPED the browser tests: ${message}`);
+}
+const describeInBrowser = haveBrowser ? describe : describe.skip;
+const root = join(__dirname, '..');
+const SCREENSHOT = join(root, 'docs', 'chat.png');
+
+// Flags for a sandboxed, offline machine: no background calls home, no GPU, no sandbox as root.
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+describeInBrowser('the chat page in a real browser (headless Chromium)', () => {
+  jest.setTimeout(60_000);
+  let browser: Browser;
+  let port: number;
+  let running: RunningApp;
+  const pages: Page[] = [];
+
+  beforeAll(async () => {
+    ensureBuilt();
+    port = await freePort();
+    running = await startApp(AppModule.withEndpoint('/'), { port });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await running?.app.close();
+  });
+
+  async function open(user: string): Promise<Page> {
+    const page = await browser.newPage({ viewport: { width: 1000, height: 640 } });
+    const problems: string[] = [];
+    page.on('pageerror', (error) => problems.push(error.message));
+    await page.goto(`http://127.0.0.1:${port}/?user=${user}`);
+    await page.waitForSelector('#state.open', { timeout: 10_000 }).catch((error: Error) => {
+      throw new Error(`${user}'s page did not connect: ${error.message} ${problems.join('; ')}`);
+    });
+    pages.push(page);
+    return page;
+  }
+
+  const ids = (page: Page) => page.$$eval('#online li', (items) => items.map((item) => (item as HTMLElement).dataset.id));
+  const lastLine = (page: Page) => page.$eval('#log li:last-child', (item) => item.textContent);
+  const myId = (page: Page) => page.evaluate(() => document.getElementById('me')!.textContent);
+
+  async function say(page: Page, text: string, target = 'all'): Promise<void> {
+    await page.selectOption('#target', target);
+    // fill() types nothing one key at a time: a 70 KiB text goes in at once.
+    await page.fill('#text', text);
+    await page.click('#send');
+  }
+
+  it('lets two pages chat, shows who is online to a late joiner, and carries rooms', async () => {
+    const ana = await open('ana');
+    const ben = await open('ben');
+    await say(ana, 'hello from ana');
+    await ben.waitForFunction(() => document.querySelector('#log li:last-child')?.textContent?.endsWith('hello from ana'));
+    expect(await lastLine(ben)).toMatch(/^[0-9a-f]{8}hello from ana$/);
+    expect(await lastLine(ana)).toBe('youhello from ana');
+
+    const cleo = await open('cleo');
+    await cleo.waitForFunction(() => document.querySelectorAll('#online li').length === 3);
+    const [anaIds, cleoIds] = [await ids(ana), await ids(cleo)];
+    expect(new Set(cleoIds)).toEqual(new Set(anaIds.length === 3 ? anaIds : cleoIds));
+    expect(cleoIds).toHaveLength(3);
+
+    for (const page of [ana, ben]) {
+      await page.fill('#room-name', 'lobby');
+      await page.click('#join-room');
+      await page.waitForSelector('#rooms li[data-room="lobby"]');
+    }
+    await say(ben, 'only for the lobby', 'room:lobby');
+    await ana.waitForFunction(() => document.querySelector('#log li:last-child')?.textContent?.includes('only for the lobby'));
+    expect(await lastLine(ana)).toMatch(/#lobbyonly for the lobby$/);
+    await cleo.waitForTimeout(200);
+    expect(await cleo.$$eval('#log li', (items) => items.map((item) => item.textContent).join('\n'))).not.toContain('only for the lobby');
+
+    mkdirSync(join(root, 'docs'), { recursive: true });
+    await ana.screenshot({ path: SCREENSHOT });
+  });
+
+  it('round-trips a message over 64 KiB and non-ASCII text', async () => {
+    const [ana, ben] = pages;
+    const big = `${'é😀界'.repeat(8000)}|end`;
+    expect(Buffer.byteLength(big)).toBeGreaterThan(64 * 1024);
+    await say(ana, big);
+    await ben.waitForFunction(() => document.querySelector('#log li:last-child')?.textContent?.endsWith('|end'));
+    const received = await lastLine(ben);
+    expect(received?.slice(8)).toBe(big);
+  });
+
+  it('reconnects every page by itself after a server restart, and keeps working', async () => {
+    const idsBefore = await Promise.all(pages.map(myId));
+    await running.app.close();
+    await Promise.all(pages.map((page) => page.waitForSelector('#state.reconnecting', { timeout: 10_000 })));
+    running = await startApp(AppModule.withEndpoint('/'), { port });
+    await Promise.all(pages.map((page) => page.waitForSelector('#state.open', { timeout: 30_000 })));
+    const idsAfter = await Promise.all(pages.map(myId));
+    idsAfter.forEach((id, i) => expect(id).not.toBe(idsBefore[i]));
+
+    const [ana, ben, cleo] = pages;
+    await cleo.waitForFunction(() => document.querySelectorAll('#online li').length === 3);
+    await say(cleo, 'back again');
+    for (const page of [ana, ben]) {
+      await page.waitForFunction(() => document.querySelector('#log li:last-child')?.textContent?.endsWith('back again'));
+    }
+    // The pages joined their rooms again on their new connections.
+    await say(ana, 'lobby still works', 'room:lobby');
+    await ben.waitForFunction(() => document.querySelector('#log li:last-child')?.textContent?.includes('lobby still works'));
+  });
+});
