@@ -18,8 +18,10 @@ const { values } = parseArgs({
 
 const smoke = values.smoke;
 const reps = Number(values.reps ?? (smoke ? 1 : 3));
+// --only takes parts of scenario names, separated by "|": a scenario runs if it has any.
+const only = values.only?.toLowerCase().split('|');
 const scenarios = (smoke ? smokeScenarios() : SCENARIOS).filter(
-  (s) => values.only === undefined || s.name.toLowerCase().includes(values.only.toLowerCase()),
+  (s) => only === undefined || only.some((part) => s.name.toLowerCase().includes(part)),
 );
 const redisAvailable = process.env.REDIS_URL !== undefined || commandExists('redis-server');
 const resultsDir = fileURLToPath(new URL('../bench/results/', import.meta.url));

@@ -61,9 +61,17 @@ describeInBrowser('the chat page in a real browser (headless Chromium)', () => {
     return page;
   }
 
-  const ids = (page: Page) => page.$$eval('#online li', (items) => items.map((item) => (item as HTMLElement).dataset.id));
-  const lastLine = (page: Page) => page.$eval('#log li:last-child', (item) => item.textContent);
-  const myId = (page: Page) => page.evaluate(() => document.getElementById('me')!.textContent);
+  // Page-side code is given as text: it runs in the browser, and the tests' own program has
+  // no DOM types.
+  const ids = (page: Page) => page.evaluate<string[]>(`[...document.querySelectorAll('#online li')].map((item) => item.dataset.id)`);
+  const lastLine = (page: Page) => page.evaluate<string>(`document.querySelector('#log li:last-child').textContent`);
+  const allLines = (page: Page) => page.evaluate<string>(`[...document.querySelectorAll('#log li')].map((item) => item.textContent).join('\\n')`);
+  const myId = (page: Page) => page.evaluate<string>(`document.getElementById('me').textContent`);
+  const lastLineEndsWith = (page: Page, text: string) =>
+    page.waitForFunction(`document.querySelector('#log li:last-child')?.textContent?.endsWith(${JSON.stringify(text)})`);
+  const lastLineHas = (page: Page, text: string) =>
+    page.waitForFunction(`document.querySelector('#log li:last-child')?.textContent?.includes(${JSON.stringify(text)})`);
+  const onlineCount = (page: Page, count: number) => page.waitForFunction(`document.querySelectorAll('#online li').length === ${count}`);
 
   async function say(page: Page, text: string, target = 'all'): Promise<void> {
     await page.selectOption('#target', target);
@@ -76,12 +84,12 @@ describeInBrowser('the chat page in a real browser (headless Chromium)', () => {
     const ana = await open('ana');
     const ben = await open('ben');
     await say(ana, 'hello from ana');
-    await ben.waitForFunction(() => document.querySelector('#log li:last-child')?.textContent?.endsWith('hello from ana'));
+    await lastLineEndsWith(ben, 'hello from ana');
     expect(await lastLine(ben)).toMatch(/^[0-9a-f]{8}hello from ana$/);
     expect(await lastLine(ana)).toBe('youhello from ana');
 
     const cleo = await open('cleo');
-    await cleo.waitForFunction(() => document.querySelectorAll('#online li').length === 3);
+    await onlineCount(cleo, 3);
     const [anaIds, cleoIds] = [await ids(ana), await ids(cleo)];
     expect(new Set(cleoIds)).toEqual(new Set(anaIds.length === 3 ? anaIds : cleoIds));
     expect(cleoIds).toHaveLength(3);
@@ -92,10 +100,10 @@ describeInBrowser('the chat page in a real browser (headless Chromium)', () => {
       await page.waitForSelector('#rooms li[data-room="lobby"]');
     }
     await say(ben, 'only for the lobby', 'room:lobby');
-    await ana.waitForFunction(() => document.querySelector('#log li:last-child')?.textContent?.includes('only for the lobby'));
+    await lastLineHas(ana, 'only for the lobby');
     expect(await lastLine(ana)).toMatch(/#lobbyonly for the lobby$/);
     await cleo.waitForTimeout(200);
-    expect(await cleo.$$eval('#log li', (items) => items.map((item) => item.textContent).join('\n'))).not.toContain('only for the lobby');
+    expect(await allLines(cleo)).not.toContain('only for the lobby');
 
     mkdirSync(join(root, 'docs'), { recursive: true });
     await ana.screenshot({ path: SCREENSHOT });
@@ -106,7 +114,7 @@ describeInBrowser('the chat page in a real browser (headless Chromium)', () => {
     const big = `${'é😀界'.repeat(8000)}|end`;
     expect(Buffer.byteLength(big)).toBeGreaterThan(64 * 1024);
     await say(ana, big);
-    await ben.waitForFunction(() => document.querySelector('#log li:last-child')?.textContent?.endsWith('|end'));
+    await lastLineEndsWith(ben, '|end');
     const received = await lastLine(ben);
     expect(received?.slice(8)).toBe(big);
   });
@@ -118,16 +126,14 @@ describeInBrowser('the chat page in a real browser (headless Chromium)', () => {
     running = await startApp(AppModule.withEndpoint('/'), { port });
     await Promise.all(pages.map((page) => page.waitForSelector('#state.open', { timeout: 30_000 })));
     const idsAfter = await Promise.all(pages.map(myId));
-    idsAfter.forEach((id, i) => expect(id).not.toBe(idsBefore[i]));
+    idsAfter.forEach((id: string, i: number) => expect(id).not.toBe(idsBefore[i]));
 
     const [ana, ben, cleo] = pages;
-    await cleo.waitForFunction(() => document.querySelectorAll('#online li').length === 3);
+    await onlineCount(cleo, 3);
     await say(cleo, 'back again');
-    for (const page of [ana, ben]) {
-      await page.waitForFunction(() => document.querySelector('#log li:last-child')?.textContent?.endsWith('back again'));
-    }
+    for (const page of [ana, ben]) await lastLineEndsWith(page, 'back again');
     // The pages joined their rooms again on their new connections.
     await say(ana, 'lobby still works', 'room:lobby');
-    await ben.waitForFunction(() => document.querySelector('#log li:last-child')?.textContent?.includes('lobby still works'));
+    await lastLineHas(ben, 'lobby still works');
   });
 });

@@ -1,7 +1,8 @@
 import { minify } from '@swc/core';
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
@@ -94,6 +95,14 @@ describe('the client SDK against the sample server', () => {
     ana.send(DIRECT, { json: { to: [ben.id], text: 'unheard' } });
     await sleep(100);
     expect(got).toHaveLength(1);
+  });
+
+  it('talks to the sample from the ten-line Node script, run by plain Node on the built package', async () => {
+    ensureBuilt();
+    const { stdout } = await promisify(execFile)(process.execPath, ['sample/node-client.mjs', `${running.url}?user=script`], { cwd: root });
+    const [intro, echo] = stdout.trim().split('\n');
+    expect(intro).toMatch(/^I am [0-9a-f-]{36}; online: \d+$/);
+    expect(echo).toBe('me: hello from Node');
   });
 
   it('resolves request() with the responses addressed to this client, after the ack', async () => {
