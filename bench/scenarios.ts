@@ -43,6 +43,19 @@ export interface ManySendersScenario {
   contenders: Contender[];
 }
 
+/**
+ * The inbound path: every client keeps one Self request in flight (closed loop), `perClient`
+ * requests each; a reply is one delivery.
+ */
+export interface RequestReplyScenario {
+  kind: 'request-reply';
+  name: string;
+  clients: number;
+  perClient: number;
+  payload: number;
+  contenders: Contender[];
+}
+
 /** N clients connect at once; the library announces every join to everyone there. */
 export interface ConnectStormScenario {
   kind: 'connect-storm';
@@ -59,7 +72,7 @@ export interface IdleMemoryScenario {
   contenders: Contender[];
 }
 
-export type Scenario = CastScenario | ManySendersScenario | ConnectStormScenario | IdleMemoryScenario;
+export type Scenario = CastScenario | ManySendersScenario | RequestReplyScenario | ConnectStormScenario | IdleMemoryScenario;
 
 /** A body that makes a ~150-byte response frame, the size the targets are stated for. */
 export const DEFAULT_PAYLOAD = 40;
@@ -144,8 +157,18 @@ export const SCENARIOS: Scenario[] = [
     versus: { scenario: 'All, N=5000, W=8', label: 'room/All' },
   },
   { kind: 'many-senders', name: 'Many senders, N=200, 5/s each', clients: 200, perClient: 10, rate: 5, payload: DEFAULT_PAYLOAD, contenders: EVERYONE },
+  {
+    kind: 'request-reply',
+    name: 'Request/reply (Self), N=2000, 1 in flight each',
+    clients: 2000,
+    perClient: 20,
+    payload: DEFAULT_PAYLOAD,
+    contenders: EVERYONE,
+  },
   { kind: 'connect-storm', name: 'Connect storm, N=2000', clients: 2000, contenders: ['L'] },
   { kind: 'idle-memory', name: 'Idle connections, N=2000', clients: 2000, contenders: ['L', 'B0', 'S'] },
+  // As many as one process may hold here: the hard limit on open files is 20,000.
+  { kind: 'idle-memory', name: 'Idle connections, N=19000', clients: 19_000, contenders: ['L', 'B0', 'S'] },
 ];
 
 /**
@@ -169,6 +192,8 @@ export function smokeScenarios(): Scenario[] {
         return { ...scenario, clients, casts: Math.min(scenario.casts, 20), rate: scenario.rate === undefined ? undefined : 100 };
       case 'many-senders':
         return { ...scenario, clients: 8, perClient: 3, rate: 20 };
+      case 'request-reply':
+        return { ...scenario, clients, perClient: 3 };
       default:
         return { ...scenario, clients };
     }

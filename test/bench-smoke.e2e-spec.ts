@@ -30,6 +30,7 @@ describe('the benchmark suite (smoke run)', () => {
     for (const run of runs) shapes.set(run.scenario, [...(shapes.get(run.scenario) ?? []), run.contender]);
     expect(shapes.get('All, N=2000, W=8 (smoke)')).toEqual(['L', 'B0', 'B1', 'S']);
     expect(shapes.get('Many senders, N=200, 5/s each (smoke)')).toEqual(['L', 'B0', 'B1', 'S']);
+    expect(shapes.get('Request/reply (Self), N=2000, 1 in flight each (smoke)')).toEqual(['L', 'B0', 'B1', 'S']);
     expect(shapes.get('Idle connections, N=2000 (smoke)')).toEqual(['L', 'B0', 'S']);
     expect(runs.filter((run) => run.void !== undefined)).toEqual([]);
   });
@@ -40,6 +41,7 @@ describe('the benchmark suite (smoke run)', () => {
     expect(deliveriesOf('Self, N=100, W=8 (smoke)')).toBe(20);
     expect(deliveriesOf('Exclusive k=10, N=100, W=8 (smoke)')).toBe(10 * 20);
     expect(deliveriesOf('Self, N=100, W=8, guard + pipe + interceptor (smoke)')).toBe(20);
+    expect(deliveriesOf('Request/reply (Self), N=2000, 1 in flight each (smoke)')).toBe(20 * 3);
     // 20 clients, all in the one room the smoke run has room for; RoomOthers skips the sender.
     expect(deliveriesOf('Room, N=2000 in 20 rooms of 100, W=8 (smoke)')).toBe(20 * 20);
     expect(deliveriesOf('RoomOthers k=100, N=5000, W=8 (smoke)')).toBe(19 * 20);

@@ -58,6 +58,26 @@ describe('BroadcasterModule options', () => {
     await roundTrip(running.url);
   });
 
+  it("spares each connection Nest's per-connection message routing (rxjs subscriptions it never uses)", async () => {
+    const bindMessageHandlers = jest.spyOn(WsAdapter.prototype, 'bindMessageHandlers');
+    const bindClientDisconnect = jest.spyOn(WsAdapter.prototype, 'bindClientDisconnect');
+    try {
+      for (const options of [{ path: '/' }, { port: await freePort() }]) {
+        running = await startApp(appModule([Echo], options));
+        const url = 'port' in options ? `ws://127.0.0.1:${options.port}/` : running.url;
+        await roundTrip(url);
+        await roundTrip(url);
+        await running.app.close();
+        running = undefined;
+      }
+      expect(bindMessageHandlers).not.toHaveBeenCalled();
+      expect(bindClientDisconnect).not.toHaveBeenCalled();
+    } finally {
+      bindMessageHandlers.mockRestore();
+      bindClientDisconnect.mockRestore();
+    }
+  });
+
   it('serves on a dedicated port when one is given', async () => {
     const port = await freePort();
     running = await startApp(appModule([Echo], { port, path: '/ws' }));

@@ -127,6 +127,47 @@ export async function measureManySenders(run: ManySendersRun): Promise<Delivery>
   return result;
 }
 
+export interface RequestReplyRun {
+  clients: SwarmConn[];
+  request: string;
+  /** Requests each client sends, one at a time. */
+  perClient: number;
+}
+
+/**
+ * Every client sends a request, and the next one as soon as its reply arrives, until it
+ * has sent `perClient`; the latency is each request's round trip.
+ */
+export async function measureRequestReply(run: RequestReplyRun): Promise<Delivery> {
+  const { clients, request, perClient } = run;
+  const latencies: number[] = [];
+  const sampleStride = Math.max(1, Math.floor(clients.length / LATENCY_SAMPLE_CLIENTS));
+  const bases = clients.map((conn) => conn.frames);
+  const started = performance.now();
+  clients.forEach((conn, index) => {
+    let sentAt = performance.now();
+    let sent = 1;
+    conn.onFrames = (_, completed) => {
+      const now = performance.now();
+      for (let k = 0; k < completed; k++) if (index % sampleStride === 0) latencies.push(now - sentAt);
+      if (sent < perClient) {
+        sent += 1;
+        sentAt = now;
+        conn.send(request);
+      }
+    };
+    conn.send(request);
+  });
+  const total = () => clients.reduce((sum, conn, i) => sum + conn.frames - bases[i], 0);
+  const result = await measureUntil(total, clients.length * perClient, started);
+  for (const conn of clients) conn.onFrames = null;
+  result.latencies = latencies;
+  if (result.void !== undefined) return result;
+  const wrong = clients.filter((conn, i) => conn.frames - bases[i] !== perClient).length;
+  if (wrong > 0) result.void = `${wrong} clients did not receive exactly ${perClient} replies`;
+  return result;
+}
+
 /** Waits until `total()` reaches `expected` frames; returns the seconds it took, or a void reason. */
 export async function measureUntil(total: () => number, expected: number, started: number): Promise<Delivery> {
   let last = -1;

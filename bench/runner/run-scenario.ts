@@ -4,7 +4,7 @@ import type { Contender } from '../servers/main.js';
 import { ECHO_ALL, ECHO_EXCLUSIVE, ECHO_ROOM, ECHO_SELF, ECHO_SELF_ENHANCED, JOIN_ROOM } from '../servers/handler-ids.js';
 import { clientIdOf, dialects, openSwarm } from '../swarm/dialects.js';
 import { type SwarmConn } from '../swarm/swarm-conn.js';
-import { measureCasts, measureManySenders, measureUntil, type Delivery } from './measure.js';
+import { measureCasts, measureManySenders, measureRequestReply, measureUntil, type Delivery } from './measure.js';
 import { benchRedis } from './private-redis.js';
 import { ServerProcess, type Usage } from './server-process.js';
 
@@ -61,6 +61,15 @@ export async function runScenario(scenario: Scenario, contender: Contender): Pro
       return record(scenario.name, contender, n, delivery, before, await server.usage(), process.cpuUsage(swarmStart));
     }
     await openSwarm(server.port, dialect, scenario.clients, contender === 'L' ? 1 : 0, conns);
+    if (scenario.kind === 'request-reply') {
+      const request = dialect.request(ECHO_SELF, Buffer.alloc(scenario.payload, 'x'));
+      await measureRequestReply({ clients: conns, request, perClient: 2 });
+      const before = await server.usage();
+      const swarmStart = process.cpuUsage();
+      const delivery = await measureRequestReply({ clients: conns, request, perClient: scenario.perClient });
+      const swarm = process.cpuUsage(swarmStart);
+      return record(scenario.name, contender, scenario.clients, delivery, before, await server.usage(), swarm);
+    }
     if (scenario.kind === 'many-senders') {
       const request = dialect.request(ECHO_ALL, Buffer.alloc(scenario.payload, 'x'));
       const warmUp = { clients: conns, request, perClient: 1, rate: scenario.rate };

@@ -1,3 +1,5 @@
+import { ECHO_SELF } from './handler-ids.js';
+
 /** What a benchmark server process tells the runner, over its IPC channel. */
 export type ServerReport =
   | { type: 'ready'; port: number }
@@ -41,4 +43,9 @@ export function responseFrameFor(senderId: string, request: string): string {
     `{"SenderID":${JSON.stringify(senderId)},"HandlerID":${HandlerID},"CastType":0,` +
     `"CastFor":null,"Body":${JSON.stringify(Body)}}`
   );
+}
+
+/** Whether a request asks for a Self echo, which the baselines answer to the sender alone. */
+export function isSelfRequest(request: string): boolean {
+  return request.startsWith(`{"HandlerID":${ECHO_SELF},`);
 }

@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import * as ws from 'ws';
 import { WebSocketServer } from 'ws';
-import { responseFrameFor, serve } from './child.js';
+import { isSelfRequest, responseFrameFor, serve } from './child.js';
 
 // ws's own frame encoder; it is public at runtime but not in ws's type definitions.
 const { Sender } = ws as unknown as {
@@ -14,12 +14,15 @@ interface Peer {
   id: string;
   stream: Socket;
   batch: Buffer[];
+  /** Reply frames to this peer's Self requests, built once per distinct request. */
+  replies: Map<string, Buffer>;
 }
 
 /**
  * Starts a raw `ws` baseline. Each request is answered with the library's response frame,
  * serialized and framed once, then written to every socket: at once, one write per
- * delivery (B0), or gathered per event-loop turn and written once per socket (B1).
+ * delivery (B0), or gathered per event-loop turn and written once per socket (B1). A Self
+ * request is echoed to its sender alone, with a frame pre-built for that request.
  */
 export async function startWsServer(coalesce: boolean): Promise<void> {
   const server = http.createServer();
@@ -36,11 +39,28 @@ export async function startWsServer(coalesce: boolean): Promise<void> {
   };
 
   wss.on('connection', (socket, request) => {
-    const peer: Peer = { id: `client-${(nextId += 1)}`, stream: request.socket, batch: [] };
+    const peer: Peer = { id: `client-${(nextId += 1)}`, stream: request.socket, batch: [], replies: new Map() };
     peers.add(peer);
     socket.on('close', () => peers.delete(peer));
+    const enqueue = (target: Peer, frame: Buffer) => {
+      if (!coalesce) {
+        target.stream.write(frame);
+      } else if (target.batch.push(frame) === 1) {
+        if (due.push(target) === 1) setImmediate(flush);
+      }
+    };
     socket.on('message', (data: Buffer) => {
-      const text = responseFrameFor(peer.id, data.toString('utf8'));
+      const request = data.toString('utf8');
+      if (isSelfRequest(request)) {
+        let reply = peer.replies.get(request);
+        if (reply === undefined) {
+          reply = Buffer.concat(Sender.frame(Buffer.from(responseFrameFor(peer.id, request)), TEXT_FRAME));
+          peer.replies.set(request, reply);
+        }
+        enqueue(peer, reply);
+        return;
+      }
+      const text = responseFrameFor(peer.id, request);
       const frame = Buffer.concat(Sender.frame(Buffer.from(text), TEXT_FRAME));
       for (const target of peers) {
         if (!coalesce) {

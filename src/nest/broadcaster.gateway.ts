@@ -1,5 +1,5 @@
 import { Inject, type Type } from '@nestjs/common';
-import { WebSocketGateway, type OnGatewayConnection, type OnGatewayInit } from '@nestjs/websockets';
+import { WebSocketGateway, type OnGatewayInit } from '@nestjs/websockets';
 import type { IncomingMessage } from 'node:http';
 import type { WebSocketServer } from 'ws';
 import type { BroadcasterSocket } from '../ws/broadcaster-socket.js';
@@ -8,7 +8,9 @@ import { RESOLVED_OPTIONS, WS_TRANSPORT } from './broadcaster.constants.js';
 import type { ResolvedBroadcasterOptions } from './options-validation.js';
 
 /** The gateway Nest runs: it hands Nest's `ws` server and its connections to the transport. */
-export type BroadcasterGateway = OnGatewayInit & OnGatewayConnection;
+export type BroadcasterGateway = OnGatewayInit;
+
+type ConnectionListener = (socket: BroadcasterSocket, request: IncomingMessage) => void;
 
 /**
  * Creates the gateway class. A fresh class per module registration, decorated once its
@@ -33,10 +35,17 @@ export function createBroadcasterGateway(): Type<BroadcasterGateway> {
 
     afterInit(server: WebSocketServer): void {
       this.transport.start(server);
-    }
-
-    handleConnection(socket: BroadcasterSocket, request: IncomingMessage): void {
-      this.transport.connect(socket, request);
+      // Right after this hook Nest binds its own handler of new connections, which gives
+      // every connection rxjs subscriptions for Nest's message routing and disconnect
+      // events: several KiB per connection that a broadcaster never uses. Once Nest is
+      // done (it binds synchronously), its handler is replaced by the transport's.
+      const before = new Set(server.listeners('connection'));
+      queueMicrotask(() => {
+        for (const listener of server.listeners('connection')) {
+          if (!before.has(listener)) server.off('connection', listener as ConnectionListener);
+        }
+        server.on('connection', (socket: BroadcasterSocket, request: IncomingMessage) => this.transport.connect(socket, request));
+      });
     }
   }
   return WsBroadcasterGateway;
