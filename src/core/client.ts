@@ -74,6 +74,11 @@ export class Client {
     }
   }
 
+  /** Whether nothing of this client's is waiting to be settled. */
+  get idle(): boolean {
+    return this.tail === null;
+  }
+
   /**
    * Calls `settle` with the outcome once every earlier outcome of this client has been
    * settled. A plain value with nothing queued settles at once, without a promise.

@@ -1,5 +1,6 @@
 import { ErrorCode, FrameRejection } from './errors.js';
 import type { Audience } from './audience.js';
+import { isStrictBase64, readCanonicalRequest } from './canonical-request.js';
 import type { Body, ClientId, EventType } from './message.js';
 
 /** A request's `RequestID` (protocol 1.1): an integer from 0 to 2^53 − 1, or 1 to 64 characters. */
@@ -20,7 +21,6 @@ export const ACK_EVENT_TYPE = 4;
 const MAX_REQUEST_ID_LENGTH = 64;
 
 const EMPTY_BODY = Buffer.alloc(0);
-const STRICT_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 const LINE_BREAKS = /[\r\n]/g;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -35,6 +35,16 @@ export function decodeRequest(data: string | Uint8Array): DecodedRequest | Frame
   } catch {
     return new FrameRejection(ErrorCode.InvalidMessage, 'frame is not valid UTF-8');
   }
+  const canonical = readCanonicalRequest(text);
+  if (canonical !== undefined) {
+    const { handlerId, body } = canonical;
+    return { handlerId, body: body === null || body === '' ? EMPTY_BODY : Buffer.from(body, 'base64') };
+  }
+  return decodeGeneralRequest(text);
+}
+
+/** Decodes a frame in any form JSON allows; see {@link decodeRequest}. */
+export function decodeGeneralRequest(text: string): DecodedRequest | FrameRejection {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -74,7 +84,7 @@ export function decodeRequest(data: string | Uint8Array): DecodedRequest | Frame
   }
   // Go's base64 decoder skips CR and LF, so a client may wrap long bodies.
   const compact = body.includes('\n') || body.includes('\r') ? body.replace(LINE_BREAKS, '') : body;
-  if (!STRICT_BASE64.test(compact)) {
+  if (!isStrictBase64(compact)) {
     return new FrameRejection(ErrorCode.InvalidBody, 'Body is not valid base64', handlerId, requestId);
   }
   return { handlerId, body: Buffer.from(compact, 'base64'), requestId };

@@ -8,10 +8,11 @@ import type {
   BroadcasterLogger,
   EventHandlerFn,
   EventHandlers,
+  HandlerContext,
   MessageHandlerFn,
   MessageHandlers,
 } from './handlers.js';
-import type { EventType, ResponseMessage } from './message.js';
+import type { EventMessage, EventType, RequestMessage, ResponseMessage } from './message.js';
 import { toResponses } from './response-validation.js';
 import { countInto, type CoreStats } from './stats.js';
 
@@ -75,7 +76,7 @@ export class Dispatcher {
       );
       return;
     }
-    this.run(client, handlerId, handler, () => handler({ senderId: client.id, handlerId, body }, client.context), requestId);
+    this.run(client, handlerId, handler, { senderId: client.id, handlerId, body }, requestId);
   }
 
   /**
@@ -99,7 +100,7 @@ export class Dispatcher {
     const handler: EventHandlerFn | undefined = this.eventHandlers.get(eventType);
     if (handler === undefined) return;
     const event = room === undefined ? { eventType, clientId: client.id } : { eventType, clientId: client.id, room };
-    this.run(client, NO_HANDLER_ID, handler, () => handler(event, client.context));
+    this.run(client, NO_HANDLER_ID, handler, event);
   }
 
   private refuseOverRate(client: Client, flooding: boolean): void {
@@ -120,15 +121,20 @@ export class Dispatcher {
     client: Client,
     handlerId: number,
     handler: MessageHandlerFn | EventHandlerFn,
-    invoke: () => unknown,
+    message: RequestMessage | EventMessage,
     requestId?: RequestId,
   ): void {
-    const failed = (error: unknown) => this.reportFailure(client, handlerId, handler, error, requestId);
     let outcome: unknown;
     try {
-      outcome = invoke();
+      outcome = (handler as (message: unknown, ctx: HandlerContext) => unknown)(message, client.context);
     } catch (error) {
-      client.whenSettled(() => failed(error));
+      client.whenSettled(() => this.reportFailure(client, handlerId, handler, error, requestId));
+      return;
+    }
+    // The common case, a plain result with nothing of this client's still pending, is
+    // settled at once, without a closure or a promise.
+    if (client.idle && !isPromiseLike(outcome)) {
+      this.settle(client, handlerId, handler, outcome, requestId);
       return;
     }
     if (this.handlerTimeout > 0 && isPromiseLike(outcome)) {
@@ -136,21 +142,30 @@ export class Dispatcher {
     }
     client.inOrder(
       outcome,
-      (result) => {
-        let responses: ResponseMessage[];
-        try {
-          responses = toResponses(result);
-        } catch (error) {
-          failed(error);
-          return;
-        }
-        for (const response of responses) this.cast(client.id, handlerId, response);
-        if (requestId !== undefined && this.registry.has(client)) {
-          this.delivery.send(client, new OutgoingFrame(encodeAck(client.id, handlerId, requestId)));
-        }
-      },
-      failed,
+      (result) => this.settle(client, handlerId, handler, result, requestId),
+      (error) => this.reportFailure(client, handlerId, handler, error, requestId),
     );
+  }
+
+  /** Casts what a handler returned, then acks; a result that breaks the rules casts nothing. */
+  private settle(
+    client: Client,
+    handlerId: number,
+    handler: MessageHandlerFn | EventHandlerFn,
+    result: unknown,
+    requestId: RequestId | undefined,
+  ): void {
+    let responses: ResponseMessage[];
+    try {
+      responses = toResponses(result);
+    } catch (error) {
+      this.reportFailure(client, handlerId, handler, error, requestId);
+      return;
+    }
+    for (const response of responses) this.cast(client.id, handlerId, response);
+    if (requestId !== undefined && this.registry.has(client)) {
+      this.delivery.send(client, new OutgoingFrame(encodeAck(client.id, handlerId, requestId)));
+    }
   }
 
   /**
