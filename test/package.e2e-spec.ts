@@ -43,8 +43,10 @@ describe('the built package (dist/cjs and dist/esm)', () => {
     'Room',
     'RoomOthers',
     'Self',
+    'WorkerBackplane',
     'isRoomName',
     'newResponseMessage',
+    'relayWorkerBackplanes',
   ];
   const wsExports = ['BroadcasterSocket', 'WsTransport', 'resolveTransportSettings'];
   const expectedExports = [...coreExports, ...wsExports, 'Broadcaster', 'BroadcasterModule', 'MessageHandler', 'OnEvent'].sort();

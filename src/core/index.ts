@@ -36,3 +36,4 @@ export type { BroadcasterCoreOptions, BroadcasterSettings, SlowClientPolicy, Use
 export type { Backplane, BackplaneListener } from './cluster/backplane.js';
 export type { ClusterStats } from './cluster/cluster.js';
 export { InMemoryBackplane, InMemoryHub } from './cluster/in-memory-backplane.js';
+export { WorkerBackplane, relayWorkerBackplanes, type WorkerBackplaneOptions } from './cluster/worker-backplane.js';
