@@ -64,7 +64,7 @@ export function summarize(records: RunRecord[], versus: Record<string, Versus> =
     const compared = versus[summary.scenario];
     if (compared === undefined) continue;
     const library = (scenario: string) =>
-      summaries.find((s) => s.scenario === scenario)?.contenders.find((c) => c.contender === 'L');
+      summaries.find((s) => s.scenario === scenario)?.contenders.find((c) => c.contender === 'L' || c.contender === 'LW');
     const mine = library(summary.scenario);
     const base = library(compared.scenario);
     const rate = [mine?.deliveriesPerSecond?.median, base?.deliveriesPerSecond?.median];

@@ -29,6 +29,8 @@ export interface CastScenario {
   rooms?: { count: number; size: number };
   /** Instances of the library sharing the clients, linked by a Redis backplane; the sender is on the first. */
   nodes?: number;
+  /** For the LW contender: worker processes sharing the port. */
+  workers?: number;
   versus?: Versus;
 }
 
@@ -56,6 +58,21 @@ export interface RequestReplyScenario {
   contenders: Contender[];
 }
 
+/**
+ * More clients than one process may hold: the library on `workers` worker processes, the
+ * swarm in `swarms` processes (each from its own loopback address). One client sends
+ * `casts` All requests at once; every client must receive each.
+ */
+export interface MassFanOutScenario {
+  kind: 'mass-fan-out';
+  name: string;
+  clients: number;
+  workers: number;
+  swarms: number;
+  casts: number;
+  contenders: Contender[];
+}
+
 /** N clients connect at once; the library announces every join to everyone there. */
 export interface ConnectStormScenario {
   kind: 'connect-storm';
@@ -72,7 +89,13 @@ export interface IdleMemoryScenario {
   contenders: Contender[];
 }
 
-export type Scenario = CastScenario | ManySendersScenario | RequestReplyScenario | ConnectStormScenario | IdleMemoryScenario;
+export type Scenario =
+  | CastScenario
+  | ManySendersScenario
+  | RequestReplyScenario
+  | MassFanOutScenario
+  | ConnectStormScenario
+  | IdleMemoryScenario;
 
 /** A body that makes a ~150-byte response frame, the size the targets are stated for. */
 export const DEFAULT_PAYLOAD = 40;
@@ -156,6 +179,22 @@ export const SCENARIOS: Scenario[] = [
     contenders: ['L'],
     versus: { scenario: 'All, N=5000, W=8', label: 'room/All' },
   },
+  {
+    ...fanOut(2000, 8, 1500),
+    name: 'All, N=2000, W=8, 2 worker processes',
+    contenders: ['LW'],
+    workers: 2,
+    versus: { scenario: 'All, N=2000, W=8', label: 'workers/single' },
+  },
+  {
+    kind: 'mass-fan-out',
+    name: 'All to 50,000 clients, 3 worker processes',
+    clients: 50_000,
+    workers: 3,
+    swarms: 3,
+    casts: 10,
+    contenders: ['LW'],
+  },
   { kind: 'many-senders', name: 'Many senders, N=200, 5/s each', clients: 200, perClient: 10, rate: 5, payload: DEFAULT_PAYLOAD, contenders: EVERYONE },
   {
     kind: 'request-reply',
@@ -179,7 +218,9 @@ export function smokeScenarios(): Scenario[] {
   const shapes = new Set<string>();
   const firstOfEachShape = SCENARIOS.filter((scenario) => {
     const shape =
-      scenario.kind === 'casts' ? `${scenario.target} ${scenario.rate === undefined} ${scenario.nodes}` : scenario.kind;
+      scenario.kind === 'casts'
+        ? `${scenario.target} ${scenario.rate === undefined} ${scenario.nodes} ${scenario.workers}`
+        : scenario.kind;
     if (shapes.has(shape)) return false;
     shapes.add(shape);
     return true;
@@ -194,6 +235,8 @@ export function smokeScenarios(): Scenario[] {
         return { ...scenario, clients: 8, perClient: 3, rate: 20 };
       case 'request-reply':
         return { ...scenario, clients, perClient: 3 };
+      case 'mass-fan-out':
+        return { ...scenario, clients: 60, casts: 3 };
       default:
         return { ...scenario, clients };
     }

@@ -23,7 +23,7 @@ describe('the benchmark suite (smoke run)', () => {
     // `npm test` compiles the suite to dist-bench before jest starts.
     await promisify(execFile)(process.execPath, [join(root, 'dist-bench/main.js'), '--smoke'], { cwd: root });
     runs = (JSON.parse(readFileSync(join(root, 'bench/results/smoke.json'), 'utf8')) as { runs: SmokeRun[] }).runs;
-  }, 120_000);
+  }, 240_000);
 
   it('runs every contender where a scenario names it, with no void run', () => {
     const shapes = new Map<string, string[]>();
@@ -42,6 +42,9 @@ describe('the benchmark suite (smoke run)', () => {
     expect(deliveriesOf('Exclusive k=10, N=100, W=8 (smoke)')).toBe(10 * 20);
     expect(deliveriesOf('Self, N=100, W=8, guard + pipe + interceptor (smoke)')).toBe(20);
     expect(deliveriesOf('Request/reply (Self), N=2000, 1 in flight each (smoke)')).toBe(20 * 3);
+    expect(deliveriesOf('All, N=2000, W=8, 2 worker processes (smoke)')).toBe(20 * 20);
+    // 60 clients over 3 swarm processes and 3 workers, 3 casts each.
+    expect(deliveriesOf('All to 50,000 clients, 3 worker processes (smoke)')).toBe(60 * 3);
     // 20 clients, all in the one room the smoke run has room for; RoomOthers skips the sender.
     expect(deliveriesOf('Room, N=2000 in 20 rooms of 100, W=8 (smoke)')).toBe(20 * 20);
     expect(deliveriesOf('RoomOthers k=100, N=5000, W=8 (smoke)')).toBe(19 * 20);

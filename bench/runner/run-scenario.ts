@@ -1,8 +1,9 @@
 import { performance } from 'node:perf_hooks';
-import { DEFAULT_PAYLOAD, type CastScenario, type Scenario } from '../scenarios.js';
+import { DEFAULT_PAYLOAD, type CastScenario, type MassFanOutScenario, type Scenario } from '../scenarios.js';
 import type { Contender } from '../servers/main.js';
 import { ECHO_ALL, ECHO_EXCLUSIVE, ECHO_ROOM, ECHO_SELF, ECHO_SELF_ENHANCED, JOIN_ROOM } from '../servers/handler-ids.js';
 import { clientIdOf, dialects, openSwarm } from '../swarm/dialects.js';
+import { SwarmProcess } from '../swarm/swarm-process-handle.js';
 import { type SwarmConn } from '../swarm/swarm-conn.js';
 import { measureCasts, measureManySenders, measureRequestReply, measureUntil, type Delivery } from './measure.js';
 import { benchRedis } from './private-redis.js';
@@ -35,7 +36,9 @@ const EXCLUSIVE_TARGETS = 10;
 /** Starts the contender's server, runs the scenario against it once, and stops it. */
 export async function runScenario(scenario: Scenario, contender: Contender): Promise<RunRecord> {
   if (scenario.kind === 'casts' && scenario.nodes !== undefined) return runOnCluster(scenario, scenario.nodes);
-  const server = await ServerProcess.start(contender, { announceClients: scenario.kind === 'connect-storm' });
+  if (scenario.kind === 'mass-fan-out') return runMassFanOut(scenario, contender);
+  const workers = scenario.kind === 'casts' ? scenario.workers : undefined;
+  const server = await ServerProcess.start(contender, { announceClients: scenario.kind === 'connect-storm', workers });
   const conns: SwarmConn[] = [];
   try {
     const dialect = dialects[contender];
@@ -83,6 +86,45 @@ export async function runScenario(scenario: Scenario, contender: Contender): Pro
     return await runCasts(scenario, contender, () => server.usage(), conns);
   } finally {
     for (const conn of conns) conn.destroy();
+    await server.stop();
+  }
+}
+
+/**
+ * A swarm in several processes against the library on several workers: memory per client
+ * once all are connected, then one client's casts, timed until the last client has all.
+ */
+async function runMassFanOut(scenario: MassFanOutScenario, contender: Contender): Promise<RunRecord> {
+  const server = await ServerProcess.start(contender, { announceClients: false, workers: scenario.workers });
+  const swarms = Array.from({ length: scenario.swarms }, () => new SwarmProcess());
+  try {
+    const before = await server.usage();
+    const share = Math.ceil(scenario.clients / scenario.swarms);
+    await Promise.all(
+      swarms.map((swarm, i) =>
+        swarm.ask({ type: 'open', port: server.port, contender, count: Math.min(share, scenario.clients - i * share), localAddress: `127.0.0.${i + 1}` }, 'opened'),
+      ),
+    );
+    const connected = await server.usage();
+    await Promise.all(swarms.map((swarm) => swarm.ask({ type: 'arm', casts: scenario.casts }, 'armed')));
+    const finished = Promise.all(swarms.map((swarm) => swarm.next('done')));
+    const sentAt = performance.timeOrigin + performance.now();
+    swarms[0].tell({ type: 'send', request: dialects[contender].request(ECHO_ALL, Buffer.alloc(DEFAULT_PAYLOAD, 'x')), casts: scenario.casts });
+    const done = (await finished) as Array<{ at: number; cpuMicros: number }>;
+    const seconds = (Math.max(...done.map((d) => d.at)) - sentAt) / 1000;
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const checks = (await Promise.all(swarms.map((swarm) => swarm.ask({ type: 'check' }, 'checked')))) as Array<{ wrong: number }>;
+    const wrong = checks.reduce((sum, check) => sum + check.wrong, 0);
+    const deliveries = scenario.clients * scenario.casts;
+    const delivery: Delivery = { deliveries, seconds, latencies: [], ...(wrong > 0 ? { void: `${wrong} clients did not receive exactly ${scenario.casts} frames` } : {}) };
+    const swarmCpu = done.reduce((sum, d) => sum + d.cpuMicros, 0);
+    return {
+      ...record(scenario.name, contender, scenario.clients, delivery, connected, await server.usage(), { user: swarmCpu, system: 0 }),
+      heapBytesPerClient: (connected.heapBytes - before.heapBytes) / scenario.clients,
+      rssBytesPerClient: (connected.rssBytes - before.rssBytes) / scenario.clients,
+    };
+  } finally {
+    for (const swarm of swarms) swarm.stop();
     await server.stop();
   }
 }

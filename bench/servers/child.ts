@@ -14,13 +14,26 @@ export interface ServerSettings {
   announceClients: boolean;
   /** Join a cluster over this Redis (the library only). */
   redisUrl?: string;
+  /** LW: how many worker processes share the port, linked over IPC. */
+  workers?: number;
+  /** Set in each LW worker: link to the others through the primary. */
+  workerBackplane?: boolean;
 }
 
-/** Reports `port`, then answers usage requests until the runner disconnects. */
-export function serve(port: number, close: () => Promise<void> | void): void {
+type UsageReport = Extract<ServerReport, { type: 'usage' }>;
+
+/**
+ * Reports `port`, then answers usage requests until the runner disconnects; `usage`
+ * replaces this process's own figures (a primary sums its workers').
+ */
+export function serve(port: number, close: () => Promise<void> | void, usage?: () => Promise<UsageReport>): void {
   const gc = (globalThis as { gc?: () => void }).gc;
   process.on('message', (request: ServerRequest) => {
     if (request.type !== 'usage') return;
+    if (usage !== undefined) {
+      void usage().then(report);
+      return;
+    }
     gc?.();
     const { user, system } = process.cpuUsage();
     const { heapUsed, rss } = process.memoryUsage();

@@ -22,6 +22,7 @@ import {
   CastType,
   MessageHandler,
   newResponseMessage,
+  WorkerBackplane,
   type HandlerContext,
   type RequestMessage,
   type ResponseMessage,
@@ -110,6 +111,7 @@ class BenchAppModule {
           ...(settings.redisUrl === undefined
             ? {}
             : { backplane: new RedisBackplane({ url: settings.redisUrl, channel: 'bench' }) }),
+          ...(settings.workerBackplane === true ? { backplane: new WorkerBackplane() } : {}),
         }),
       ],
       providers: [BenchHandlers],

@@ -1,16 +1,18 @@
 import type { ServerSettings } from './child.js';
 import { startLibraryServer } from './library-server.js';
+import { startWorkerCluster } from './worker-cluster.js';
 import { startSocketIoServer } from './socketio-server.js';
 import { startWsServer } from './ws-server.js';
 
-/** The contenders a benchmark server process can run. */
-export type Contender = 'L' | 'B0' | 'B1' | 'S';
+/** The contenders a benchmark server process can run; LW is the library on worker processes. */
+export type Contender = 'L' | 'LW' | 'B0' | 'B1' | 'S';
 
 const [contender, settingsJson] = process.argv.slice(2) as [Contender, string];
 const settings = JSON.parse(settingsJson) as ServerSettings;
 
 const starters: Record<Contender, () => Promise<void>> = {
   L: () => startLibraryServer(settings),
+  LW: () => startWorkerCluster(settings),
   B0: () => startWsServer(false),
   B1: () => startWsServer(true),
   S: () => startSocketIoServer(),

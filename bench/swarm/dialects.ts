@@ -22,6 +22,7 @@ const broadcaster = (setupFrames: number): Dialect => ({ path: '/', setupFrames,
 /** The library sends each client its own OnAddClient; the raw `ws` baselines send nothing. */
 export const dialects: Record<Contender, Dialect> = {
   L: broadcaster(1),
+  LW: broadcaster(1),
   B0: broadcaster(0),
   B1: broadcaster(0),
   S: {
@@ -49,12 +50,13 @@ export async function openSwarm(
   count: number,
   keepTexts = 0,
   conns: SwarmConn[] = [],
+  localAddress?: string,
 ): Promise<SwarmConn[]> {
   for (let start = 0; start < count; start += CONCURRENT_CONNECTS) {
     const batch = Math.min(CONCURRENT_CONNECTS, count - start);
     await Promise.all(
       Array.from({ length: batch }, async () => {
-        const conn = await SwarmConn.open(port, dialect.path, keepTexts);
+        const conn = await SwarmConn.open(port, dialect.path, keepTexts, localAddress);
         conns.push(conn);
         await dialect.join?.(conn);
         await conn.waitFor(dialect.setupFrames);

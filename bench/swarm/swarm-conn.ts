@@ -33,10 +33,13 @@ export class SwarmConn {
 
   private constructor(private readonly socket: net.Socket) {}
 
-  /** Connects and completes the WebSocket upgrade for `path` (which may carry a query). */
-  static open(port: number, path: string, keepTexts = 0): Promise<SwarmConn> {
+  /**
+   * Connects and completes the WebSocket upgrade for `path` (which may carry a query),
+   * from `localAddress` when given (another loopback address gives another 28,000 ports).
+   */
+  static open(port: number, path: string, keepTexts = 0, localAddress?: string): Promise<SwarmConn> {
     return new Promise((resolve, reject) => {
-      const socket = net.connect({ port, host: '127.0.0.1', noDelay: true });
+      const socket = net.connect({ port, host: '127.0.0.1', noDelay: true, localAddress });
       const conn = new SwarmConn(socket);
       conn.keepTexts = keepTexts;
       let head = Buffer.alloc(0);

@@ -154,4 +154,38 @@ describe('a cluster of broadcasters (in-memory backplane)', () => {
     await settle();
     expect(far.conn.take().at(-1)).toMatchObject({ SenderID: stays.id, CastType: CastType.All });
   });
+
+  it('ships no membership list after a blip in which nothing changed, and only the changed node’s after one that did', async () => {
+    nodes = await cluster(3, { nodeTimeout: 60_000 });
+    const [a, b, c] = nodes;
+    for (const node of nodes) for (let i = 0; i < 5; i++) node.join();
+    await sleep(100);
+    const syncs: Array<{ node: string; size: number }> = [];
+    for (const node of nodes) {
+      const publish = node.backplane.publish.bind(node.backplane);
+      jest.spyOn(node.backplane, 'publish').mockImplementation((message) => {
+        const envelope = decodeEnvelope(message);
+        if (envelope?.kind === 'sync') syncs.push({ node: envelope.node, size: envelope.clientIds.length });
+        return publish(message);
+      });
+    }
+
+    a.backplane.setLinked(false);
+    await sleep(30);
+    a.backplane.setLinked(true);
+    await sleep(150);
+    expect(syncs).toEqual([]);
+
+    a.backplane.setLinked(false);
+    const newcomer = a.join();
+    await sleep(30);
+    a.backplane.setLinked(true);
+    const since = Date.now();
+    while (!b.core.clientIds().includes(newcomer.id) && Date.now() - since < 2000) await sleep(10);
+    expect(b.core.clientIds()).toContain(newcomer.id);
+    expect(c.core.clientIds()).toContain(newcomer.id);
+    const aId = a.core.stats().cluster?.nodeId;
+    expect(syncs.length).toBeGreaterThanOrEqual(1);
+    expect(syncs.every((sync) => sync.node === aId && sync.size === 6)).toBe(true);
+  });
 });

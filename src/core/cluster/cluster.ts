@@ -104,6 +104,9 @@ export class Cluster {
   private stalled = false;
   private localCount = 0;
   private localDigest = 0;
+  private everUp = false;
+  /** When this node last published its lists in answer to a request. */
+  private lastSyncAt = 0;
   private localMemberships = 0;
   private localRoomDigest = 0;
   private warnedAboutPeers = false;
@@ -226,13 +229,19 @@ export class Cluster {
 
   /**
    * Nobody could be heard while the link was down or stalled: everyone gets a full
-   * timeout anew, and every node's membership is asked for, to repair what was lost.
+   * timeout anew. A node joining for the first time asks every node for its lists. After
+   * an outage only what is out of step is shipped: this node's beat goes out at once, and
+   * each node whose view of it differs asks for its lists, as this node asks of every node
+   * whose next beat differs from its view. A blip during which nothing changed ships no list.
    */
   private resynchronize(): void {
     const now = Date.now();
     for (const node of this.nodes.values()) node.lastSeen = now;
-    this.publishSync();
-    this.publish({ kind: 'sync-request', node: this.nodeId, to: null });
+    if (!this.everUp) {
+      this.everUp = true;
+      this.publish({ kind: 'sync-request', node: this.nodeId, to: null });
+    }
+    this.publishBeat();
   }
 
   private onLinkDown(reason: string): void {
@@ -244,8 +253,7 @@ export class Cluster {
     );
   }
 
-  private tick(): void {
-    if (!this.linkUp) return;
+  private publishBeat(): void {
     this.publish({
       kind: 'beat',
       node: this.nodeId,
@@ -254,6 +262,11 @@ export class Cluster {
       memberships: this.localMemberships,
       roomDigest: this.localRoomDigest,
     });
+  }
+
+  private tick(): void {
+    if (!this.linkUp) return;
+    this.publishBeat();
     const now = Date.now();
     // Our own beats come back within a heartbeat or two while the link carries; when they
     // do not, the silence of the others may be ours, and nobody is timed out for it.
@@ -321,7 +334,7 @@ export class Cluster {
         break;
       }
       case 'sync-request':
-        if (envelope.to === null || envelope.to === this.nodeId) this.publishSync();
+        if (envelope.to === null || envelope.to === this.nodeId) this.answerSyncRequest();
         break;
       case 'sync':
         this.reconcile(node, envelope.clientIds);
@@ -404,6 +417,17 @@ export class Cluster {
       if (!listed.has(clientId)) this.removeRemote(node, clientId);
     }
     for (const clientId of listed) this.addRemote(node, clientId);
+  }
+
+  /**
+   * Several nodes that missed the same changes ask at about the same time; the lists go
+   * to every node, so one answer serves them all.
+   */
+  private answerSyncRequest(): void {
+    const now = Date.now();
+    if (now - this.lastSyncAt < this.options.heartbeatInterval / 2) return;
+    this.lastSyncAt = now;
+    this.publishSync();
   }
 
   private publishSync(): void {
