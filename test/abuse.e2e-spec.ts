@@ -20,17 +20,10 @@ import {
 import { appModule, startApp, type RunningApp } from './support/app.js';
 import { freePort } from './support/free-port.js';
 import { RawClient } from './support/raw-client.js';
+import { until } from './support/until.js';
 import { bodyText, TestClient } from './support/ws-client.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function until(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(10);
-  }
-}
 
 @Injectable()
 class Echo {

@@ -26,19 +26,12 @@ import { JOIN_ROOM, SAY } from '../sample/room.handlers.js';
 import { ensureBuilt } from './support/child-server.js';
 import { freePort } from './support/free-port.js';
 import { startApp, type RunningApp } from './support/app.js';
+import { until } from './support/until.js';
 
 const root = join(__dirname, '..');
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const WS = WebSocket as unknown as WebSocketConstructor;
 const fast: ClientOptions = { WebSocket: WS, reconnect: { min: 50, max: 200 } };
-
-async function until(check: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(10);
-  }
-}
 
 const opened = (client: BroadcastClient<never>) => until(() => client.state === 'open', 'the client to open');
 const clients: Array<{ close(): void }> = [];

@@ -6,7 +6,8 @@ import { AppModule } from '../sample/app.module.js';
 import { DIRECT, ECHO, RELAY, WHO } from '../sample/chat.handlers.js';
 import { CapturingLogger, startApp, type RunningApp } from './support/app.js';
 import { ChildServer } from './support/child-server.js';
-import { findRedis, PrivateRedis } from './support/redis-server.js';
+import { findRedis, redisForSuite } from './support/redis-server.js';
+import { until } from './support/until.js';
 import { bodyText, TestClient } from './support/ws-client.js';
 
 const redis = findRedis();
@@ -14,14 +15,6 @@ const describeWithRedis = redis.kind === 'none' ? describe.skip : describe;
 const HEARTBEAT = 200;
 const NODE_TIMEOUT = 1500;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function until(check: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
-}
 
 /**
  * Waits until both nodes list `count` clients, then discards what `clients` were told so
@@ -42,21 +35,9 @@ async function settled(
 }
 
 describeWithRedis('a cluster over a real Redis', () => {
-  let server: PrivateRedis | null = null;
-  let url: string;
+  const suiteRedis = redisForSuite(redis);
   const apps: RunningApp[] = [];
 
-  beforeAll(async () => {
-    if (redis.kind === 'private') {
-      server = await PrivateRedis.start(redis.binary);
-      url = server.url;
-    } else if (redis.kind === 'external') {
-      url = redis.url;
-    }
-  });
-  afterAll(async () => {
-    await server?.stop();
-  });
   afterEach(async () => {
     await Promise.all(apps.splice(0).map(({ app }) => app.close()));
   });
@@ -64,7 +45,7 @@ describeWithRedis('a cluster over a real Redis', () => {
   /** One instance of the sample app, joined to the cluster. */
   async function node(logger?: CapturingLogger, maxPendingBytes?: number): Promise<RunningApp & { broadcaster: Broadcaster }> {
     const cluster = {
-      backplane: new RedisBackplane({ url, channel: `test-${expect.getState().currentTestName}`, maxPendingBytes }),
+      backplane: new RedisBackplane({ url: suiteRedis.url(), channel: `test-${expect.getState().currentTestName}`, maxPendingBytes }),
       clusterHeartbeatInterval: HEARTBEAT,
       nodeTimeout: NODE_TIMEOUT,
     };
@@ -126,7 +107,7 @@ describeWithRedis('a cluster over a real Redis', () => {
   });
 
   it('accepts an ioredis client of the application’s own through forRootAsync, and leaves it open', async () => {
-    const own = new Redis(url);
+    const own = new Redis(suiteRedis.url());
     @Module({})
     class AsyncApp {}
     const running = await startApp({
@@ -139,7 +120,7 @@ describeWithRedis('a cluster over a real Redis', () => {
     });
     const other = await startApp({
       module: AsyncApp,
-      imports: [BroadcasterModule.forRoot({ backplane: new RedisBackplane({ url, channel: 'async-test' }) })],
+      imports: [BroadcasterModule.forRoot({ backplane: new RedisBackplane({ url: suiteRedis.url(), channel: 'async-test' }) })],
     });
     try {
       const here = await TestClient.join(running.url);
@@ -165,7 +146,7 @@ describeWithRedis('a cluster over a real Redis', () => {
       const a = await node();
       const channel = `test-${expect.getState().currentTestName}`;
       // The instance to kill runs in a process of its own, on the built package.
-      const doomedServer = await ChildServer.start({ clusterHeartbeatInterval: HEARTBEAT, nodeTimeout: NODE_TIMEOUT, redis: { url, channel } });
+      const doomedServer = await ChildServer.start({ clusterHeartbeatInterval: HEARTBEAT, nodeTimeout: NODE_TIMEOUT, redis: { url: suiteRedis.url(), channel } });
       child = doomedServer;
       const { port } = doomedServer;
       const watcher = await TestClient.join(a.url);
@@ -197,7 +178,7 @@ describeWithRedis('a cluster over a real Redis', () => {
       const far = await TestClient.join(b.url);
       await settled(a, b, 3, [local, neighbour, far]);
 
-      await server?.stop();
+      await suiteRedis.server()?.stop();
       await until(() => a.broadcaster.stats().cluster?.linkUp === false, 'node A to notice the outage');
       local.client.request(ECHO, 'during the outage');
       expect(bodyText(await neighbour.client.nextJson())).toBe('during the outage');
@@ -208,7 +189,7 @@ describeWithRedis('a cluster over a real Redis', () => {
       expect(during?.publishFailures).toBeGreaterThan(0);
       expect(logger.text('warn')).toMatch(/cluster backplane down/);
 
-      await server?.restart();
+      await suiteRedis.server()?.restart();
       await until(
         () => a.broadcaster.stats().cluster?.linkUp === true && b.broadcaster.stats().cluster?.linkUp === true,
         'both nodes to link up again',
@@ -228,7 +209,7 @@ describeWithRedis('a cluster over a real Redis', () => {
       const far = await TestClient.join(b.url);
       await settled(a, b, 2, [local, far]);
 
-      const admin = new Redis(url);
+      const admin = new Redis(suiteRedis.url());
       try {
         // Redis keeps every connection open but answers nothing, for longer than the node timeout.
         await admin.call('CLIENT', 'PAUSE', String(NODE_TIMEOUT + 1500), 'ALL');

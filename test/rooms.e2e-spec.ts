@@ -4,19 +4,11 @@ import { AppModule } from '../sample/app.module.js';
 import { JOIN_ROOM, LEAVE_ROOM, MEMBERS, NOTIFY_USER, SAY } from '../sample/room.handlers.js';
 import { startApp, type RunningApp } from './support/app.js';
 import { ChildServer } from './support/child-server.js';
-import { findRedis, PrivateRedis } from './support/redis-server.js';
+import { findRedis, redisForSuite } from './support/redis-server.js';
+import { until } from './support/until.js';
 import { bodyText, TestClient } from './support/ws-client.js';
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const json = (frame: Record<string, unknown>) => JSON.parse(bodyText(frame) ?? 'null') as Record<string, unknown>;
-
-async function until(check: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
-}
 
 /** Sends a JSON body to a handler. */
 function send(client: TestClient, handlerId: number, body: unknown, requestId?: number | string): void {
@@ -123,22 +115,10 @@ const HEARTBEAT = 200;
 const NODE_TIMEOUT = 1500;
 
 describeWithRedis('rooms across two instances over a real Redis', () => {
-  let server: PrivateRedis | null = null;
-  let url: string;
+  const suiteRedis = redisForSuite(redis);
   const apps: RunningApp[] = [];
   let child: ChildServer | null = null;
 
-  beforeAll(async () => {
-    if (redis.kind === 'private') {
-      server = await PrivateRedis.start(redis.binary);
-      url = server.url;
-    } else if (redis.kind === 'external') {
-      url = redis.url;
-    }
-  });
-  afterAll(async () => {
-    await server?.stop();
-  });
   afterEach(async () => {
     await Promise.all(apps.splice(0).map(({ app }) => app.close()));
     await child?.stop();
@@ -149,7 +129,7 @@ describeWithRedis('rooms across two instances over a real Redis', () => {
 
   async function node(): Promise<RunningApp & { broadcaster: Broadcaster }> {
     const cluster = {
-      backplane: new RedisBackplane({ url, channel: channel() }),
+      backplane: new RedisBackplane({ url: suiteRedis.url(), channel: channel() }),
       clusterHeartbeatInterval: HEARTBEAT,
       nodeTimeout: NODE_TIMEOUT,
     };
@@ -200,7 +180,7 @@ describeWithRedis('rooms across two instances over a real Redis', () => {
 
   it('drops the room members of a killed instance from every listing within the node timeout', async () => {
     const a = await node();
-    child = await ChildServer.start({ clusterHeartbeatInterval: HEARTBEAT, nodeTimeout: NODE_TIMEOUT, redis: { url, channel: channel() } });
+    child = await ChildServer.start({ clusterHeartbeatInterval: HEARTBEAT, nodeTimeout: NODE_TIMEOUT, redis: { url: suiteRedis.url(), channel: channel() } });
     const doomed = await TestClient.join(`ws://127.0.0.1:${child.port}/`);
     doomed.client.request(2, 'red');
     const local = await TestClient.join(a.url);

@@ -1,6 +1,8 @@
 import { execFileSync } from 'node:child_process';
 
-export { PrivateRedis } from '../../bench/runner/private-redis.js';
+import { PrivateRedis } from '../../bench/runner/private-redis.js';
+
+export { PrivateRedis };
 
 const INSTALL_HINT = 'install it with `apt-get install redis-server`, or set REDIS_URL to a Redis to use';
 
@@ -26,4 +28,25 @@ export function findRedis(): RedisForTests {
   if (process.env.CI === 'true') throw new Error(`the cluster tests need Redis under CI: ${why}`);
   console.warn(`\n*** SKIPPING the cluster tests: ${why} ***\n`);
   return { kind: 'none', why };
+}
+
+/**
+ * Gives the suite it is called in a Redis: a private `redis-server` started before its
+ * tests and stopped after them, or REDIS_URL. Read `url()` inside the tests.
+ */
+export function redisForSuite(redis: RedisForTests): { url(): string; server(): PrivateRedis | null } {
+  let server: PrivateRedis | null = null;
+  let url = '';
+  beforeAll(async () => {
+    if (redis.kind === 'private') {
+      server = await PrivateRedis.start(redis.binary);
+      url = server.url;
+    } else if (redis.kind === 'external') {
+      url = redis.url;
+    }
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+  return { url: () => url, server: () => server };
 }
