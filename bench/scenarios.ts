@@ -59,15 +59,16 @@ export interface RequestReplyScenario {
 }
 
 /**
- * More clients than one process may hold: the library on `workers` worker processes, the
- * swarm in `swarms` processes (each from its own loopback address). One client sends
- * `casts` All requests at once; every client must receive each.
+ * The swarm in `swarms` processes (each from its own loopback address), for more clients
+ * than one process may hold, or to take the swarm's own work off one thread; the library
+ * on `workers` worker processes for LW. One client sends `casts` All requests at once;
+ * every client must receive each.
  */
 export interface MassFanOutScenario {
   kind: 'mass-fan-out';
   name: string;
   clients: number;
-  workers: number;
+  workers?: number;
   swarms: number;
   casts: number;
   contenders: Contender[];
@@ -195,6 +196,14 @@ export const SCENARIOS: Scenario[] = [
     casts: 10,
     contenders: ['LW'],
   },
+  {
+    kind: 'mass-fan-out',
+    name: 'All, N=2000, 100 casts at once, swarm in 2 processes',
+    clients: 2000,
+    swarms: 2,
+    casts: 100,
+    contenders: EVERYONE,
+  },
   { kind: 'many-senders', name: 'Many senders, N=200, 5/s each', clients: 200, perClient: 10, rate: 5, payload: DEFAULT_PAYLOAD, contenders: EVERYONE },
   {
     kind: 'request-reply',
@@ -220,7 +229,9 @@ export function smokeScenarios(): Scenario[] {
     const shape =
       scenario.kind === 'casts'
         ? `${scenario.target} ${scenario.rate === undefined} ${scenario.nodes} ${scenario.workers}`
-        : scenario.kind;
+        : scenario.kind === 'mass-fan-out'
+          ? `${scenario.kind} ${scenario.workers}`
+          : scenario.kind;
     if (shapes.has(shape)) return false;
     shapes.add(shape);
     return true;

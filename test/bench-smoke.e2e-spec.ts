@@ -31,6 +31,7 @@ describe('the benchmark suite (smoke run)', () => {
     expect(shapes.get('All, N=2000, W=8 (smoke)')).toEqual(['L', 'B0', 'B1', 'S']);
     expect(shapes.get('Many senders, N=200, 5/s each (smoke)')).toEqual(['L', 'B0', 'B1', 'S']);
     expect(shapes.get('Request/reply (Self), N=2000, 1 in flight each (smoke)')).toEqual(['L', 'B0', 'B1', 'S']);
+    expect(shapes.get('All, N=2000, 100 casts at once, swarm in 2 processes (smoke)')).toEqual(['L', 'B0', 'B1', 'S']);
     expect(shapes.get('Idle connections, N=2000 (smoke)')).toEqual(['L', 'B0', 'S']);
     expect(runs.filter((run) => run.void !== undefined)).toEqual([]);
   });
@@ -45,6 +46,7 @@ describe('the benchmark suite (smoke run)', () => {
     expect(deliveriesOf('All, N=2000, W=8, 2 worker processes (smoke)')).toBe(20 * 20);
     // 60 clients over 3 swarm processes and 3 workers, 3 casts each.
     expect(deliveriesOf('All to 50,000 clients, 3 worker processes (smoke)')).toBe(60 * 3);
+    expect(deliveriesOf('All, N=2000, 100 casts at once, swarm in 2 processes (smoke)')).toBe(60 * 3);
     // 20 clients, all in the one room the smoke run has room for; RoomOthers skips the sender.
     expect(deliveriesOf('Room, N=2000 in 20 rooms of 100, W=8 (smoke)')).toBe(20 * 20);
     expect(deliveriesOf('RoomOthers k=100, N=5000, W=8 (smoke)')).toBe(19 * 20);
