@@ -1,6 +1,7 @@
 import { AppModule } from '../sample/app.module.js';
 import { DIRECT, RELAY, WHO } from '../sample/chat.handlers.js';
 import { startApp, type RunningApp } from './support/app.js';
+import { ensureBuilt } from './support/child-server.js';
 import { bodyText, TestClient } from './support/ws-client.js';
 
 describe('the sample app', () => {
@@ -65,5 +66,20 @@ describe('the sample app', () => {
       expect(bodyText(frame)).toBe('maintenance at noon');
     }
     expect(await (await fetch(http('/clients'))).json()).toEqual([a.id, b.id, c.id]);
+  });
+
+  it('serves the chat page and the client SDK modules over HTTP, beside the WebSocket on the same path', async () => {
+    ensureBuilt();
+    const page = await fetch(http('/'));
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(await page.text()).toContain('<script type="module" src="/chat.js"></script>');
+    const sdk = await fetch(http('/client/index.js'));
+    expect(sdk.headers.get('content-type')).toMatch(/^text\/javascript/);
+    expect(await sdk.text()).toContain("from './broadcast-client.js'");
+    expect((await fetch(http('/chat.js'))).status).toBe(200);
+    for (const path of ['/client/nope.js', '/client/..%2F..%2Fpackage.json', '/client/index.d.ts']) {
+      expect((await fetch(http(path))).status).toBe(404);
+    }
   });
 });
