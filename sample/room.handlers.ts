@@ -4,6 +4,7 @@ import {
   Broadcaster,
   BroadcasterException,
   ErrorCode,
+  isRoomName,
   MessageHandler,
   OnEvent,
   OnJoinRoom,
@@ -83,7 +84,7 @@ function notice(what: 'joined' | 'left', { clientId, room }: EventMessage): Resp
 }
 
 function roomName(room: unknown): string {
-  if (typeof room !== 'string' || room === '' || room.length > 200) {
+  if (!isRoomName(room)) {
     throw new BroadcasterException('name a "room" of 1 to 200 characters', ErrorCode.BadRequest);
   }
   return room;

@@ -38,17 +38,18 @@ export async function startWsServer(coalesce: boolean): Promise<void> {
     }
   };
 
+  const enqueue = (target: Peer, frame: Buffer) => {
+    if (!coalesce) {
+      target.stream.write(frame);
+    } else if (target.batch.push(frame) === 1) {
+      if (due.push(target) === 1) setImmediate(flush);
+    }
+  };
+
   wss.on('connection', (socket, request) => {
     const peer: Peer = { id: `client-${(nextId += 1)}`, stream: request.socket, batch: [], replies: new Map() };
     peers.add(peer);
     socket.on('close', () => peers.delete(peer));
-    const enqueue = (target: Peer, frame: Buffer) => {
-      if (!coalesce) {
-        target.stream.write(frame);
-      } else if (target.batch.push(frame) === 1) {
-        if (due.push(target) === 1) setImmediate(flush);
-      }
-    };
     socket.on('message', (data: Buffer) => {
       const request = data.toString('utf8');
       if (isSelfRequest(request)) {
@@ -62,15 +63,7 @@ export async function startWsServer(coalesce: boolean): Promise<void> {
       }
       const text = responseFrameFor(peer.id, request);
       const frame = Buffer.concat(Sender.frame(Buffer.from(text), TEXT_FRAME));
-      for (const target of peers) {
-        if (!coalesce) {
-          target.stream.write(frame);
-          continue;
-        }
-        if (target.batch.push(frame) === 1) {
-          if (due.push(target) === 1) setImmediate(flush);
-        }
-      }
+      for (const target of peers) enqueue(target, frame);
     });
   });
 

@@ -1,6 +1,7 @@
 import { InvalidResponseError } from './errors.js';
 import { isRoomCast } from './audience.js';
 import { CastType, type ResponseMessage } from './message.js';
+import { describeValue } from './describe-value.js';
 import { roomNameProblem } from './rooms.js';
 
 /**
@@ -37,12 +38,4 @@ function assertResponse(value: unknown, source: string): asserts value is Respon
 /** Whether `value` is one of the protocol's cast types (1–6). */
 export function isCastType(value: unknown): value is CastType {
   return Number.isInteger(value) && (value as number) >= CastType.All && (value as number) <= CastType.RoomOthers;
-}
-
-/** Names the kind of a value for an error message: `a string`, `an array`, `NaN`… */
-export function describeValue(value: unknown): string {
-  if (value === null) return 'null';
-  if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
-  if (Array.isArray(value)) return 'an array';
-  return typeof value === 'object' ? `a ${value.constructor?.name ?? 'plain'} object` : `a ${typeof value}`;
 }

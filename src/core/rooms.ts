@@ -1,5 +1,5 @@
 import type { Client } from './client.js';
-import { describeValue } from './response-validation.js';
+import { describeValue } from './describe-value.js';
 
 /** A change of room membership. */
 export type MembershipOp = 'join' | 'leave';
