@@ -3,7 +3,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { machine, markdown, summarize } from './report.js';
-import { runScenario, type RunRecord } from './runner/run-scenario.js';
+import { runScenario, useNativeSwarm, type RunRecord } from './runner/run-scenario.js';
+import { buildNativeSwarm } from './swarm/native-swarm.js';
 import { SCENARIOS, smokeScenarios } from './scenarios.js';
 
 // Runs every scenario, interleaving the contenders and rotating their order each repetition
@@ -13,6 +14,8 @@ const { values } = parseArgs({
     smoke: { type: 'boolean', default: false },
     reps: { type: 'string' },
     only: { type: 'string' },
+    // native (default): the C swarm where a scenario allows it and a C compiler is there.
+    swarm: { type: 'string', default: 'native' },
   },
 });
 
@@ -27,6 +30,9 @@ const redisAvailable = process.env.REDIS_URL !== undefined || commandExists('red
 const resultsDir = fileURLToPath(new URL('../bench/results/', import.meta.url));
 
 async function main(): Promise<void> {
+  if (values.swarm !== 'native' && values.swarm !== 'node') throw new Error(`--swarm is native or node, not ${values.swarm}`);
+  const native = values.swarm === 'native' ? buildNativeSwarm() : undefined;
+  useNativeSwarm(native);
   const records: RunRecord[] = [];
   for (const scenario of scenarios) {
     if (scenario.kind === 'casts' && scenario.nodes !== undefined && !redisAvailable) {
@@ -42,7 +48,7 @@ async function main(): Promise<void> {
       }
     }
   }
-  const details = { ...machine(), repetitions: reps, date: new Date().toISOString().slice(0, 10) };
+  const details = { ...machine(), repetitions: reps, swarm: native === undefined ? 'Node' : 'native (C) where the scenario allows, else Node', date: new Date().toISOString().slice(0, 10) };
   const versus = Object.fromEntries(
     scenarios.flatMap((s) => (s.kind === 'casts' && s.versus !== undefined ? [[s.name, s.versus]] : [])),
   );
@@ -81,7 +87,7 @@ function describe(r: RunRecord): string {
     r.deliveries > 0 ? `${r.cpuMicrosPerDelivery.toFixed(2)} µs CPU/delivery` : '',
     r.p99Ms === undefined ? '' : `p50 ${r.p50Ms?.toFixed(2)} ms, p99 ${r.p99Ms.toFixed(2)} ms`,
     r.heapBytesPerClient === undefined ? '' : `${(r.heapBytesPerClient / 1024).toFixed(1)} KiB heap/client`,
-    r.swarmCores === undefined ? '' : `swarm ${(r.swarmCores * 100).toFixed(0)}% of a core`,
+    r.swarmCores === undefined ? '' : `${r.swarm === 'native' ? 'native ' : ''}swarm ${(r.swarmCores * 100).toFixed(0)}% of a core`,
     r.void ?? '',
   ].filter(Boolean);
   return `${r.scenario.padEnd(40)} ${r.contender.padEnd(3)} ${figures.join(', ')}`;

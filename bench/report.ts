@@ -23,6 +23,8 @@ export interface ContenderSummary {
   seconds?: Spread;
   /** The runner's (the swarm's) CPU in cores; see `RunRecord.swarmCores`. */
   swarmCores?: Spread;
+  /** Whether the native swarm generated the load. */
+  nativeSwarm: boolean;
 }
 
 /** A swarm this busy may be what limits a run, rather than the server. */
@@ -90,6 +92,7 @@ function summarizeContender(contender: Contender, runs: RunRecord[]): ContenderS
     rssBytesPerClient: spreadOf((r) => r.rssBytesPerClient),
     seconds: spreadOf((r) => (r.seconds > 0 ? r.seconds : undefined)),
     swarmCores: spreadOf((r) => r.swarmCores),
+    nativeSwarm: runs.length > 0 && runs.every((r) => r.swarm === 'native'),
   };
 }
 
@@ -133,7 +136,7 @@ export function markdown(summaries: ScenarioSummary[], details: Record<string, s
         s.seconds && s.deliveriesPerSecond === undefined ? `${fixed(s.seconds.median, 2)} s` : '',
         s.heapBytesPerClient ? `heap ${kib(s.heapBytesPerClient.median)}/client` : '',
         s.rssBytesPerClient ? `RSS ${kib(s.rssBytesPerClient.median)}/client` : '',
-        s.swarmCores ? `swarm CPU up to ${fixed(s.swarmCores.max * 100, 0)}% of a core${s.swarmCores.max >= SWARM_SATURATED_CORES ? ' **(swarm-bound)**' : ''}` : '',
+        s.swarmCores ? `${s.nativeSwarm ? 'native ' : ''}swarm CPU up to ${fixed(s.swarmCores.max * 100, 0)}% of a core${s.swarmCores.max >= SWARM_SATURATED_CORES ? ' **(swarm-bound)**' : ''}` : '',
         s.voidRuns > 0 ? `**${s.voidRuns} of ${s.runs} runs void**` : '',
       ].filter(Boolean);
       lines.push(

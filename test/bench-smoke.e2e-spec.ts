@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -6,11 +6,21 @@ import { findRedis } from './support/redis-server.js';
 
 const root = join(__dirname, '..');
 
+function hasCompiler(): boolean {
+  try {
+    execFileSync('sh', ['-c', 'command -v cc'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 interface SmokeRun {
   scenario: string;
   contender: string;
   deliveries: number;
   swarmCores?: number;
+  swarm?: 'native';
   void?: string;
 }
 
@@ -62,5 +72,17 @@ describe('the benchmark suite (smoke run)', () => {
     expect(delivering.length).toBeGreaterThan(10);
     for (const run of delivering) expect(run.swarmCores).toBeGreaterThan(0);
     expect(readFileSync(join(root, 'bench/results/smoke.md'), 'utf8')).toMatch(/swarm CPU up to \d+% of a core/);
+  });
+
+  it('generates the load of closed-loop casts and request/reply with the native swarm, the rest with Node', () => {
+    const swarmOf = (scenario: string) => [...new Set(runs.filter((run) => run.scenario === scenario).map((run) => run.swarm ?? 'node'))];
+    // `.ci/run` installs a C compiler; elsewhere the suite falls back to the Node swarm.
+    const native = process.env.CI === 'true' || hasCompiler() ? ['native'] : ['node'];
+    expect(swarmOf('All, N=2000, W=8 (smoke)')).toEqual(native);
+    expect(swarmOf('Self, N=100, W=8, guard + pipe + interceptor (smoke)')).toEqual(native);
+    expect(swarmOf('Request/reply (Self), N=2000, 1 in flight each (smoke)')).toEqual(native);
+    expect(swarmOf('All, N=2000, W=8, 2 worker processes (smoke)')).toEqual(native);
+    expect(swarmOf('Room, N=2000 in 20 rooms of 100, W=8 (smoke)')).toEqual(['node']);
+    expect(swarmOf('All, N=1000, open loop 200 casts/s (smoke)')).toEqual(['node']);
   });
 });

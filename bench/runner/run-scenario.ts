@@ -1,9 +1,10 @@
 import { performance } from 'node:perf_hooks';
-import { DEFAULT_PAYLOAD, type CastScenario, type MassFanOutScenario, type Scenario } from '../scenarios.js';
+import { DEFAULT_PAYLOAD, type CastScenario, type MassFanOutScenario, type RequestReplyScenario, type Scenario } from '../scenarios.js';
 import type { Contender } from '../servers/main.js';
 import { ECHO_ALL, ECHO_EXCLUSIVE, ECHO_ROOM, ECHO_SELF, ECHO_SELF_ENHANCED, JOIN_ROOM } from '../servers/handler-ids.js';
 import { clientIdOf, dialects, openSwarm } from '../swarm/dialects.js';
 import { SwarmProcess } from '../swarm/swarm-process-handle.js';
+import { NativeSwarm, type NativeRun } from '../swarm/native-swarm.js';
 import { type SwarmConn } from '../swarm/swarm-conn.js';
 import { measureCasts, measureManySenders, measureRequestReply, measureUntil, type Delivery } from './measure.js';
 import { benchRedis } from './private-redis.js';
@@ -28,13 +29,34 @@ export interface RunRecord {
    * lives in the runner, one thread, so near 1 it, not the server, sets the pace.
    */
   swarmCores?: number;
+  /** Set when the native swarm (C) was the load generator rather than the Node one. */
+  swarm?: 'native';
   void?: string;
 }
 
 const EXCLUSIVE_TARGETS = 10;
 
+let nativeSwarmBinary: string | undefined;
+
+/** Makes the native swarm at `binary` the load generator of every scenario it can run. */
+export function useNativeSwarm(binary: string | undefined): void {
+  nativeSwarmBinary = binary;
+}
+
+/** Closed-loop casts to everyone or to the sender, and request/reply: what the native swarm drives. */
+function nativeCanRun(scenario: Scenario): scenario is CastScenario | RequestReplyScenario {
+  if (scenario.kind === 'request-reply') return true;
+  return (
+    scenario.kind === 'casts' &&
+    scenario.nodes === undefined &&
+    scenario.rate === undefined &&
+    (scenario.target === 'all' || scenario.target === 'self' || scenario.target === 'self-enhanced')
+  );
+}
+
 /** Starts the contender's server, runs the scenario against it once, and stops it. */
 export async function runScenario(scenario: Scenario, contender: Contender): Promise<RunRecord> {
+  if (nativeSwarmBinary !== undefined && nativeCanRun(scenario)) return runNative(scenario, contender, nativeSwarmBinary);
   if (scenario.kind === 'casts' && scenario.nodes !== undefined) return runOnCluster(scenario, scenario.nodes);
   if (scenario.kind === 'mass-fan-out') return runMassFanOut(scenario, contender);
   const workers = scenario.kind === 'casts' ? scenario.workers : undefined;
@@ -127,6 +149,49 @@ async function runMassFanOut(scenario: MassFanOutScenario, contender: Contender)
     for (const swarm of swarms) swarm.stop();
     await server.stop();
   }
+}
+
+/**
+ * The scenario with the native swarm as load generator: it paces and counts by itself and
+ * reports its own CPU, so the runner only reads the server's usage around the run.
+ */
+async function runNative(scenario: CastScenario | RequestReplyScenario, contender: Contender, binary: string): Promise<RunRecord> {
+  const workers = scenario.kind === 'casts' ? scenario.workers : undefined;
+  const server = await ServerProcess.start(contender, { announceClients: false, workers });
+  let swarm: NativeSwarm | undefined;
+  try {
+    const dialect = dialects[contender];
+    swarm = await NativeSwarm.open(binary, server.port, dialect, scenario.clients);
+    const clients = swarm;
+    let measure: () => Promise<NativeRun>;
+    if (scenario.kind === 'request-reply') {
+      const request = dialect.request(ECHO_SELF, Buffer.alloc(scenario.payload, 'x'));
+      await clients.requests(2, request);
+      measure = () => clients.requests(scenario.perClient, request);
+    } else {
+      const toAll = scenario.target === 'all';
+      const handlerId = toAll ? ECHO_ALL : scenario.target === 'self' ? ECHO_SELF : ECHO_SELF_ENHANCED;
+      const request = dialect.request(handlerId, Buffer.alloc(toAll ? scenario.payload : DEFAULT_PAYLOAD, 'x'));
+      const receivers = toAll ? scenario.clients : 1;
+      const window = scenario.window ?? 1;
+      // A short warm-up lets the JIT settle before the measured casts.
+      const warmUp = await clients.casts(Math.max(5, Math.floor(scenario.casts / 10)), window, receivers, request);
+      if (warmUp.void !== undefined) return nativeRecord(scenario.name, contender, scenario.clients, warmUp, undefined, undefined);
+      measure = () => clients.casts(scenario.casts, window, receivers, request);
+    }
+    const before = await server.usage();
+    const run = await measure();
+    return nativeRecord(scenario.name, contender, scenario.clients, run, before, await server.usage());
+  } finally {
+    swarm?.stop();
+    await server.stop();
+  }
+}
+
+function nativeRecord(scenario: string, contender: Contender, clients: number, run: NativeRun, before: Usage | undefined, after: Usage | undefined): RunRecord {
+  const delivery: Delivery = { deliveries: run.deliveries, seconds: run.seconds, latencies: [], ...(run.void === undefined ? {} : { void: run.void }) };
+  const result = record(scenario, contender, clients, delivery, before, after, { user: run.cpuMicros, system: 0 });
+  return { ...result, ...(run.deliveries > 0 ? { p50Ms: run.p50Ms, p99Ms: run.p99Ms } : {}), swarm: 'native' };
 }
 
 /** Instances of the library linked over Redis, the clients dealt out among them in turn. */

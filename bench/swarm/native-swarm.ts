@@ -1,0 +1,105 @@
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { createInterface, type Interface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import type { Dialect } from './dialects.js';
+
+const SOURCE = fileURLToPath(new URL('../../bench/native-swarm/swarm.c', import.meta.url));
+const BINARY = fileURLToPath(new URL('./native-swarm', import.meta.url));
+
+/** What the native swarm saw of one measured run. */
+export interface NativeRun {
+  deliveries: number;
+  seconds: number;
+  /** The swarm's own CPU (user + system) over the run, in microseconds. */
+  cpuMicros: number;
+  p50Ms: number;
+  p99Ms: number;
+  void?: string;
+}
+
+/**
+ * Compiles the native swarm (C, one epoll loop) next to the compiled bench when its source
+ * is newer, and returns its path; `undefined`, with the reason on stderr, when no C
+ * compiler is there.
+ */
+export function buildNativeSwarm(): string | undefined {
+  if (existsSync(BINARY) && statSync(BINARY).mtimeMs >= statSync(SOURCE).mtimeMs) return BINARY;
+  try {
+    mkdirSync(fileURLToPath(new URL('.', import.meta.url)), { recursive: true });
+    execFileSync('cc', ['-O2', '-Wall', '-o', BINARY, SOURCE], { stdio: ['ignore', 'inherit', 'inherit'] });
+    return BINARY;
+  } catch (error) {
+    console.warn(`the native swarm could not be built (${(error as Error).message}); the Node swarm is used instead`);
+    return undefined;
+  }
+}
+
+/**
+ * The native swarm in its own process: its clients, and the runs it drives itself, so
+ * that pacing and counting cost no round trip through this process.
+ */
+export class NativeSwarm {
+  private readonly lines: Interface;
+  private readonly waiting: Array<(line: string) => void> = [];
+  private exited: string | undefined;
+
+  private constructor(private readonly child: ChildProcess) {
+    this.lines = createInterface({ input: child.stdout! });
+    this.lines.on('line', (line) => this.waiting.shift()?.(line));
+    child.once('exit', (code, signal) => {
+      this.exited = `the native swarm exited (${signal ?? code})`;
+      for (const resolve of this.waiting.splice(0)) resolve(`void ${this.exited}`);
+    });
+  }
+
+  /** Opens `count` clients and waits until each has joined as the dialect says. */
+  static async open(binary: string, port: number, dialect: Dialect, count: number, localAddress = '127.0.0.1'): Promise<NativeSwarm> {
+    const swarm = new NativeSwarm(spawn(binary, [], { stdio: ['pipe', 'pipe', 'inherit'] }));
+    const socketIo = dialect.join === undefined ? 0 : 1;
+    const answer = await swarm.ask(`open ${port} ${count} ${localAddress} ${dialect.setupFrames} ${socketIo} ${dialect.path}`);
+    if (answer !== `opened ${count}`) {
+      swarm.stop();
+      throw new Error(`the native swarm did not open its clients: ${answer}`);
+    }
+    return swarm;
+  }
+
+  /** Client 0 casts `casts` times, `window` in flight; clients below `receivers` must get each. */
+  casts(casts: number, window: number, receivers: number, request: string): Promise<NativeRun> {
+    return this.run(`casts ${casts} ${window} ${receivers} ${request}`);
+  }
+
+  /** Every client keeps one request in flight until it has `perClient` replies. */
+  requests(perClient: number, request: string): Promise<NativeRun> {
+    return this.run(`requests ${perClient} ${request}`);
+  }
+
+  stop(): void {
+    this.child.stdin?.end();
+    this.child.kill();
+  }
+
+  private async run(command: string): Promise<NativeRun> {
+    const answer = await this.ask(command);
+    if (answer.startsWith('void ')) return { deliveries: 0, seconds: 0, cpuMicros: 0, p50Ms: 0, p99Ms: 0, void: answer.slice(5) };
+    const [word, deliveries, nanos, cpuMicros, p50, p99, wrong] = answer.split(' ');
+    if (word !== 'done') throw new Error(`the native swarm answered: ${answer}`);
+    const result: NativeRun = {
+      deliveries: Number(deliveries),
+      seconds: Number(nanos) / 1e9,
+      cpuMicros: Number(cpuMicros),
+      p50Ms: Number(p50) / 1000,
+      p99Ms: Number(p99) / 1000,
+    };
+    if (Number(wrong) > 0) result.void = `${wrong} clients did not receive exactly what they should`;
+    return result;
+  }
+
+  private ask(command: string): Promise<string> {
+    if (this.exited !== undefined) return Promise.resolve(`void ${this.exited}`);
+    const answer = new Promise<string>((resolve) => this.waiting.push(resolve));
+    this.child.stdin!.write(`${command}\n`);
+    return answer;
+  }
+}

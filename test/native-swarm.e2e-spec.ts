@@ -1,0 +1,144 @@
+import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { WebSocketServer, type WebSocket } from 'ws';
+
+// The benchmark's native swarm is the instrument the fan-out and request/reply figures are
+// read with, so its counting is tested here against a plain ws server that can be told to
+// misbehave. Without a C compiler the suite is skipped (loudly), except under CI=true.
+const SOURCE = join(__dirname, '..', 'bench', 'native-swarm', 'swarm.c');
+const binary = join(mkdtempSync(join(tmpdir(), 'native-swarm-')), 'swarm');
+const compiled = (() => {
+  try {
+    execFileSync('cc', ['-O2', '-Wall', '-Werror', '-o', binary, SOURCE], { stdio: 'pipe' });
+    return true;
+  } catch (error) {
+    const message = `the native swarm did not compile (cc missing? apt-get install gcc): ${(error as Error).message}`;
+    if (process.env.CI === 'true') throw new Error(message);
+    console.warn(`SKIPPED: ${message}`);
+    return false;
+  }
+})();
+const describeCompiled = compiled ? describe : describe.skip;
+
+interface Misbehaviour {
+  /** A client (by connection order) that gets every broadcast twice. */
+  twice?: number;
+  /** A client that also gets every reply meant for someone else. */
+  eavesdropper?: number;
+  /** Speak Engine.IO: an open packet, a namespace ack to "40", and a ping ("2") before each reply. */
+  socketIo?: boolean;
+}
+
+/** Each text message is echoed to every client, or to its sender alone when it starts with "self". */
+async function startServer(misbehaviour: Misbehaviour = {}) {
+  const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+  await new Promise((resolve) => wss.once('listening', resolve));
+  const peers: WebSocket[] = [];
+  let pongs = 0;
+  let engineIoPongs = 0;
+  wss.on('connection', (socket) => {
+    const index = peers.push(socket) - 1;
+    socket.on('pong', () => (pongs += 1));
+    socket.ping(Buffer.from('are you there'));
+    socket.send(misbehaviour.socketIo ? '0{"sid":"x"}' : 'welcome');
+    socket.on('message', (data: Buffer) => {
+      const text = data.toString();
+      if (misbehaviour.socketIo && text === '40') return socket.send('40{"sid":"y"}');
+      if (text === '3') return (engineIoPongs += 1);
+      if (misbehaviour.socketIo) socket.send('2');
+      if (text.startsWith('self')) {
+        socket.send(text);
+        if (misbehaviour.eavesdropper !== undefined && index !== misbehaviour.eavesdropper) peers[misbehaviour.eavesdropper].send(text);
+        return;
+      }
+      peers.forEach((peer, i) => {
+        peer.send(text);
+        if (i === misbehaviour.twice) peer.send(text);
+      });
+    });
+  });
+  return {
+    port: (wss.address() as AddressInfo).port,
+    pongs: () => pongs,
+    engineIoPongs: () => engineIoPongs,
+    close: () => {
+      // ws waits for its clients to go before it calls back.
+      for (const peer of peers) peer.terminate();
+      return new Promise((resolve) => wss.close(resolve));
+    },
+  };
+}
+
+class Swarm {
+  private readonly child: ChildProcessWithoutNullStreams = spawn(binary, [], { stdio: ['pipe', 'pipe', 'inherit'] }) as ChildProcessWithoutNullStreams;
+  private readonly answers: string[] = [];
+  private waiter: (() => void) | null = null;
+
+  constructor() {
+    createInterface({ input: this.child.stdout }).on('line', (line) => {
+      this.answers.push(line);
+      this.waiter?.();
+    });
+  }
+
+  async ask(command: string): Promise<string> {
+    this.child.stdin.write(`${command}\n`);
+    while (this.answers.length === 0) await new Promise<void>((resolve) => (this.waiter = resolve));
+    return this.answers.shift()!;
+  }
+
+  stop(): void {
+    this.child.kill();
+  }
+}
+
+describeCompiled('the benchmark’s native swarm', () => {
+  let swarm: Swarm;
+  afterEach(() => swarm.stop());
+
+  it('opens its clients, counts every cast to every client, and answers pings', async () => {
+    const server = await startServer();
+    swarm = new Swarm();
+    expect(await swarm.ask(`open ${server.port} 50 127.0.0.1 1 0 /`)).toBe('opened 50');
+    // A body past 64 KiB takes the 8-byte length and spans many reads.
+    const answer = await swarm.ask(`casts 30 4 50 ${'x'.repeat(70_000)}`);
+    const [word, deliveries, nanos, , p50, p99, wrong] = answer.split(' ');
+    expect([word, deliveries, wrong]).toEqual(['done', String(30 * 50), '0']);
+    expect(Number(nanos)).toBeGreaterThan(0);
+    expect(Number(p99)).toBeGreaterThanOrEqual(Number(p50));
+    expect(server.pongs()).toBe(50);
+    await server.close();
+  });
+
+  it('finds a receiver that got a cast twice, and a bystander that got anything', async () => {
+    const server = await startServer({ twice: 7, eavesdropper: 3 });
+    swarm = new Swarm();
+    await swarm.ask(`open ${server.port} 20 127.0.0.1 1 0 /`);
+    expect((await swarm.ask('casts 5 1 20 hello')).split(' ')[6]).toBe('1');
+    expect((await swarm.ask('casts 5 1 1 self')).split(' ')[6]).toBe('1');
+    await server.close();
+  });
+
+  it('keeps one request in flight per client and counts each reply', async () => {
+    const server = await startServer();
+    swarm = new Swarm();
+    await swarm.ask(`open ${server.port} 40 127.0.0.1 1 0 /`);
+    const [word, deliveries, , , , , wrong] = (await swarm.ask('requests 6 self-echo')).split(' ');
+    expect([word, deliveries, wrong]).toEqual(['done', String(40 * 6), '0']);
+    await server.close();
+  });
+
+  it('joins like a Socket.IO client and answers Engine.IO pings without counting them', async () => {
+    const server = await startServer({ socketIo: true });
+    swarm = new Swarm();
+    expect(await swarm.ask(`open ${server.port} 10 127.0.0.1 2 1 /socket.io/?EIO=4&transport=websocket`)).toBe('opened 10');
+    const [word, deliveries, , , , , wrong] = (await swarm.ask('requests 4 self')).split(' ');
+    expect([word, deliveries, wrong]).toEqual(['done', String(10 * 4), '0']);
+    expect(server.engineIoPongs()).toBe(10 * 4);
+    await server.close();
+  });
+});
