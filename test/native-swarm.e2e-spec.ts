@@ -17,7 +17,7 @@ const compiled = (() => {
     return true;
   } catch (error) {
     const message = `the native swarm did not compile (cc missing? apt-get install gcc): ${(error as Error).message}`;
-    if (process.env.CI === 'true') throw new Error(message);
+    if (process.env.CI === 'true') throw new Error(message, { cause: error });
     console.warn(`SKIPPED: ${message}`);
     return false;
   }
