@@ -209,7 +209,7 @@ export const SCENARIOS: Scenario[] = [
     kind: 'request-reply',
     name: 'Request/reply (Self), N=2000, 1 in flight each',
     clients: 2000,
-    perClient: 20,
+    perClient: 200,
     payload: DEFAULT_PAYLOAD,
     contenders: EVERYONE,
   },

@@ -35,6 +35,8 @@ export interface RunRecord {
 }
 
 const EXCLUSIVE_TARGETS = 10;
+/** Requests per client before a request/reply run is measured, so that the JIT has settled. */
+const REQUEST_WARM_UP = 10;
 
 let nativeSwarmBinary: string | undefined;
 
@@ -88,7 +90,7 @@ export async function runScenario(scenario: Scenario, contender: Contender): Pro
     await openSwarm(server.port, dialect, scenario.clients, contender === 'L' ? 1 : 0, conns);
     if (scenario.kind === 'request-reply') {
       const request = dialect.request(ECHO_SELF, Buffer.alloc(scenario.payload, 'x'));
-      await measureRequestReply({ clients: conns, request, perClient: 2 });
+      await measureRequestReply({ clients: conns, request, perClient: REQUEST_WARM_UP });
       const before = await server.usage();
       const swarmStart = process.cpuUsage();
       const delivery = await measureRequestReply({ clients: conns, request, perClient: scenario.perClient });
@@ -166,7 +168,7 @@ async function runNative(scenario: CastScenario | RequestReplyScenario, contende
     let measure: () => Promise<NativeRun>;
     if (scenario.kind === 'request-reply') {
       const request = dialect.request(ECHO_SELF, Buffer.alloc(scenario.payload, 'x'));
-      await clients.requests(2, request);
+      await clients.requests(REQUEST_WARM_UP, request);
       measure = () => clients.requests(scenario.perClient, request);
     } else {
       const toAll = scenario.target === 'all';
