@@ -1,6 +1,6 @@
-import { cluster, Node, request, settle, sleep, type NodeOptions } from '../testing/cluster-nodes';
+import { cluster, Node, request, settle, sleep, until, type NodeOptions } from '../testing/cluster-nodes';
+import { UnreliableBackplane } from '../testing/unreliable-backplane';
 import { InMemoryHub, InMemoryBackplane } from './in-memory-backplane';
-import type { Backplane, BackplaneListener } from './backplane';
 import { CastType } from '../message';
 
 /** A member of the hub that is no broadcaster: it publishes whatever a test makes up. */
@@ -9,53 +9,6 @@ async function intruder(hub: InMemoryHub): Promise<(message: string) => void> {
   await backplane.connect({ message: () => undefined, up: () => undefined, down: () => undefined });
   return (message) => backplane.publish(message);
 }
-
-/**
- * A backplane between a node and the hub that can lose chosen messages on their way in,
- * as Redis pub/sub does for a subscriber that falls behind, or hold everything back while
- * saying it is up, as a stalled Redis does.
- */
-class UnreliableBackplane implements Backplane {
-  loseIncoming: (message: string) => boolean = () => false;
-  stalled = false;
-  private readonly held: string[] = [];
-  private listener: BackplaneListener | null = null;
-
-  constructor(private readonly inner: InMemoryBackplane) {}
-
-  connect(listener: BackplaneListener): Promise<void> {
-    this.listener = listener;
-    return this.inner.connect({
-      message: (message) => {
-        if (this.stalled) this.held.push(message);
-        else if (!this.loseIncoming(message)) listener.message(message);
-      },
-      up: () => listener.up(),
-      down: (reason) => listener.down(reason),
-    });
-  }
-
-  publish(message: string): boolean {
-    return this.inner.publish(message);
-  }
-
-  resume(): void {
-    this.stalled = false;
-    for (const message of this.held.splice(0)) this.listener?.message(message);
-  }
-
-  close(): Promise<void> {
-    return this.inner.close();
-  }
-}
-
-const until = async (check: () => boolean, timeoutMs = 3000) => {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await sleep(5);
-  }
-};
 
 describe('a cluster facing a backplane it cannot trust', () => {
   let nodes: Node[] = [];
@@ -118,7 +71,7 @@ describe('a cluster facing a backplane it cannot trust', () => {
     await nodes[0].core.start();
     const publish = await intruder(hub);
     const published = jest.spyOn(nodes[0].backplane, 'publish');
-    for (let i = 0; i < 5000; i++) publish(JSON.stringify({ kind: 'join', node: `fake-${i}`, clientId: `c-${i}` }));
+    for (let i = 0; i < 5000; i++) publish(JSON.stringify({ kind: 'join', node: `fake-${i}`, clientId: `c-${i}`, seq: 1 }));
     await settle();
     expect(nodes[0].core.stats().cluster).toMatchObject({ nodes: 11, remoteClients: 10, rejected: 4990 });
     // One list request per node it accepted, none for the others.

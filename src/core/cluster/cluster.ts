@@ -7,8 +7,10 @@ import type { ClientId } from '../message.js';
 import type { Backplane } from './backplane.js';
 import { EnvelopeSigner } from './envelope-signer.js';
 import { decodeEnvelope, encodeEnvelope, type Envelope, type NodeId } from './envelope.js';
+import { ChangeLog, type Change } from './change-log.js';
 import { toggleDigest } from './membership-digest.js';
-import { RoomIndex, toggleMembershipDigest, type Membership } from './room-index.js';
+import { RemoteNode } from './remote-node.js';
+import { toggleMembershipDigest, type Membership } from './room-index.js';
 import type { MembershipOp } from '../rooms.js';
 
 /** What the cluster needs from the broadcaster it belongs to. */
@@ -68,19 +70,12 @@ export interface ClusterStats {
   nodesTimedOut: number;
 }
 
-interface RemoteNode {
-  clients: Set<ClientId>;
-  digest: number;
-  rooms: RoomIndex;
-  lastSeen: number;
-}
-
-const newNode = (): RemoteNode => ({ clients: new Set(), digest: 0, rooms: new RoomIndex(), lastSeen: 0 });
-
 /** Leeway for a beat that comes back late through a busy event loop, in milliseconds. */
 const STALL_SLACK = 50;
 /** A node heard of again after this many others said goodbye is taken for alive. */
 const DEPARTED_MEMORY_FACTOR = 4;
+/** The most recent membership changes a node keeps to answer for those others missed. */
+const CHANGE_LOG_CAPACITY = 4096;
 
 /**
  * One node's view of the cluster: it publishes this node's casts, joins and leaves,
@@ -107,6 +102,9 @@ export class Cluster {
   private everUp = false;
   /** When this node last published its lists in answer to a request. */
   private lastSyncAt = 0;
+  /** The last `changes` answer: from which version, and when. */
+  private lastChanges = { since: 0, at: Number.NEGATIVE_INFINITY };
+  private readonly log = new ChangeLog(CHANGE_LOG_CAPACITY);
   private localMemberships = 0;
   private localRoomDigest = 0;
   private warnedAboutPeers = false;
@@ -155,7 +153,7 @@ export class Cluster {
   publishJoin(clientId: ClientId): void {
     this.localCount += 1;
     this.localDigest = toggleDigest(this.localDigest, clientId);
-    this.publish({ kind: 'join', node: this.nodeId, clientId });
+    this.publish({ kind: 'join', node: this.nodeId, clientId, seq: this.log.append(['join', clientId]) });
   }
 
   /** A client of this node left; `rooms` are the rooms it was in, which it leaves with it. */
@@ -163,13 +161,14 @@ export class Cluster {
     this.localCount -= 1;
     this.localDigest = toggleDigest(this.localDigest, clientId);
     for (const room of rooms) this.countMembership(clientId, room, -1);
-    this.publish({ kind: 'leave', node: this.nodeId, clientId });
+    this.publish({ kind: 'leave', node: this.nodeId, clientId, seq: this.log.append(['leave', clientId]) });
   }
 
   /** A client of this node joined or left a room. */
   publishMembership(op: MembershipOp, clientId: ClientId, room: string): void {
     this.countMembership(clientId, room, op === 'join' ? 1 : -1);
-    this.publish({ kind: 'room', node: this.nodeId, op, clientId, room });
+    const seq = this.log.append([op === 'join' ? 'join-room' : 'leave-room', clientId, room]);
+    this.publish({ kind: 'room', node: this.nodeId, op, clientId, room, seq });
   }
 
   /** Asks the node holding `clientId` to make it join or leave `room`. */
@@ -229,17 +228,18 @@ export class Cluster {
 
   /**
    * Nobody could be heard while the link was down or stalled: everyone gets a full
-   * timeout anew. A node joining for the first time asks every node for its lists. After
-   * an outage only what is out of step is shipped: this node's beat goes out at once, and
-   * each node whose view of it differs asks for its lists, as this node asks of every node
-   * whose next beat differs from its view. A blip during which nothing changed ships no list.
+   * timeout anew. A node joining for the first time asks every node for its membership.
+   * After an outage only what is out of step is shipped: this node's beat goes out at
+   * once, and each node whose view of it is at an older version asks for the changes
+   * since, as this node asks of every node whose next beat is ahead of its view. A blip
+   * during which nothing changed ships nothing.
    */
   private resynchronize(): void {
     const now = Date.now();
     for (const node of this.nodes.values()) node.lastSeen = now;
     if (!this.everUp) {
       this.everUp = true;
-      this.publish({ kind: 'sync-request', node: this.nodeId, to: null });
+      this.publish({ kind: 'sync-request', node: this.nodeId, to: null, since: 0 });
     }
     this.publishBeat();
   }
@@ -257,6 +257,7 @@ export class Cluster {
     this.publish({
       kind: 'beat',
       node: this.nodeId,
+      version: this.log.version,
       clients: this.localCount,
       digest: this.localDigest,
       memberships: this.localMemberships,
@@ -318,33 +319,23 @@ export class Cluster {
         break;
       }
       case 'join':
-        this.addRemote(node, envelope.clientId);
-        break;
       case 'leave':
-        this.removeRemote(node, envelope.clientId);
-        break;
-      case 'beat': {
-        // A count or digest that differs means a join, a leave or a room change was lost:
-        // ask for the lists.
-        const { clients, digest, memberships, roomDigest } = envelope;
-        const clientsDiffer = clients !== node.clients.size || digest !== node.digest;
-        if (clientsDiffer || memberships !== node.rooms.size || roomDigest !== node.rooms.digest) {
-          this.publish({ kind: 'sync-request', node: this.nodeId, to: envelope.node });
-        }
-        break;
-      }
-      case 'sync-request':
-        if (envelope.to === null || envelope.to === this.nodeId) this.answerSyncRequest();
-        break;
-      case 'sync':
-        this.reconcile(node, envelope.clientIds);
-        node.rooms.replaceWith(envelope.memberships.filter(([clientId]) => node.clients.has(clientId)));
+        this.receiveChange(envelope.node, node, envelope.seq, [envelope.kind, envelope.clientId]);
         break;
       case 'room':
-        // A membership of a client not (yet) known is left to the next sync.
-        if (!node.clients.has(envelope.clientId)) break;
-        if (envelope.op === 'join') node.rooms.add(envelope.clientId, envelope.room);
-        else node.rooms.remove(envelope.clientId, envelope.room);
+        this.receiveChange(envelope.node, node, envelope.seq, [envelope.op === 'join' ? 'join-room' : 'leave-room', envelope.clientId, envelope.room]);
+        break;
+      case 'beat':
+        this.checkBeat(node, envelope);
+        break;
+      case 'sync-request':
+        if (envelope.to === null || envelope.to === this.nodeId) this.answerSyncRequest(envelope.since);
+        break;
+      case 'sync':
+        node.replaceWith(envelope.clientIds, envelope.memberships, envelope.version);
+        break;
+      case 'changes':
+        node.catchUp(envelope.since, envelope.version, envelope.changes);
         break;
       case 'room-request':
         this.host.applyMembership(envelope.op, envelope.clientId, envelope.room);
@@ -372,15 +363,48 @@ export class Cluster {
     }
   }
 
+  /** Applies a numbered change of `node`; one that shows a gap asks for what is missing. */
+  private receiveChange(nodeId: NodeId, node: RemoteNode, seq: number, change: Change): void {
+    if (node.receive(seq, change) === 'early') this.askFor(nodeId, node, node.version);
+  }
+
   /**
-   * Notes a sign of life; a node heard of for the first time is asked for its clients,
-   * unless the message is that list, a goodbye, or a beat (whose check asks). Returns
-   * `null` for a new node past `maxNodes`, whose message is dropped.
+   * A beat tells the node's version: ahead of this view means changes were lost at its
+   * end (none came after them to show the gap). At the same version, a count or digest
+   * that differs means the view went wrong some other way: the lists are asked for.
+   */
+  private checkBeat(node: RemoteNode, beat: Extract<Envelope, { kind: 'beat' }>): void {
+    if (beat.version !== node.version) {
+      this.askFor(beat.node, node, beat.version > node.version ? node.version : null);
+      return;
+    }
+    const clientsDiffer = beat.clients !== node.clients.size || beat.digest !== node.digest;
+    if (clientsDiffer || beat.memberships !== node.rooms.size || beat.roomDigest !== node.rooms.digest) {
+      this.askFor(beat.node, node, null);
+    }
+  }
+
+  /**
+   * Asks `nodeId` for its changes after `since`, or for its lists (`since` null). The
+   * same question goes out at most once a heartbeat: the answer takes a round trip, and
+   * the gap keeps showing meanwhile.
+   */
+  private askFor(nodeId: NodeId, node: RemoteNode, since: number | null): void {
+    const now = Date.now();
+    if (since === node.asked.since && now - node.asked.at < this.options.heartbeatInterval) return;
+    node.asked = { since, at: now };
+    this.publish({ kind: 'sync-request', node: this.nodeId, to: nodeId, since });
+  }
+
+  /**
+   * Notes a sign of life; a node heard of for the first time is asked for its membership,
+   * unless the message is its membership, a goodbye, or a beat (whose check asks).
+   * Returns `null` for a new node past `maxNodes`, whose message is dropped.
    */
   private touch(nodeId: NodeId, kind: Envelope['kind']): RemoteNode | null {
     let node = this.nodes.get(nodeId);
     if (node === undefined) {
-      if (kind === 'bye') return newNode();
+      if (kind === 'bye') return new RemoteNode(this.host);
       if (this.nodes.size >= this.options.maxNodes) {
         if (!this.warnedAboutPeers) {
           this.warnedAboutPeers = true;
@@ -389,51 +413,36 @@ export class Cluster {
         this.counters.rejected += 1;
         return null;
       }
-      node = newNode();
+      node = new RemoteNode(this.host);
       this.nodes.set(nodeId, node);
-      if (kind !== 'sync' && kind !== 'beat') this.publish({ kind: 'sync-request', node: this.nodeId, to: nodeId });
+      if (kind !== 'sync' && kind !== 'changes' && kind !== 'beat') this.askFor(nodeId, node, 0);
     }
     node.lastSeen = Date.now();
     return node;
   }
 
-  private addRemote(node: RemoteNode, clientId: ClientId): void {
-    if (node.clients.has(clientId)) return;
-    node.clients.add(clientId);
-    node.digest = toggleDigest(node.digest, clientId);
-    this.host.remoteClientJoined(clientId);
-  }
-
-  private removeRemote(node: RemoteNode, clientId: ClientId): void {
-    if (!node.clients.delete(clientId)) return;
-    node.digest = toggleDigest(node.digest, clientId);
-    node.rooms.removeClient(clientId);
-    this.host.remoteClientLeft(clientId);
-  }
-
-  private reconcile(node: RemoteNode, clientIds: ClientId[]): void {
-    const listed = new Set(clientIds);
-    for (const clientId of node.clients) {
-      if (!listed.has(clientId)) this.removeRemote(node, clientId);
-    }
-    for (const clientId of listed) this.addRemote(node, clientId);
-  }
-
   /**
-   * Several nodes that missed the same changes ask at about the same time; the lists go
-   * to every node, so one answer serves them all.
+   * Answers with the changes after `since` while the log holds them and they are fewer
+   * than the lists' entries, else with the lists. Several nodes that missed the same
+   * changes ask at about the same time; answers go to every node, so one serves them all.
    */
-  private answerSyncRequest(): void {
+  private answerSyncRequest(since: number | null): void {
     const now = Date.now();
+    const changes = since === null ? null : this.log.since(since);
+    if (since !== null && changes !== null && changes.length <= this.localCount + this.localMemberships) {
+      if (changes.length === 0) return;
+      const earlier = this.lastChanges;
+      if (earlier.since <= since && now - earlier.at < this.options.heartbeatInterval / 2) return;
+      this.lastChanges = { since, at: now };
+      this.publish({ kind: 'changes', node: this.nodeId, since, version: this.log.version, changes });
+      return;
+    }
     if (now - this.lastSyncAt < this.options.heartbeatInterval / 2) return;
     this.lastSyncAt = now;
-    this.publishSync();
-  }
-
-  private publishSync(): void {
     this.publish({
       kind: 'sync',
       node: this.nodeId,
+      version: this.log.version,
       clientIds: this.host.localClientIds(),
       memberships: this.host.localMemberships(),
     });
@@ -456,6 +465,6 @@ export class Cluster {
     const node = this.nodes.get(nodeId);
     if (node === undefined) return;
     this.nodes.delete(nodeId);
-    for (const clientId of node.clients) this.host.remoteClientLeft(clientId);
+    node.forget();
   }
 }

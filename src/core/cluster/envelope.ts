@@ -1,5 +1,6 @@
 import { CastType, type ClientId } from '../message.js';
 import { isRoomName, type MembershipOp } from '../rooms.js';
+import type { Change } from './change-log.js';
 import type { Membership } from './room-index.js';
 
 /** The ID of one node (one broadcaster process) of a cluster. */
@@ -24,17 +25,25 @@ export interface CastEnvelope {
 
 /** The cluster's own bookkeeping between nodes. */
 export type ControlEnvelope =
-  | { kind: 'join' | 'leave'; node: NodeId; clientId: ClientId }
+  /** A client joined or left the sending node: its membership change number `seq`. */
+  | { kind: 'join' | 'leave'; node: NodeId; clientId: ClientId; seq: number }
   /**
-   * "I am alive and have this many clients, whose IDs hash to `digest`, in this many room
-   * memberships, which hash to `roomDigest`"; sent every heartbeat.
+   * "I am alive, at membership change `version`, and have this many clients, whose IDs
+   * hash to `digest`, in this many room memberships, which hash to `roomDigest`"; sent
+   * every heartbeat.
    */
-  | { kind: 'beat'; node: NodeId; clients: number; digest: number; memberships: number; roomDigest: number }
-  /** Asks `to` (or every node, when null) to publish its client list. */
-  | { kind: 'sync-request'; node: NodeId; to: NodeId | null }
-  | { kind: 'sync'; node: NodeId; clientIds: ClientId[]; memberships: Membership[] }
-  /** A client of the sending node joined or left a room. */
-  | { kind: 'room'; node: NodeId; op: MembershipOp; clientId: ClientId; room: string }
+  | { kind: 'beat'; node: NodeId; version: number; clients: number; digest: number; memberships: number; roomDigest: number }
+  /**
+   * Asks `to` (or every node, when null) for its changes after version `since`, or for
+   * its full lists when `since` is null.
+   */
+  | { kind: 'sync-request'; node: NodeId; to: NodeId | null; since: number | null }
+  /** The sending node's full lists, as of its change `version`. */
+  | { kind: 'sync'; node: NodeId; version: number; clientIds: ClientId[]; memberships: Membership[] }
+  /** The sending node's changes after version `since`, up to `version`, oldest first. */
+  | { kind: 'changes'; node: NodeId; since: number; version: number; changes: Change[] }
+  /** A client of the sending node joined or left a room: its membership change number `seq`. */
+  | { kind: 'room'; node: NodeId; op: MembershipOp; clientId: ClientId; room: string; seq: number }
   /** Asks the node holding `clientId` to make it join or leave a room. */
   | { kind: 'room-request'; node: NodeId; op: MembershipOp; clientId: ClientId; room: string }
   /** A node shutting down cleanly: its clients are gone. */
@@ -73,25 +82,33 @@ export function decodeEnvelope(message: string): Envelope | null {
   switch (header.kind) {
     case 'join':
     case 'leave':
-      return isClientId(header.clientId) ? { kind: header.kind, node, clientId: header.clientId } : null;
+      return isClientId(header.clientId) && isSeq(header.seq) ? { kind: header.kind, node, clientId: header.clientId, seq: header.seq } : null;
     case 'beat': {
-      const { clients, digest, memberships, roomDigest } = header;
-      return isCount(clients) && isCount(digest) && isCount(memberships) && isCount(roomDigest)
-        ? { kind: 'beat', node, clients, digest, memberships, roomDigest }
+      const { version, clients, digest, memberships, roomDigest } = header;
+      return isCount(version) && isCount(clients) && isCount(digest) && isCount(memberships) && isCount(roomDigest)
+        ? { kind: 'beat', node, version, clients, digest, memberships, roomDigest }
         : null;
     }
-    case 'sync-request':
-      return header.to === null || isNodeId(header.to) ? { kind: 'sync-request', node, to: header.to } : null;
+    case 'sync-request': {
+      const { to, since } = header;
+      return (to === null || isNodeId(to)) && (since === null || isCount(since)) ? { kind: 'sync-request', node, to, since } : null;
+    }
     case 'sync':
-      return isIdList(header.clientIds) && isMembershipList(header.memberships)
-        ? { kind: 'sync', node, clientIds: header.clientIds, memberships: header.memberships }
+      return isCount(header.version) && isIdList(header.clientIds) && isMembershipList(header.memberships)
+        ? { kind: 'sync', node, version: header.version, clientIds: header.clientIds, memberships: header.memberships }
         : null;
+    case 'changes': {
+      const { since, version, changes } = header;
+      return isCount(since) && isSeq(version) && version > since && isChangeList(changes) && changes.length === version - since
+        ? { kind: 'changes', node, since, version, changes }
+        : null;
+    }
     case 'room':
     case 'room-request': {
-      const { op, clientId, room } = header;
-      return (op === 'join' || op === 'leave') && isClientId(clientId) && isRoomName(room)
-        ? { kind: header.kind, node, op, clientId, room }
-        : null;
+      const { op, clientId, room, seq } = header;
+      if (!((op === 'join' || op === 'leave') && isClientId(clientId) && isRoomName(room))) return null;
+      if (header.kind === 'room-request') return { kind: 'room-request', node, op, clientId, room };
+      return isSeq(seq) ? { kind: 'room', node, op, clientId, room, seq } : null;
     }
     case 'bye':
       return { kind: 'bye', node };
@@ -147,6 +164,21 @@ function isMembershipList(value: unknown): value is Membership[] {
     value.length <= MAX_LISTED_IDS &&
     value.every((pair) => Array.isArray(pair) && pair.length === 2 && isClientId(pair[0]) && isRoomName(pair[1]))
   );
+}
+
+function isChangeList(value: unknown): value is Change[] {
+  return Array.isArray(value) && value.length <= MAX_LISTED_IDS && value.every(isChange);
+}
+
+function isChange(value: unknown): value is Change {
+  if (!Array.isArray(value) || !isClientId(value[1])) return false;
+  if (value.length === 2) return value[0] === 'join' || value[0] === 'leave';
+  return value.length === 3 && (value[0] === 'join-room' || value[0] === 'leave-room') && isRoomName(value[2]);
+}
+
+/** A change number: changes are numbered from 1. */
+function isSeq(value: unknown): value is number {
+  return isCount(value) && value > 0;
 }
 
 function isCount(value: unknown): value is number {

@@ -6,6 +6,15 @@ import { CastType, EventType, newResponseMessage, type EventMessage } from '../m
 import { FakeConn } from './fake-conn';
 
 export const settle = () => new Promise((resolve) => setTimeout(resolve, 5));
+
+/** Waits until `check` holds, failing after `timeoutMs`. */
+export const until = async (check: () => boolean, timeoutMs = 3000) => {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await sleep(5);
+  }
+};
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const quietLogger = (): BroadcasterLogger & { warnings: string[] } => {
   const warnings: string[] = [];

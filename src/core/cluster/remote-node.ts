@@ -1,0 +1,117 @@
+import type { ClientId } from '../message.js';
+import type { Change } from './change-log.js';
+import { toggleDigest } from './membership-digest.js';
+import { RoomIndex, type Membership } from './room-index.js';
+
+/** What a remote node's view tells when its membership changes. */
+export interface RemoteMembershipListener {
+  remoteClientJoined(clientId: ClientId): void;
+  remoteClientLeft(clientId: ClientId): void;
+}
+
+/** What becomes of a numbered change on arrival. */
+export type ChangeOutcome = 'applied' | 'already-applied' | 'early';
+
+/** Changes that came before the ones missing, kept until those arrive; past this many, dropped. */
+const MAX_EARLY_CHANGES = 10_000;
+
+/**
+ * This node's view of another node: its clients and their rooms, as of the numbered
+ * change `version` of that node. Changes are applied strictly in their order; one that
+ * comes early (some before it were lost) waits until the missing ones are filled in,
+ * from a `changes` answer or a full list.
+ */
+export class RemoteNode {
+  readonly clients = new Set<ClientId>();
+  /** The digest of `clients`, compared with the node's beats. */
+  digest = 0;
+  readonly rooms = new RoomIndex();
+  lastSeen = 0;
+  /** The number of the last change applied. */
+  version = 0;
+  /** The last request for its changes (since a version) or lists (since null), and when. */
+  asked: { since: number | null; at: number } = { since: null, at: Number.NEGATIVE_INFINITY };
+  private readonly early = new Map<number, Change>();
+
+  constructor(private readonly listener: RemoteMembershipListener) {}
+
+  /** Takes change number `seq`: applies it if it is the next one, keeps it if it is early. */
+  receive(seq: number, change: Change): ChangeOutcome {
+    if (seq <= this.version) return 'already-applied';
+    if (seq > this.version + 1) {
+      if (this.early.size < MAX_EARLY_CHANGES) this.early.set(seq, change);
+      return 'early';
+    }
+    this.apply(change);
+    this.version = seq;
+    this.applyEarlyChanges();
+    return 'applied';
+  }
+
+  /**
+   * Takes the node's changes after `since` up to `version` (an answer to some node's
+   * request); useless, and ignored, unless this view is somewhere in that span.
+   */
+  catchUp(since: number, version: number, changes: readonly Change[]): void {
+    if (since > this.version || version <= this.version) return;
+    for (let i = this.version - since; i < changes.length; i++) this.apply(changes[i]);
+    this.version = version;
+    this.applyEarlyChanges();
+  }
+
+  /** Takes the node's full lists, as of its change `version`. */
+  replaceWith(clientIds: readonly ClientId[], memberships: readonly Membership[], version: number): void {
+    const listed = new Set(clientIds);
+    for (const clientId of this.clients) {
+      if (!listed.has(clientId)) this.apply(['leave', clientId]);
+    }
+    for (const clientId of listed) this.apply(['join', clientId]);
+    this.rooms.replaceWith(memberships.filter(([clientId]) => this.clients.has(clientId)));
+    this.version = version;
+    this.applyEarlyChanges();
+  }
+
+  /** Whether changes wait for missing ones before them. */
+  get waiting(): boolean {
+    return this.early.size > 0;
+  }
+
+  /** The node is gone: every client of it has left. */
+  forget(): void {
+    for (const clientId of this.clients) this.listener.remoteClientLeft(clientId);
+  }
+
+  private applyEarlyChanges(): void {
+    for (const seq of this.early.keys()) if (seq <= this.version) this.early.delete(seq);
+    for (let next = this.early.get(this.version + 1); next !== undefined; next = this.early.get(this.version + 1)) {
+      this.early.delete(this.version + 1);
+      this.apply(next);
+      this.version += 1;
+    }
+  }
+
+  private apply(change: Change): void {
+    const [op, clientId] = change;
+    switch (op) {
+      case 'join':
+        if (this.clients.has(clientId)) return;
+        this.clients.add(clientId);
+        this.digest = toggleDigest(this.digest, clientId);
+        this.listener.remoteClientJoined(clientId);
+        return;
+      case 'leave':
+        if (!this.clients.delete(clientId)) return;
+        this.digest = toggleDigest(this.digest, clientId);
+        this.rooms.removeClient(clientId);
+        this.listener.remoteClientLeft(clientId);
+        return;
+      case 'join-room':
+        // A room change always follows its client's join in the node's order.
+        if (this.clients.has(clientId)) this.rooms.add(clientId, change[2]);
+        return;
+      case 'leave-room':
+        this.rooms.remove(clientId, change[2]);
+        return;
+    }
+  }
+}
