@@ -74,7 +74,7 @@ describe('the benchmark suite (smoke run)', () => {
     expect(readFileSync(join(root, 'bench/results/smoke.md'), 'utf8')).toMatch(/swarm CPU up to \d+% of a core/);
   });
 
-  it('generates the load of closed-loop casts and request/reply with the native swarm, the rest with Node', () => {
+  it('generates the load of closed-loop casts, request/reply and mass fan-out with the native swarm, the rest with Node', () => {
     const swarmOf = (scenario: string) => [...new Set(runs.filter((run) => run.scenario === scenario).map((run) => run.swarm ?? 'node'))];
     // `.ci/run` installs a C compiler; elsewhere the suite falls back to the Node swarm.
     const native = process.env.CI === 'true' || hasCompiler() ? ['native'] : ['node'];
@@ -82,6 +82,8 @@ describe('the benchmark suite (smoke run)', () => {
     expect(swarmOf('Self, N=100, W=8, guard + pipe + interceptor (smoke)')).toEqual(native);
     expect(swarmOf('Request/reply (Self), N=2000, 1 in flight each (smoke)')).toEqual(native);
     expect(swarmOf('All, N=2000, W=8, 2 worker processes (smoke)')).toEqual(native);
+    expect(swarmOf('All to 50,000 clients, 3 worker processes (smoke)')).toEqual(native);
+    expect(swarmOf('All, N=2000, 100 casts at once, swarm in 2 processes (smoke)')).toEqual(native);
     expect(swarmOf('Room, N=2000 in 20 rooms of 100, W=8 (smoke)')).toEqual(['node']);
     expect(swarmOf('All, N=1000, open loop 200 casts/s (smoke)')).toEqual(['node']);
   });

@@ -142,4 +142,26 @@ describeCompiled('the benchmark’s native swarm', () => {
     expect(server.engineIoPongs()).toBe(10 * 4);
     await server.close();
   });
+
+  it('fans out across two swarm processes: one sends, each counts its own clients', async () => {
+    const server = await startServer({ twice: 12 });
+    swarm = new Swarm();
+    const second = new Swarm();
+    try {
+      await swarm.ask(`open ${server.port} 10 127.0.0.1 1 0 /`);
+      await second.ask(`open ${server.port} 10 127.0.0.2 1 0 /`);
+      expect([await swarm.ask('arm'), await second.ask('arm')]).toEqual(['armed', 'armed']);
+      const [sender, counter] = await Promise.all([swarm.ask('fanout 25 1 hello'), second.ask('fanout 25 0 hello')]);
+      const [word, sentAt, doneAt, , wrong] = sender.split(' ');
+      expect([word, wrong]).toEqual(['fanned', '0']);
+      expect(Number(doneAt)).toBeGreaterThan(Number(sentAt));
+      // Client 12 (the second swarm's third) got every cast twice.
+      const [, nothingSent, counterDone, , counterWrong] = counter.split(' ');
+      expect([nothingSent, counterWrong]).toEqual(['0', '1']);
+      expect(Number(counterDone)).toBeGreaterThan(Number(sentAt));
+    } finally {
+      second.stop();
+    }
+    await server.close();
+  });
 });

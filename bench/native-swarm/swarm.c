@@ -21,6 +21,16 @@
  *       -> done DELIVERIES NANOS CPU_MICROS P50_MICROS P99_MICROS WRONG
  *     Every client keeps one REQUEST in flight until it has PER_CLIENT replies.
  *
+ *   arm
+ *       -> armed
+ *   fanout CASTS SEND REQUEST
+ *       -> fanned START_NANOS END_NANOS CPU_MICROS WRONG
+ *     For a swarm in several processes: each is armed (counting starts there), then each
+ *     is told to fan out; the one with SEND=1 has client 0 send REQUEST CASTS times at
+ *     once. Each answers when every client of its own has CASTS frames since it was
+ *     armed, with the wall-clock times (CLOCK_REALTIME, comparable between processes) of
+ *     the first send (0 where nothing was sent) and of the last frame it counted.
+ *
  *   A run that makes no progress for 15 s answers "void REASON". EOF ends the process.
  *
  * Frames are counted, not decoded: only control frames and one-byte Socket.IO texts are
@@ -210,6 +220,11 @@ static void on_data_frame(struct client *c, long long at) {
       run.sent_at[run.sent++] = now_nanos();
       send_request(&clients[0]);
     }
+  } else if (run.kind == 3) {
+    if (index != run.casts - 1) return;
+    run.last_progress = at;
+    run.replies += 1;
+    if (run.replies == client_count) run.finished = at;
   } else if (run.kind == 2) {
     if (index >= run.per_client) return;
     run.last_progress = at;
@@ -476,6 +491,56 @@ static void requests(long per_client, const char *request, int port, const char 
   report((long)client_count * per_client, cpu_before, port, path);
 }
 
+static long long realtime_nanos(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static void arm(void) {
+  for (int i = 0; i < client_count; i++) clients[i].base = clients[i].frames;
+  printf("armed\n");
+  fflush(stdout);
+}
+
+static void fanout(long count, int send, const char *request, int port, const char *path) {
+  long long cpu_before = cpu_micros();
+  run.kind = 3;
+  run.casts = count;
+  run.replies = 0;
+  run.finished = 0;
+  run.last_progress = now_nanos();
+  long long started = 0;
+  if (send) {
+    free(run.frame);
+    run.frame = build_frame(0x1, (const uint8_t *)request, strlen(request), &run.frame_len);
+    started = realtime_nanos();
+    for (long i = 0; i < count; i++) send_request(&clients[0]);
+  }
+  // A client that already has them all (frames read in an earlier turn) is done.
+  for (int i = 0; i < client_count; i++) {
+    if (clients[i].frames - clients[i].base >= count) run.replies += 1;
+  }
+  if (run.replies == client_count) run.finished = now_nanos();
+  if (!drive(port, path)) {
+    printf("void stalled: %ld of %d clients have every cast\n", run.replies, client_count);
+    fflush(stdout);
+    run.kind = 0;
+    return;
+  }
+  long long ended = realtime_nanos() - (now_nanos() - run.finished);
+  long long cpu = cpu_micros() - cpu_before;
+  long long quiet_until = now_nanos() + QUIET_NANOS;
+  while (now_nanos() < quiet_until) turn(20, port, path);
+  long bad = 0;
+  for (int i = 0; i < client_count; i++) {
+    if (clients[i].frames - clients[i].base != count) bad++;
+  }
+  printf("fanned %lld %lld %lld %ld\n", started, ended, cpu, bad);
+  fflush(stdout);
+  run.kind = 0;
+}
+
 int main(void) {
   epoll_fd = epoll_create1(0);
   if (epoll_fd < 0) fail("epoll_create1");
@@ -512,6 +577,16 @@ int main(void) {
         return 1;
       }
       requests(per_client, rest + at, port, path);
+    } else if (strcmp(command, "arm") == 0) {
+      arm();
+    } else if (strcmp(command, "fanout") == 0) {
+      long count;
+      int send, at = 0;
+      if (sscanf(rest, "%ld %d %n", &count, &send, &at) < 2 || at == 0) {
+        fprintf(stderr, "native swarm: bad fanout: %s\n", rest);
+        return 1;
+      }
+      fanout(count, send, rest + at, port, path);
     } else {
       fprintf(stderr, "native swarm: unknown command %s\n", command);
       return 1;

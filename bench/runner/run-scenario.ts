@@ -60,7 +60,9 @@ function nativeCanRun(scenario: Scenario): scenario is CastScenario | RequestRep
 export async function runScenario(scenario: Scenario, contender: Contender): Promise<RunRecord> {
   if (nativeSwarmBinary !== undefined && nativeCanRun(scenario)) return runNative(scenario, contender, nativeSwarmBinary);
   if (scenario.kind === 'casts' && scenario.nodes !== undefined) return runOnCluster(scenario, scenario.nodes);
-  if (scenario.kind === 'mass-fan-out') return runMassFanOut(scenario, contender);
+  if (scenario.kind === 'mass-fan-out') {
+    return nativeSwarmBinary === undefined ? runMassFanOut(scenario, contender) : runMassFanOutNative(scenario, contender, nativeSwarmBinary);
+  }
   const workers = scenario.kind === 'casts' ? scenario.workers : undefined;
   const server = await ServerProcess.start(contender, { announceClients: scenario.kind === 'connect-storm', workers });
   const conns: SwarmConn[] = [];
@@ -194,6 +196,42 @@ function nativeRecord(scenario: string, contender: Contender, clients: number, r
   const delivery: Delivery = { deliveries: run.deliveries, seconds: run.seconds, latencies: [], ...(run.void === undefined ? {} : { void: run.void }) };
   const result = record(scenario, contender, clients, delivery, before, after, { user: run.cpuMicros, system: 0 });
   return { ...result, ...(run.deliveries > 0 ? { p50Ms: run.p50Ms, p99Ms: run.p99Ms } : {}), swarm: 'native' };
+}
+
+/** {@link runMassFanOut} with a native swarm in each process. */
+async function runMassFanOutNative(scenario: MassFanOutScenario, contender: Contender, binary: string): Promise<RunRecord> {
+  const server = await ServerProcess.start(contender, { announceClients: false, workers: scenario.workers });
+  const swarms: NativeSwarm[] = [];
+  try {
+    const before = await server.usage();
+    const share = Math.ceil(scenario.clients / scenario.swarms);
+    const dialect = dialects[contender];
+    const opened = await Promise.allSettled(
+      Array.from({ length: scenario.swarms }, (_, i) =>
+        NativeSwarm.open(binary, server.port, dialect, Math.min(share, scenario.clients - i * share), `127.0.0.${i + 1}`),
+      ),
+    );
+    for (const result of opened) if (result.status === 'fulfilled') swarms.push(result.value);
+    const failed = opened.find((result) => result.status === 'rejected');
+    if (failed !== undefined) throw failed.reason;
+    const connected = await server.usage();
+    for (const swarm of swarms) await swarm.arm();
+    const request = dialect.request(ECHO_ALL, Buffer.alloc(DEFAULT_PAYLOAD, 'x'));
+    const runs = await Promise.all(swarms.map((swarm, i) => swarm.fanOut(scenario.casts, i === 0, request)));
+    const seconds = (Math.max(...runs.map((run) => run.doneAt)) - runs[0].sentAt) / 1000;
+    const problem = runs.find((run) => run.void !== undefined)?.void;
+    const delivery: Delivery = { deliveries: scenario.clients * scenario.casts, seconds, latencies: [], ...(problem === undefined ? {} : { void: problem }) };
+    const swarmCpu = runs.reduce((sum, run) => sum + run.cpuMicros, 0);
+    return {
+      ...record(scenario.name, contender, scenario.clients, delivery, connected, await server.usage(), { user: swarmCpu, system: 0 }),
+      heapBytesPerClient: (connected.heapBytes - before.heapBytes) / scenario.clients,
+      rssBytesPerClient: (connected.rssBytes - before.rssBytes) / scenario.clients,
+      swarm: 'native',
+    };
+  } finally {
+    for (const swarm of swarms) swarm.stop();
+    await server.stop();
+  }
 }
 
 /** Instances of the library linked over Redis, the clients dealt out among them in turn. */

@@ -18,6 +18,16 @@ export interface NativeRun {
   void?: string;
 }
 
+/** What one of several native swarm processes saw of a fan-out. */
+export interface NativeFanOut {
+  /** Wall-clock milliseconds of the first send; 0 for a swarm that sent nothing. */
+  sentAt: number;
+  /** Wall-clock milliseconds of the last frame this swarm counted. */
+  doneAt: number;
+  cpuMicros: number;
+  void?: string;
+}
+
 /**
  * Compiles the native swarm (C, one epoll loop) next to the compiled bench when its source
  * is newer, and returns its path; `undefined`, with the reason on stderr, when no C
@@ -73,6 +83,26 @@ export class NativeSwarm {
   /** Every client keeps one request in flight until it has `perClient` replies. */
   requests(perClient: number, request: string): Promise<NativeRun> {
     return this.run(`requests ${perClient} ${request}`);
+  }
+
+  /** Starts counting: a later {@link fanOut} waits for frames that arrive after this. */
+  async arm(): Promise<void> {
+    const answer = await this.ask('arm');
+    if (answer !== 'armed') throw new Error(`the native swarm answered: ${answer}`);
+  }
+
+  /**
+   * Waits until each client has `casts` frames since {@link arm}; with `send`, client 0
+   * first sends `request` that many times at once.
+   */
+  async fanOut(casts: number, send: boolean, request: string): Promise<NativeFanOut> {
+    const answer = await this.ask(`fanout ${casts} ${send ? 1 : 0} ${request}`);
+    if (answer.startsWith('void ')) return { sentAt: 0, doneAt: 0, cpuMicros: 0, void: answer.slice(5) };
+    const [word, sentAt, doneAt, cpuMicros, wrong] = answer.split(' ');
+    if (word !== 'fanned') throw new Error(`the native swarm answered: ${answer}`);
+    const result: NativeFanOut = { sentAt: Number(sentAt) / 1e6, doneAt: Number(doneAt) / 1e6, cpuMicros: Number(cpuMicros) };
+    if (Number(wrong) > 0) result.void = `${wrong} clients did not receive exactly ${casts} frames`;
+    return result;
   }
 
   stop(): void {
