@@ -84,7 +84,11 @@ describe('the benchmark suite (smoke run)', () => {
     expect(swarmOf('All, N=2000, W=8, 2 worker processes (smoke)')).toEqual(native);
     expect(swarmOf('All to 50,000 clients, 3 worker processes (smoke)')).toEqual(native);
     expect(swarmOf('All, N=2000, 100 casts at once, swarm in 2 processes (smoke)')).toEqual(native);
-    expect(swarmOf('Room, N=2000 in 20 rooms of 100, W=8 (smoke)')).toEqual(['node']);
+    expect(swarmOf('Room, N=2000 in 20 rooms of 100, W=8 (smoke)')).toEqual(native);
+    expect(swarmOf('RoomOthers k=100, N=5000, W=8 (smoke)')).toEqual(native);
+    if (findRedis().kind !== 'none') expect(swarmOf('All, N=2000, W=8, two instances over Redis (smoke)')).toEqual(native);
+    expect(swarmOf('Exclusive k=10, N=100, W=8 (smoke)')).toEqual(['node']);
     expect(swarmOf('All, N=1000, open loop 200 casts/s (smoke)')).toEqual(['node']);
+    expect(swarmOf('Many senders, N=200, 5/s each (smoke)')).toEqual(['node']);
   });
 });

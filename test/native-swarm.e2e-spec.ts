@@ -106,7 +106,7 @@ describeCompiled('the benchmark’s native swarm', () => {
     swarm = new Swarm();
     expect(await swarm.ask(`open ${server.port} 50 127.0.0.1 1 0 /`)).toBe('opened 50');
     // A body past 64 KiB takes the 8-byte length and spans many reads.
-    const answer = await swarm.ask(`casts 30 4 50 ${'x'.repeat(70_000)}`);
+    const answer = await swarm.ask(`casts 30 4 0 50 ${'x'.repeat(70_000)}`);
     const [word, deliveries, nanos, , p50, p99, wrong] = answer.split(' ');
     expect([word, deliveries, wrong]).toEqual(['done', String(30 * 50), '0']);
     expect(Number(nanos)).toBeGreaterThan(0);
@@ -119,8 +119,8 @@ describeCompiled('the benchmark’s native swarm', () => {
     const server = await startServer({ twice: 7, eavesdropper: 3 });
     swarm = new Swarm();
     await swarm.ask(`open ${server.port} 20 127.0.0.1 1 0 /`);
-    expect((await swarm.ask('casts 5 1 20 hello')).split(' ')[6]).toBe('1');
-    expect((await swarm.ask('casts 5 1 1 self')).split(' ')[6]).toBe('1');
+    expect((await swarm.ask('casts 5 1 0 20 hello')).split(' ')[6]).toBe('1');
+    expect((await swarm.ask('casts 5 1 0 1 self')).split(' ')[6]).toBe('1');
     await server.close();
   });
 
@@ -141,6 +141,19 @@ describeCompiled('the benchmark’s native swarm', () => {
     expect([word, deliveries, wrong]).toEqual(['done', String(10 * 4), '0']);
     expect(server.engineIoPongs()).toBe(10 * 4);
     await server.close();
+  });
+
+  it('spreads its clients over two servers, lets chosen clients send their own line, and casts to a range', async () => {
+    const [one, two] = [await startServer(), await startServer()];
+    swarm = new Swarm();
+    expect(await swarm.ask(`open ${one.port} 5 127.0.0.1 1 0 /`)).toBe('opened 5');
+    expect(await swarm.ask(`open ${two.port} 5 127.0.0.1 1 0 /`)).toBe('opened 10');
+    const lines = Array.from({ length: 8 }, (_, i) => `self-${i}`);
+    expect(await swarm.ask([`send 2 10`, ...lines].join('\n'))).toBe('sent');
+    // Client 0 is on the first server: its casts reach clients 0 to 4, and none of the second's.
+    const [word, deliveries, , , , , wrong] = (await swarm.ask('casts 4 2 0 5 hello')).split(' ');
+    expect([word, deliveries, wrong]).toEqual(['done', String(4 * 5), '0']);
+    await Promise.all([one.close(), two.close()]);
   });
 
   it('fans out across two swarm processes: one sends, each counts its own clients', async () => {

@@ -6,16 +6,22 @@
  * It is driven line by line on stdin and answers one line per command on stdout:
  *
  *   open PORT COUNT LOCAL_ADDR SETUP_FRAMES SOCKET_IO PATH
- *       -> opened COUNT
- *     Connects COUNT clients from LOCAL_ADDR, a hundred handshakes at a time, and waits
- *     until each has SETUP_FRAMES data frames. SOCKET_IO=1 sends the namespace connect
- *     ("40") after the first frame and answers Engine.IO pings ("2") with pongs ("3").
+ *       -> opened TOTAL
+ *     Connects COUNT more clients to PORT from LOCAL_ADDR, a hundred handshakes at a time,
+ *     and waits until each has SETUP_FRAMES data frames; TOTAL counts every client so far
+ *     (several opens spread the clients over several servers). SOCKET_IO=1 sends the
+ *     namespace connect ("40") after the first frame and answers Engine.IO pings ("2")
+ *     with pongs ("3").
  *
- *   casts CASTS WINDOW RECEIVERS REQUEST
+ *   casts CASTS WINDOW FIRST LAST REQUEST
  *       -> done DELIVERIES NANOS CPU_MICROS P50_MICROS P99_MICROS WRONG
  *     Client 0 sends REQUEST (the rest of the line) CASTS times, keeping WINDOW casts in
- *     flight; a cast is done once clients 0..RECEIVERS-1 all have it. After a quiet
- *     spell, WRONG counts receivers without exactly CASTS new frames and bystanders with any.
+ *     flight; a cast is done once clients FIRST..LAST-1 all have it. After a quiet spell,
+ *     WRONG counts those without exactly CASTS new frames and the others with any.
+ *
+ *   send FIRST LAST, then one line per client FIRST..LAST-1
+ *       -> sent WRONG
+ *     Each of those clients sends its line and waits for one frame in answer.
  *
  *   requests PER_CLIENT REQUEST
  *       -> done DELIVERIES NANOS CPU_MICROS P50_MICROS P99_MICROS WRONG
@@ -63,6 +69,10 @@ enum phase { CONNECTING, UPGRADING, OPEN, CLOSED };
 
 struct client {
   int fd;
+  /* Its place in `clients`, and the server it talks to. */
+  int index;
+  int port;
+  const char *path;
   enum phase phase;
   /* The upgrade response, until its blank line. */
   char head[1024];
@@ -85,7 +95,8 @@ struct client {
   int sent_join;
 };
 
-static struct client *clients;
+/* Each client is allocated on its own: epoll keeps pointers to them while more are added. */
+static struct client **clients;
 static int client_count;
 static int epoll_fd;
 static int socket_io;
@@ -94,10 +105,12 @@ static const uint8_t MASK[4] = {0x37, 0xfa, 0x21, 0x3d};
 
 /* The run in progress. */
 static struct {
-  int kind; /* 0 none, 1 casts, 2 requests */
+  int kind; /* 0 none, 1 casts, 2 requests, 3 fanout, 4 send */
   long casts;
   long window;
-  int receivers;
+  /* Receivers of casts, or senders of a send: clients first..last-1. */
+  int first;
+  int last;
   long per_client;
   uint8_t *frame;
   size_t frame_len;
@@ -207,19 +220,23 @@ static void on_data_frame(struct client *c, long long at) {
   }
   long index = c->frames - c->base - 1;
   if (run.kind == 1) {
-    int who = (int)(c - clients);
-    if (who >= run.receivers || index >= run.casts) return;
+    int who = c->index;
+    if (who < run.first || who >= run.last || index >= run.casts) return;
     run.last_progress = at;
-    if (who % run.sample_stride == 0 && run.latency_count < run.latency_cap) {
+    if ((who - run.first) % run.sample_stride == 0 && run.latency_count < run.latency_cap) {
       run.latencies[run.latency_count++] = at - run.sent_at[index];
     }
-    if (++run.received_by[index] != run.receivers) return;
+    if (++run.received_by[index] != run.last - run.first) return;
     run.done += 1;
     if (run.done == run.casts) run.finished = at;
     while (run.sent < run.casts && run.sent - run.done < run.window) {
       run.sent_at[run.sent++] = now_nanos();
-      send_request(&clients[0]);
+      send_request(clients[0]);
     }
+  } else if (run.kind == 4) {
+    if (c->index < run.first || c->index >= run.last || index != 0) return;
+    run.last_progress = at;
+    if (++run.replies == run.last - run.first) run.finished = at;
   } else if (run.kind == 3) {
     if (index != run.casts - 1) return;
     run.last_progress = at;
@@ -228,7 +245,7 @@ static void on_data_frame(struct client *c, long long at) {
   } else if (run.kind == 2) {
     if (index >= run.per_client) return;
     run.last_progress = at;
-    int who = (int)(c - clients);
+    int who = c->index;
     if (who % run.sample_stride == 0 && run.latency_count < run.latency_cap) {
       run.latencies[run.latency_count++] = at - run.sent_at[who];
     }
@@ -329,7 +346,7 @@ static void on_readable(struct client *c, long long at) {
   }
 }
 
-static void start_upgrade(struct client *c, int port, const char *path) {
+static void start_upgrade(struct client *c) {
   int error = 0;
   socklen_t size = sizeof error;
   getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &error, &size);
@@ -341,14 +358,14 @@ static void start_upgrade(struct client *c, int port, const char *path) {
   int len = snprintf(request, sizeof request,
                      "GET %s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                      "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n",
-                     path, port);
+                     c->path, c->port);
   c->phase = UPGRADING;
   watch(c, EPOLLIN);
   write_bytes(c, (const uint8_t *)request, (size_t)len);
 }
 
 /* One turn of the loop: waits up to `timeout_ms` and handles what is ready. */
-static void turn(int timeout_ms, int port, const char *path) {
+static void turn(int timeout_ms) {
   static struct epoll_event events[MAX_EVENTS];
   int ready = epoll_wait(epoll_fd, events, MAX_EVENTS, timeout_ms);
   if (ready < 0 && errno != EINTR) fail("epoll_wait");
@@ -356,7 +373,7 @@ static void turn(int timeout_ms, int port, const char *path) {
   for (int i = 0; i < ready; i++) {
     struct client *c = events[i].data.ptr;
     if (c->phase == CONNECTING) {
-      start_upgrade(c, port, path);
+      start_upgrade(c);
       continue;
     }
     if ((events[i].events & EPOLLOUT) && c->pending_len > 0) write_pending(c);
@@ -364,18 +381,26 @@ static void turn(int timeout_ms, int port, const char *path) {
   }
 }
 
-static void open_clients(int port, int count, const char *local_address, int setup_frames, const char *path) {
-  clients = calloc((size_t)count, sizeof *clients);
-  client_count = count;
+static void open_clients(int port, int count, const char *local_address, int setup_frames, const char *path_text) {
+  const char *path = strdup(path_text);
+  int first = client_count;
+  clients = realloc(clients, sizeof *clients * (size_t)(client_count + count));
+  for (int i = first; i < first + count; i++) {
+    clients[i] = calloc(1, sizeof **clients);
+    clients[i]->index = i;
+    clients[i]->port = port;
+    clients[i]->path = path;
+  }
+  client_count += count;
   struct sockaddr_in server = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
   inet_pton(AF_INET, "127.0.0.1", &server.sin_addr);
   struct sockaddr_in local = {.sin_family = AF_INET, .sin_port = 0};
   inet_pton(AF_INET, local_address, &local.sin_addr);
-  int started = 0;
-  int ready = 0;
-  while (ready < count) {
-    while (started < count && started - ready < CONNECTING_AT_ONCE) {
-      struct client *c = &clients[started++];
+  int started = first;
+  int ready = first;
+  while (ready < client_count) {
+    while (started < client_count && started - ready < CONNECTING_AT_ONCE) {
+      struct client *c = clients[started++];
       c->fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
       if (c->fd < 0) fail("socket");
       int one = 1;
@@ -386,16 +411,16 @@ static void open_clients(int port, int count, const char *local_address, int set
       struct epoll_event ev = {.events = EPOLLOUT, .data.ptr = c};
       if (epoll_ctl(epoll_fd, EPOLL_CTL_ADD, c->fd, &ev) < 0) fail("epoll_ctl");
     }
-    turn(100, port, path);
-    while (ready < started && clients[ready].phase == OPEN && clients[ready].frames >= setup_frames) ready++;
+    turn(100);
+    while (ready < started && clients[ready]->phase == OPEN && clients[ready]->frames >= setup_frames) ready++;
     for (int i = ready; i < started; i++) {
-      if (clients[i].phase == CLOSED) {
+      if (clients[i]->phase == CLOSED) {
         fprintf(stderr, "native swarm: client %d closed while joining\n", i);
         exit(1);
       }
     }
   }
-  printf("opened %d\n", count);
+  printf("opened %d\n", client_count);
   fflush(stdout);
 }
 
@@ -415,32 +440,32 @@ static void begin_run(int kind, const char *request, long per_sampled) {
   run.latencies = malloc(sizeof(long long) * (size_t)run.latency_cap);
   free(run.frame);
   run.frame = build_frame(0x1, (const uint8_t *)request, strlen(request), &run.frame_len);
-  for (int i = 0; i < client_count; i++) clients[i].base = clients[i].frames;
+  for (int i = 0; i < client_count; i++) clients[i]->base = clients[i]->frames;
   run.started = now_nanos();
   run.finished = 0;
   run.last_progress = run.started;
 }
 
 /* Loops until the run has finished or stalled, then reads on through a quiet spell. */
-static int drive(int port, const char *path) {
+static int drive(void) {
   while (run.finished == 0) {
-    turn(50, port, path);
+    turn(50);
     if (now_nanos() - run.last_progress > STALL_NANOS) return 0;
   }
   return 1;
 }
 
-static void report(long deliveries, long long cpu_before, int port, const char *path) {
+static void report(long deliveries, long long cpu_before) {
   long long cpu = cpu_micros() - cpu_before;
   long long quiet_until = now_nanos() + QUIET_NANOS;
-  while (now_nanos() < quiet_until) turn(20, port, path);
+  while (now_nanos() < quiet_until) turn(20);
   qsort(run.latencies, (size_t)run.latency_count, sizeof(long long), compare_long_long);
   long long p50 = run.latency_count > 0 ? run.latencies[run.latency_count / 2] : 0;
   long long p99 = run.latency_count > 0 ? run.latencies[(run.latency_count * 99) / 100] : 0;
   long bad = 0;
   for (int i = 0; i < client_count; i++) {
-    long got = clients[i].frames - clients[i].base;
-    long expected = run.kind == 1 ? (i < run.receivers ? run.casts : 0) : run.per_client;
+    long got = clients[i]->frames - clients[i]->base;
+    long expected = run.kind == 1 ? (i >= run.first && i < run.last ? run.casts : 0) : run.per_client;
     if (got != expected) bad++;
   }
   printf("done %ld %lld %lld %lld %lld %ld\n", deliveries, run.finished - run.started, cpu, p50 / 1000, p99 / 1000, bad);
@@ -448,30 +473,31 @@ static void report(long deliveries, long long cpu_before, int port, const char *
   run.kind = 0;
 }
 
-static void casts(long count, long window, int receivers, const char *request, int port, const char *path) {
+static void casts(long count, long window, int first, int last, const char *request) {
   long long cpu_before = cpu_micros();
   begin_run(1, request, count);
   run.casts = count;
   run.window = window;
-  run.receivers = receivers;
+  run.first = first;
+  run.last = last;
   free(run.sent_at);
   free(run.received_by);
   run.sent_at = calloc((size_t)count, sizeof(long long));
   run.received_by = calloc((size_t)count, sizeof(int));
   while (run.sent < count && run.sent < window) {
     run.sent_at[run.sent++] = now_nanos();
-    send_request(&clients[0]);
+    send_request(clients[0]);
   }
-  if (!drive(port, path)) {
+  if (!drive()) {
     printf("void stalled: %ld of %ld casts complete\n", run.done, count);
     fflush(stdout);
     run.kind = 0;
     return;
   }
-  report(count * receivers, cpu_before, port, path);
+  report(count * (last - first), cpu_before);
 }
 
-static void requests(long per_client, const char *request, int port, const char *path) {
+static void requests(long per_client, const char *request) {
   long long cpu_before = cpu_micros();
   begin_run(2, request, per_client);
   run.per_client = per_client;
@@ -480,15 +506,15 @@ static void requests(long per_client, const char *request, int port, const char 
   long long at = now_nanos();
   for (int i = 0; i < client_count; i++) {
     run.sent_at[i] = at;
-    send_request(&clients[i]);
+    send_request(clients[i]);
   }
-  if (!drive(port, path)) {
+  if (!drive()) {
     printf("void stalled: %ld of %ld replies\n", run.replies, (long)client_count * per_client);
     fflush(stdout);
     run.kind = 0;
     return;
   }
-  report((long)client_count * per_client, cpu_before, port, path);
+  report((long)client_count * per_client, cpu_before);
 }
 
 static long long realtime_nanos(void) {
@@ -498,12 +524,12 @@ static long long realtime_nanos(void) {
 }
 
 static void arm(void) {
-  for (int i = 0; i < client_count; i++) clients[i].base = clients[i].frames;
+  for (int i = 0; i < client_count; i++) clients[i]->base = clients[i]->frames;
   printf("armed\n");
   fflush(stdout);
 }
 
-static void fanout(long count, int send, const char *request, int port, const char *path) {
+static void fanout(long count, int send, const char *request) {
   long long cpu_before = cpu_micros();
   run.kind = 3;
   run.casts = count;
@@ -515,14 +541,14 @@ static void fanout(long count, int send, const char *request, int port, const ch
     free(run.frame);
     run.frame = build_frame(0x1, (const uint8_t *)request, strlen(request), &run.frame_len);
     started = realtime_nanos();
-    for (long i = 0; i < count; i++) send_request(&clients[0]);
+    for (long i = 0; i < count; i++) send_request(clients[0]);
   }
   // A client that already has them all (frames read in an earlier turn) is done.
   for (int i = 0; i < client_count; i++) {
-    if (clients[i].frames - clients[i].base >= count) run.replies += 1;
+    if (clients[i]->frames - clients[i]->base >= count) run.replies += 1;
   }
   if (run.replies == client_count) run.finished = now_nanos();
-  if (!drive(port, path)) {
+  if (!drive()) {
     printf("void stalled: %ld of %d clients have every cast\n", run.replies, client_count);
     fflush(stdout);
     run.kind = 0;
@@ -531,12 +557,38 @@ static void fanout(long count, int send, const char *request, int port, const ch
   long long ended = realtime_nanos() - (now_nanos() - run.finished);
   long long cpu = cpu_micros() - cpu_before;
   long long quiet_until = now_nanos() + QUIET_NANOS;
-  while (now_nanos() < quiet_until) turn(20, port, path);
+  while (now_nanos() < quiet_until) turn(20);
   long bad = 0;
   for (int i = 0; i < client_count; i++) {
-    if (clients[i].frames - clients[i].base != count) bad++;
+    if (clients[i]->frames - clients[i]->base != count) bad++;
   }
   printf("fanned %lld %lld %lld %ld\n", started, ended, cpu, bad);
+  fflush(stdout);
+  run.kind = 0;
+}
+
+/* Clients first..last-1 each send their own line (read from stdin) and wait for one frame back. */
+static void send_each(int first, int last, char *line, size_t size) {
+  for (int i = first; i < last; i++) {
+    if (fgets(line, (int)size, stdin) == NULL) {
+      fprintf(stderr, "native swarm: send expects %d lines\n", last - first);
+      exit(1);
+    }
+    line[strcspn(line, "\n")] = 0;
+    clients[i]->base = clients[i]->frames;
+    send_frame(clients[i], 0x1, (const uint8_t *)line, strlen(line));
+  }
+  run.kind = 4;
+  run.first = first;
+  run.last = last;
+  run.replies = 0;
+  run.finished = first == last ? now_nanos() : 0;
+  run.last_progress = now_nanos();
+  if (!drive()) {
+    printf("void stalled: %ld of %d answered\n", run.replies, last - first);
+  } else {
+    printf("sent\n");
+  }
   fflush(stdout);
   run.kind = 0;
 }
@@ -563,12 +615,19 @@ int main(void) {
       open_clients(port, count, local_address, setup_frames, path);
     } else if (strcmp(command, "casts") == 0) {
       long count, window;
-      int receivers, at = 0;
-      if (sscanf(rest, "%ld %ld %d %n", &count, &window, &receivers, &at) < 3 || at == 0) {
+      int first, last, at = 0;
+      if (sscanf(rest, "%ld %ld %d %d %n", &count, &window, &first, &last, &at) < 4 || at == 0 || first < 0 || last > client_count) {
         fprintf(stderr, "native swarm: bad casts: %s\n", rest);
         return 1;
       }
-      casts(count, window, receivers, rest + at, port, path);
+      casts(count, window, first, last, rest + at);
+    } else if (strcmp(command, "send") == 0) {
+      int first, last;
+      if (sscanf(rest, "%d %d", &first, &last) != 2 || first < 0 || last > client_count || first > last) {
+        fprintf(stderr, "native swarm: bad send: %s\n", rest);
+        return 1;
+      }
+      send_each(first, last, line, sizeof line);
     } else if (strcmp(command, "requests") == 0) {
       long per_client;
       int at = 0;
@@ -576,7 +635,7 @@ int main(void) {
         fprintf(stderr, "native swarm: bad requests: %s\n", rest);
         return 1;
       }
-      requests(per_client, rest + at, port, path);
+      requests(per_client, rest + at);
     } else if (strcmp(command, "arm") == 0) {
       arm();
     } else if (strcmp(command, "fanout") == 0) {
@@ -586,7 +645,7 @@ int main(void) {
         fprintf(stderr, "native swarm: bad fanout: %s\n", rest);
         return 1;
       }
-      fanout(count, send, rest + at, port, path);
+      fanout(count, send, rest + at);
     } else {
       fprintf(stderr, "native swarm: unknown command %s\n", command);
       return 1;

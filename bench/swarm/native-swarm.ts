@@ -53,6 +53,7 @@ export class NativeSwarm {
   private readonly lines: Interface;
   private readonly waiting: Array<(line: string) => void> = [];
   private exited: string | undefined;
+  private clients = 0;
 
   private constructor(private readonly child: ChildProcess) {
     this.lines = createInterface({ input: child.stdout! });
@@ -63,21 +64,32 @@ export class NativeSwarm {
     });
   }
 
-  /** Opens `count` clients and waits until each has joined as the dialect says. */
-  static async open(binary: string, port: number, dialect: Dialect, count: number, localAddress = '127.0.0.1'): Promise<NativeSwarm> {
-    const swarm = new NativeSwarm(spawn(binary, [], { stdio: ['pipe', 'pipe', 'inherit'] }));
-    const socketIo = dialect.join === undefined ? 0 : 1;
-    const answer = await swarm.ask(`open ${port} ${count} ${localAddress} ${dialect.setupFrames} ${socketIo} ${dialect.path}`);
-    if (answer !== `opened ${count}`) {
-      swarm.stop();
-      throw new Error(`the native swarm did not open its clients: ${answer}`);
-    }
-    return swarm;
+  /** Starts a native swarm process, with no clients yet. */
+  static start(binary: string): NativeSwarm {
+    return new NativeSwarm(spawn(binary, [], { stdio: ['pipe', 'pipe', 'inherit'] }));
   }
 
-  /** Client 0 casts `casts` times, `window` in flight; clients below `receivers` must get each. */
-  casts(casts: number, window: number, receivers: number, request: string): Promise<NativeRun> {
-    return this.run(`casts ${casts} ${window} ${receivers} ${request}`);
+  /**
+   * Opens `count` more clients to `port` and waits until each has joined as the dialect
+   * says; they are numbered after those opened before.
+   */
+  async open(port: number, dialect: Dialect, count: number, localAddress = '127.0.0.1'): Promise<void> {
+    const expected = this.clients + count;
+    const socketIo = dialect.join === undefined ? 0 : 1;
+    const answer = await this.ask(`open ${port} ${count} ${localAddress} ${dialect.setupFrames} ${socketIo} ${dialect.path}`);
+    if (answer !== `opened ${expected}`) throw new Error(`the native swarm did not open its clients: ${answer}`);
+    this.clients = expected;
+  }
+
+  /** Client 0 casts `casts` times, `window` in flight; clients `first` to `last` − 1 must get each, the others none. */
+  casts(casts: number, window: number, first: number, last: number, request: string): Promise<NativeRun> {
+    return this.run(`casts ${casts} ${window} ${first} ${last} ${request}`);
+  }
+
+  /** Clients `first`, `first` + 1… each send their own request and wait for one frame back. */
+  async sendEach(first: number, requests: string[]): Promise<void> {
+    const answer = await this.ask([`send ${first} ${first + requests.length}`, ...requests].join('\n'));
+    if (answer !== 'sent') throw new Error(`the native swarm answered: ${answer}`);
   }
 
   /** Every client keeps one request in flight until it has `perClient` replies. */

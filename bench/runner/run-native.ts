@@ -1,0 +1,134 @@
+import { DEFAULT_PAYLOAD, type CastScenario, type MassFanOutScenario, type RequestReplyScenario, type Scenario } from '../scenarios.js';
+import type { Contender } from '../servers/main.js';
+import { ECHO_ALL, ECHO_ROOM, ECHO_SELF, ECHO_SELF_ENHANCED, JOIN_ROOM } from '../servers/handler-ids.js';
+import { dialects, type Dialect } from '../swarm/dialects.js';
+import { NativeSwarm, type NativeRun } from '../swarm/native-swarm.js';
+import { shareOf, startFleet } from './fleet.js';
+import type { Delivery } from './measure.js';
+import { record, type RunRecord } from './run-record.js';
+import { ServerProcess, type Usage } from './server-process.js';
+
+/** Requests per client before a request/reply run is measured, so that the JIT has settled. */
+export const REQUEST_WARM_UP = 10;
+
+/**
+ * What the native swarm drives: closed-loop casts to everyone, to the sender, or to a room
+ * (on one server or several over Redis), request/reply, and mass fan-out. Exclusive casts
+ * (which name their receivers' IDs) and open-loop runs stay with the Node swarm.
+ */
+export function nativeCanRun(scenario: Scenario): scenario is CastScenario | RequestReplyScenario | MassFanOutScenario {
+  if (scenario.kind === 'request-reply' || scenario.kind === 'mass-fan-out') return true;
+  return scenario.kind === 'casts' && scenario.rate === undefined && scenario.target !== 'exclusive';
+}
+
+/** Runs the scenario once with native swarms generating the load. */
+export function runNative(scenario: CastScenario | RequestReplyScenario | MassFanOutScenario, contender: Contender, binary: string): Promise<RunRecord> {
+  return scenario.kind === 'mass-fan-out' ? runMassFanOut(scenario, contender, binary) : runClosedLoop(scenario, contender, binary);
+}
+
+/**
+ * The native swarm paces and counts by itself and reports its own CPU, so the runner only
+ * reads the servers' usage around the run.
+ */
+async function runClosedLoop(scenario: CastScenario | RequestReplyScenario, contender: Contender, binary: string): Promise<RunRecord> {
+  const casts = scenario.kind === 'casts' ? scenario : undefined;
+  const fleet = await startFleet(contender, { announceClients: false, workers: casts?.workers }, casts?.nodes);
+  const swarm = await NativeSwarm.start(binary);
+  try {
+    const dialect = dialects[contender];
+    for (const [i, port] of fleet.ports.entries()) await swarm.open(port, dialect, shareOf(scenario.clients, fleet.ports.length, i));
+    let measure: () => Promise<NativeRun>;
+    if (scenario.kind === 'request-reply') {
+      const request = dialect.request(ECHO_SELF, Buffer.alloc(scenario.payload, 'x'));
+      await swarm.requests(REQUEST_WARM_UP, request);
+      measure = () => swarm.requests(scenario.perClient, request);
+    } else {
+      const { request, first, last } = await prepareCasts(scenario, dialect, swarm);
+      const window = scenario.window ?? 1;
+      // A short warm-up lets the JIT settle before the measured casts.
+      const warmUp = await swarm.casts(Math.max(5, Math.floor(scenario.casts / 10)), window, first, last, request);
+      if (warmUp.void !== undefined) return nativeRecord(scenario.name, contender, scenario.clients, warmUp);
+      measure = () => swarm.casts(scenario.casts, window, first, last, request);
+    }
+    const before = await fleet.usage();
+    const run = await measure();
+    return nativeRecord(scenario.name, contender, scenario.clients, run, before, await fleet.usage());
+  } finally {
+    swarm.stop();
+    await fleet.stop();
+  }
+}
+
+/**
+ * The request client 0 casts with, and the clients that must receive each cast (`first`
+ * to `last` − 1; every other client must receive none). Room targets first deal the
+ * first `count × size` clients into rooms `room-0`… in order, so that the first `size`
+ * are the members of `room-0`, the sender among them.
+ */
+async function prepareCasts(scenario: CastScenario, dialect: Dialect, swarm: NativeSwarm): Promise<{ request: string; first: number; last: number }> {
+  const body = (text: string) => Buffer.from(text);
+  switch (scenario.target) {
+    case 'all':
+      return { request: dialect.request(ECHO_ALL, Buffer.alloc(scenario.payload, 'x')), first: 0, last: scenario.clients };
+    case 'self':
+    case 'self-enhanced': {
+      const handlerId = scenario.target === 'self' ? ECHO_SELF : ECHO_SELF_ENHANCED;
+      return { request: dialect.request(handlerId, Buffer.alloc(DEFAULT_PAYLOAD, 'x')), first: 0, last: 1 };
+    }
+    case 'room':
+    case 'room-others': {
+      const { count, size: roomSize } = scenario.rooms ?? { count: 1, size: scenario.clients };
+      // A run with fewer clients than the rooms hold (the smoke run) fills what it can.
+      const size = Math.min(roomSize, scenario.clients);
+      const joins = Array.from({ length: Math.min(count * roomSize, scenario.clients) }, (_, i) =>
+        JSON.stringify({ HandlerID: JOIN_ROOM, Body: body(`room-${Math.floor(i / roomSize)}`).toString('base64'), RequestID: i }),
+      );
+      await swarm.sendEach(0, joins);
+      const others = scenario.target === 'room-others';
+      const request = dialect.request(ECHO_ROOM, body(`${others ? 6 : 5}|room-0|${'x'.repeat(DEFAULT_PAYLOAD)}`));
+      return { request, first: others ? 1 : 0, last: size };
+    }
+    case 'exclusive':
+      throw new Error('Exclusive casts are run by the Node swarm');
+  }
+}
+
+function nativeRecord(scenario: string, contender: Contender, clients: number, run: NativeRun, before?: Usage, after?: Usage): RunRecord {
+  const delivery: Delivery = { deliveries: run.deliveries, seconds: run.seconds, latencies: [], ...(run.void === undefined ? {} : { void: run.void }) };
+  const result = record(scenario, contender, clients, delivery, before, after, { user: run.cpuMicros, system: 0 });
+  return { ...result, ...(run.deliveries > 0 ? { p50Ms: run.p50Ms, p99Ms: run.p99Ms } : {}), swarm: 'native' };
+}
+
+/**
+ * A native swarm in each of several processes (each from its own loopback address), the
+ * library on several workers for LW: memory per client once all are connected, then one
+ * client's casts, timed from the first send until the last client of any swarm has all.
+ */
+async function runMassFanOut(scenario: MassFanOutScenario, contender: Contender, binary: string): Promise<RunRecord> {
+  const server = await ServerProcess.start(contender, { announceClients: false, workers: scenario.workers });
+  const swarms: NativeSwarm[] = [];
+  try {
+    const before = await server.usage();
+    const share = Math.ceil(scenario.clients / scenario.swarms);
+    const dialect = dialects[contender];
+    for (let i = 0; i < scenario.swarms; i++) swarms.push(await NativeSwarm.start(binary));
+    await Promise.all(swarms.map((swarm, i) => swarm.open(server.port, dialect, Math.min(share, scenario.clients - i * share), `127.0.0.${i + 1}`)));
+    const connected = await server.usage();
+    for (const swarm of swarms) await swarm.arm();
+    const request = dialect.request(ECHO_ALL, Buffer.alloc(DEFAULT_PAYLOAD, 'x'));
+    const runs = await Promise.all(swarms.map((swarm, i) => swarm.fanOut(scenario.casts, i === 0, request)));
+    const seconds = (Math.max(...runs.map((run) => run.doneAt)) - runs[0].sentAt) / 1000;
+    const problem = runs.find((run) => run.void !== undefined)?.void;
+    const delivery: Delivery = { deliveries: scenario.clients * scenario.casts, seconds, latencies: [], ...(problem === undefined ? {} : { void: problem }) };
+    const swarmCpu = runs.reduce((sum, run) => sum + run.cpuMicros, 0);
+    return {
+      ...record(scenario.name, contender, scenario.clients, delivery, connected, await server.usage(), { user: swarmCpu, system: 0 }),
+      heapBytesPerClient: (connected.heapBytes - before.heapBytes) / scenario.clients,
+      rssBytesPerClient: (connected.rssBytes - before.rssBytes) / scenario.clients,
+      swarm: 'native',
+    };
+  } finally {
+    for (const swarm of swarms) swarm.stop();
+    await server.stop();
+  }
+}
