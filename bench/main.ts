@@ -5,7 +5,8 @@ import { parseArgs } from 'node:util';
 import { machine, markdown, summarize } from './report.js';
 import { runScenario, useNativeSwarm, type RunRecord } from './runner/run-scenario.js';
 import { buildNativeSwarm } from './swarm/native-swarm.js';
-import { SCENARIOS, smokeScenarios } from './scenarios.js';
+import { SCENARIOS, smokeScenarios, type Scenario } from './scenarios.js';
+import type { Contender } from './servers/main.js';
 
 // Runs every scenario, interleaving the contenders and rotating their order each repetition
 // so that a noisy moment on a shared machine does not always fall on the same contender.
@@ -42,7 +43,7 @@ async function main(): Promise<void> {
     for (let rep = 0; rep < reps; rep++) {
       const order = rotate(scenario.contenders, rep);
       for (const contender of order) {
-        const result = await runScenario(scenario, contender);
+        const result = await runScenario(scenario, contender).catch((error: unknown) => failedRun(scenario, contender, error));
         records.push(result);
         console.log(describe(result));
       }
@@ -65,6 +66,13 @@ async function main(): Promise<void> {
     for (const r of voided) console.error(`  ${r.scenario} ${r.contender}: ${r.void}`);
     process.exitCode = 1;
   }
+}
+
+/** A run that could not be made (a server or swarm that failed) is void, and the suite goes on. */
+function failedRun(scenario: Scenario, contender: Contender, error: unknown): RunRecord {
+  console.error(error);
+  const reason = error instanceof Error ? error.message : String(error);
+  return { scenario: scenario.name, contender, clients: scenario.clients, deliveries: 0, seconds: 0, deliveriesPerSecond: 0, cpuMicrosPerDelivery: 0, void: `failed: ${reason}` };
 }
 
 function commandExists(command: string): boolean {

@@ -405,6 +405,9 @@ static void open_clients(int port, int count, const char *local_address, int set
       if (c->fd < 0) fail("socket");
       int one = 1;
       setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+      // The port is chosen at connect, by the whole address pair: a port still in TIME_WAIT
+      // from an earlier run to another server port can be used again, as without bind.
+      setsockopt(c->fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof one);
       if (bind(c->fd, (struct sockaddr *)&local, sizeof local) < 0) fail("bind");
       if (connect(c->fd, (struct sockaddr *)&server, sizeof server) < 0 && errno != EINPROGRESS) fail("connect");
       c->phase = CONNECTING;
