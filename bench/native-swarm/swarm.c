@@ -458,19 +458,24 @@ static int drive(void) {
   return 1;
 }
 
-static void report(long deliveries, long long cpu_before) {
-  long long cpu = cpu_micros() - cpu_before;
+/* Reads on through a quiet spell, then counts the clients without exactly the frames the run meant for them. */
+static long quiet_then_count_wrong(void) {
   long long quiet_until = now_nanos() + QUIET_NANOS;
   while (now_nanos() < quiet_until) turn(20);
+  long wrong = 0;
+  for (int i = 0; i < client_count; i++) {
+    long expected = run.kind == 1 ? (i >= run.first && i < run.last ? run.casts : 0) : run.kind == 3 ? run.casts : run.per_client;
+    if (clients[i]->frames - clients[i]->base != expected) wrong++;
+  }
+  return wrong;
+}
+
+static void report(long deliveries, long long cpu_before) {
+  long long cpu = cpu_micros() - cpu_before;
+  long bad = quiet_then_count_wrong();
   qsort(run.latencies, (size_t)run.latency_count, sizeof(long long), compare_long_long);
   long long p50 = run.latency_count > 0 ? run.latencies[run.latency_count / 2] : 0;
   long long p99 = run.latency_count > 0 ? run.latencies[(run.latency_count * 99) / 100] : 0;
-  long bad = 0;
-  for (int i = 0; i < client_count; i++) {
-    long got = clients[i]->frames - clients[i]->base;
-    long expected = run.kind == 1 ? (i >= run.first && i < run.last ? run.casts : 0) : run.per_client;
-    if (got != expected) bad++;
-  }
   printf("done %ld %lld %lld %lld %lld %ld\n", deliveries, run.finished - run.started, cpu, p50 / 1000, p99 / 1000, bad);
   fflush(stdout);
   run.kind = 0;
@@ -559,12 +564,7 @@ static void fanout(long count, int send, const char *request) {
   }
   long long ended = realtime_nanos() - (now_nanos() - run.finished);
   long long cpu = cpu_micros() - cpu_before;
-  long long quiet_until = now_nanos() + QUIET_NANOS;
-  while (now_nanos() < quiet_until) turn(20);
-  long bad = 0;
-  for (int i = 0; i < client_count; i++) {
-    if (clients[i]->frames - clients[i]->base != count) bad++;
-  }
+  long bad = quiet_then_count_wrong();
   printf("fanned %lld %lld %lld %ld\n", started, ended, cpu, bad);
   fflush(stdout);
   run.kind = 0;

@@ -1,11 +1,12 @@
 import { DEFAULT_PAYLOAD, type CastScenario, type MassFanOutScenario, type RequestReplyScenario, type Scenario } from '../scenarios.js';
 import type { Contender } from '../servers/main.js';
-import { ECHO_ALL, ECHO_ROOM, ECHO_SELF, ECHO_SELF_ENHANCED, JOIN_ROOM } from '../servers/handler-ids.js';
-import { dialects, type Dialect } from '../swarm/dialects.js';
+import { ECHO_ALL, ECHO_SELF } from '../servers/handler-ids.js';
+import { dialects } from '../swarm/dialects.js';
 import { NativeSwarm, type NativeRun } from '../swarm/native-swarm.js';
+import { castPlan } from './cast-plan.js';
 import { shareOf, startFleet } from './fleet.js';
 import type { Delivery } from './measure.js';
-import { record, type RunRecord } from './run-record.js';
+import { memoryPerClient, record, type RunRecord } from './run-record.js';
 import { ServerProcess, type Usage } from './server-process.js';
 
 /** Requests per client before a request/reply run is measured, so that the JIT has settled. */
@@ -43,7 +44,8 @@ async function runClosedLoop(scenario: CastScenario | RequestReplyScenario, cont
       await swarm.requests(REQUEST_WARM_UP, request);
       measure = () => swarm.requests(scenario.perClient, request);
     } else {
-      const { request, first, last } = await prepareCasts(scenario, dialect, swarm);
+      const { request, first, last, joins } = castPlan(scenario, dialect, scenario.clients);
+      if (joins.length > 0) await swarm.sendEach(0, joins);
       const window = scenario.window ?? 1;
       // A short warm-up lets the JIT settle before the measured casts.
       const warmUp = await swarm.casts(Math.max(5, Math.floor(scenario.casts / 10)), window, first, last, request);
@@ -56,40 +58,6 @@ async function runClosedLoop(scenario: CastScenario | RequestReplyScenario, cont
   } finally {
     swarm.stop();
     await fleet.stop();
-  }
-}
-
-/**
- * The request client 0 casts with, and the clients that must receive each cast (`first`
- * to `last` − 1; every other client must receive none). Room targets first deal the
- * first `count × size` clients into rooms `room-0`… in order, so that the first `size`
- * are the members of `room-0`, the sender among them.
- */
-async function prepareCasts(scenario: CastScenario, dialect: Dialect, swarm: NativeSwarm): Promise<{ request: string; first: number; last: number }> {
-  const body = (text: string) => Buffer.from(text);
-  switch (scenario.target) {
-    case 'all':
-      return { request: dialect.request(ECHO_ALL, Buffer.alloc(scenario.payload, 'x')), first: 0, last: scenario.clients };
-    case 'self':
-    case 'self-enhanced': {
-      const handlerId = scenario.target === 'self' ? ECHO_SELF : ECHO_SELF_ENHANCED;
-      return { request: dialect.request(handlerId, Buffer.alloc(DEFAULT_PAYLOAD, 'x')), first: 0, last: 1 };
-    }
-    case 'room':
-    case 'room-others': {
-      const { count, size: roomSize } = scenario.rooms ?? { count: 1, size: scenario.clients };
-      // A run with fewer clients than the rooms hold (the smoke run) fills what it can.
-      const size = Math.min(roomSize, scenario.clients);
-      const joins = Array.from({ length: Math.min(count * roomSize, scenario.clients) }, (_, i) =>
-        JSON.stringify({ HandlerID: JOIN_ROOM, Body: body(`room-${Math.floor(i / roomSize)}`).toString('base64'), RequestID: i }),
-      );
-      await swarm.sendEach(0, joins);
-      const others = scenario.target === 'room-others';
-      const request = dialect.request(ECHO_ROOM, body(`${others ? 6 : 5}|room-0|${'x'.repeat(DEFAULT_PAYLOAD)}`));
-      return { request, first: others ? 1 : 0, last: size };
-    }
-    case 'exclusive':
-      throw new Error('Exclusive casts are run by the Node swarm');
   }
 }
 
@@ -123,8 +91,7 @@ async function runMassFanOut(scenario: MassFanOutScenario, contender: Contender,
     const swarmCpu = runs.reduce((sum, run) => sum + run.cpuMicros, 0);
     return {
       ...record(scenario.name, contender, scenario.clients, delivery, connected, await server.usage(), { user: swarmCpu, system: 0 }),
-      heapBytesPerClient: (connected.heapBytes - before.heapBytes) / scenario.clients,
-      rssBytesPerClient: (connected.rssBytes - before.rssBytes) / scenario.clients,
+      ...memoryPerClient(before, connected, scenario.clients),
       swarm: 'native',
     };
   } finally {

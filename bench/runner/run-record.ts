@@ -59,3 +59,11 @@ export function record(
 function percentile(sorted: Float64Array, q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
 }
+
+/** What the server's heap and RSS grew by per client between two readings. */
+export function memoryPerClient(before: Usage, after: Usage, clients: number): Pick<RunRecord, 'heapBytesPerClient' | 'rssBytesPerClient'> {
+  return {
+    heapBytesPerClient: (after.heapBytes - before.heapBytes) / clients,
+    rssBytesPerClient: (after.rssBytes - before.rssBytes) / clients,
+  };
+}

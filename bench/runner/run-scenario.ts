@@ -1,19 +1,19 @@
 import { performance } from 'node:perf_hooks';
 import { DEFAULT_PAYLOAD, type CastScenario, type MassFanOutScenario, type Scenario } from '../scenarios.js';
 import type { Contender } from '../servers/main.js';
-import { ECHO_ALL, ECHO_EXCLUSIVE, ECHO_ROOM, ECHO_SELF, ECHO_SELF_ENHANCED, JOIN_ROOM } from '../servers/handler-ids.js';
+import { ECHO_ALL, ECHO_SELF } from '../servers/handler-ids.js';
 import { clientIdOf, dialects, openSwarm } from '../swarm/dialects.js';
 import { SwarmProcess } from '../swarm/swarm-process-handle.js';
 import { type SwarmConn } from '../swarm/swarm-conn.js';
+import { castPlan } from './cast-plan.js';
 import { shareOf, startFleet } from './fleet.js';
 import { measureCasts, measureManySenders, measureRequestReply, measureUntil, type Delivery } from './measure.js';
 import { nativeCanRun, REQUEST_WARM_UP, runNative } from './run-native.js';
-import { record, type RunRecord } from './run-record.js';
+import { memoryPerClient, record, type RunRecord } from './run-record.js';
 import { ServerProcess, type Usage } from './server-process.js';
 
 export type { RunRecord } from './run-record.js';
 
-const EXCLUSIVE_TARGETS = 10;
 
 let nativeSwarmBinary: string | undefined;
 
@@ -38,8 +38,7 @@ export async function runScenario(scenario: Scenario, contender: Contender): Pro
       const after = await server.usage();
       return {
         ...record(scenario.name, contender, scenario.clients, { deliveries: 0, seconds: 0, latencies: [] }, before, after),
-        heapBytesPerClient: (after.heapBytes - before.heapBytes) / scenario.clients,
-        rssBytesPerClient: (after.rssBytes - before.rssBytes) / scenario.clients,
+        ...memoryPerClient(before, after, scenario.clients),
       };
     }
     if (scenario.kind === 'connect-storm') {
@@ -110,8 +109,7 @@ async function runMassFanOut(scenario: MassFanOutScenario, contender: Contender)
     const swarmCpu = done.reduce((sum, d) => sum + d.cpuMicros, 0);
     return {
       ...record(scenario.name, contender, scenario.clients, delivery, connected, await server.usage(), { user: swarmCpu, system: 0 }),
-      heapBytesPerClient: (connected.heapBytes - before.heapBytes) / scenario.clients,
-      rssBytesPerClient: (connected.rssBytes - before.rssBytes) / scenario.clients,
+      ...memoryPerClient(before, connected, scenario.clients),
     };
   } finally {
     for (const swarm of swarms) swarm.stop();
@@ -139,30 +137,11 @@ async function runCasts(
   usage: () => Promise<Usage>,
   conns: SwarmConn[],
 ): Promise<RunRecord> {
-  const dialect = dialects[contender];
-  const [sender] = conns;
-  let receivers = conns;
-  let bystanders: SwarmConn[] = [];
-  let request = dialect.request(ECHO_ALL, Buffer.alloc(scenario.payload, 'x'));
-  if (scenario.target === 'self' || scenario.target === 'self-enhanced') {
-    receivers = [sender];
-    bystanders = conns.slice(1);
-    const handlerId = scenario.target === 'self' ? ECHO_SELF : ECHO_SELF_ENHANCED;
-    request = dialect.request(handlerId, Buffer.alloc(DEFAULT_PAYLOAD, 'x'));
-  } else if (scenario.target === 'exclusive') {
-    receivers = conns.slice(1, 1 + EXCLUSIVE_TARGETS);
-    bystanders = [sender, ...conns.slice(1 + EXCLUSIVE_TARGETS)];
-    request = dialect.request(ECHO_EXCLUSIVE, Buffer.from(JSON.stringify(receivers.map(clientIdOf))));
-  } else if (scenario.target === 'room' || scenario.target === 'room-others') {
-    const { count, size } = scenario.rooms ?? { count: 1, size: conns.length };
-    await joinRooms(conns, count, size);
-    const members = conns.slice(0, size);
-    const others = scenario.target === 'room-others';
-    receivers = others ? members.slice(1) : members;
-    bystanders = [...(others ? [sender] : []), ...conns.slice(size)];
-    const castType = others ? 6 : 5;
-    request = dialect.request(ECHO_ROOM, Buffer.from(`${castType}|room-0|${'x'.repeat(DEFAULT_PAYLOAD)}`));
-  }
+  const { request, first, last, joins } = castPlan(scenario, dialects[contender], conns.length, (i) => clientIdOf(conns[i]));
+  await joinRooms(conns, joins);
+  const sender = conns[0];
+  const receivers = conns.slice(first, last);
+  const bystanders = [...conns.slice(0, first), ...conns.slice(last)];
   const pace = scenario.rate === undefined ? { window: scenario.window ?? 1 } : { rate: scenario.rate };
   const run = { sender, receivers, bystanders, request, pace };
   // A short warm-up lets the JIT settle before the measured casts.
@@ -177,17 +156,13 @@ async function runCasts(
   return record(scenario.name, contender, scenario.clients, delivery, before, await usage(), swarm);
 }
 
-/**
- * Deals the first `count × size` clients into rooms `room-0`… in order, so that the first
- * `size` are the members of `room-0`, and waits for every join's ack.
- */
-async function joinRooms(conns: SwarmConn[], count: number, size: number): Promise<void> {
-  const joiners = conns.slice(0, count * size);
+/** Client i sends `joins[i]` and waits for its answer, all at once. */
+async function joinRooms(conns: SwarmConn[], joins: string[]): Promise<void> {
   await Promise.all(
-    joiners.map((conn, i) => {
-      const expected = conn.frames + 1;
-      conn.send(JSON.stringify({ HandlerID: JOIN_ROOM, Body: Buffer.from(`room-${Math.floor(i / size)}`).toString('base64'), RequestID: i }));
-      return conn.waitFor(expected);
+    joins.map((join, i) => {
+      const expected = conns[i].frames + 1;
+      conns[i].send(join);
+      return conns[i].waitFor(expected);
     }),
   );
 }
