@@ -26,20 +26,23 @@ describe('one broadcaster over the worker processes of one machine (cluster modu
     const clients = [];
     for (let i = 0; i < 6; i++) clients.push(await TestClient.join(url));
 
-    // Every worker learns of every client through the primary.
+    // Every worker learns of every client through the primary. A join relayed from another
+    // worker may reach a client at any time until then, so each waits for its own reply.
     let counts: string[] = [];
     for (let attempt = 0; attempt < 100; attempt++) {
       for (const { client } of clients) await client.drain(0);
       counts = [];
       for (const { client } of clients) {
         client.request(4);
-        counts.push(bodyText(await client.nextJson()) ?? '');
+        counts.push(bodyText(await client.nextReply(4)) ?? '');
       }
       if (counts.every((count) => count === '6')) break;
       await sleep(50);
     }
     expect(counts).toEqual(Array(6).fill('6'));
 
+    // Every join has been announced everywhere by now: from here on the frames come in a
+    // known order.
     const pids = new Set<string>();
     for (const { client } of clients) {
       client.request(3);

@@ -58,6 +58,20 @@ export class TestClient {
     return JSON.parse(await this.next(timeoutMs)) as Record<string, unknown>;
   }
 
+  /**
+   * The next response or error frame of `handlerId`. Announcements of clients joining or
+   * leaving (which another process may relay at any moment) are passed over; any other
+   * frame is a failure.
+   */
+  async nextReply(handlerId: number, timeoutMs?: number): Promise<Record<string, unknown>> {
+    for (;;) {
+      const frame = await this.nextJson(timeoutMs);
+      if (frame.HandlerID === handlerId) return frame;
+      const announcement = (frame.EventType === 1 || frame.EventType === 2) && frame.SenderID === undefined;
+      if (!announcement) throw new Error(`expected a reply to handler ${handlerId}, got ${JSON.stringify(frame)}`);
+    }
+  }
+
   /** Resolves with the frames that arrive within `ms`; used to prove that nothing came. */
   async drain(ms = 150): Promise<string[]> {
     await new Promise((resolve) => setTimeout(resolve, ms));
