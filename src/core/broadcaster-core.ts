@@ -8,7 +8,7 @@ import type { ClientSession, Conn } from './conn.js';
 import { resolveSettings, type BroadcasterCoreOptions, type UserRoomFn } from './core-options.js';
 import { Delivery } from './delivery.js';
 import { Dispatcher, NO_HANDLER_ID } from './dispatcher.js';
-import { CloseCode, InvalidResponseError } from './errors.js';
+import { BroadcasterException, CloseCode, InvalidResponseError } from './errors.js';
 import type { BroadcasterLogger, ClientIdentity, EventHandlers, MessageHandlers } from './handlers.js';
 import { CastType, EventType, type ClientId, type ResponseMessage } from './message.js';
 import { TokenBucket, type RateLimit } from './rate-limiter.js';
@@ -17,6 +17,7 @@ import { toResponses } from './response-validation.js';
 import { assertRoomName, roomNameProblem, type MembershipOp } from './rooms.js';
 import { emptyStats, type CoreStats } from './stats.js';
 import { settlesWithin } from './timing.js';
+import { ThrottledLog } from './throttled-log.js';
 
 /**
  * The transport-agnostic routing core: attach any {@link Conn} to it. It wires the
@@ -32,10 +33,14 @@ export class BroadcasterCore {
   private readonly caster: Caster;
   private readonly cluster: Cluster | null;
   private readonly userRoom: UserRoomFn | undefined;
+  private readonly maxRoomsPerClient: number;
+  private readonly warnings: ThrottledLog;
   private readonly membership: RoomMembership = {
     join: (client, room) => {
       assertRoomName(room);
-      this.changeMembership('join', client, room);
+      if (!this.changeMembership('join', client, room)) {
+        throw new BroadcasterException(`cannot join room ${JSON.stringify(room)}: already in ${this.maxRoomsPerClient} rooms, the most allowed`);
+      }
     },
     leave: (client, room) => {
       assertRoomName(room);
@@ -47,6 +52,7 @@ export class BroadcasterCore {
   constructor(options: BroadcasterCoreOptions = {}) {
     const settings = resolveSettings(options);
     this.logger = options.logger ?? consoleLogger;
+    this.warnings = new ThrottledLog(this.logger);
     this.rateLimit = settings.rateLimit;
     const limits = { maxBufferedBytes: settings.maxBufferedBytes, maxBufferedMessages: settings.maxBufferedMessages };
     const delivery = new Delivery(limits, settings.slowClientPolicy, this.counters, (client) =>
@@ -61,14 +67,17 @@ export class BroadcasterCore {
     this.dispatcher = new Dispatcher(
       this.registry,
       delivery,
-      (senderId, handlerId, response) => this.caster.cast(senderId, handlerId, response),
+      (senderId, handlerId, responses) => this.caster.castAll(senderId, handlerId, responses),
       this.counters,
       this.logger,
       settings.handlerTimeout,
+      settings.maxRequestsInFlight,
+      this.warnings,
       () => this.closing,
     );
     this.dispatcher.setHandlers(options.messageHandlers ?? new Map(), options.eventHandlers ?? new Map());
     this.userRoom = settings.userRoom;
+    this.maxRoomsPerClient = settings.maxRoomsPerClient;
     this.cluster =
       settings.backplane === undefined
         ? null
@@ -181,22 +190,29 @@ export class BroadcasterCore {
   private requestMembership(op: MembershipOp, clientId: ClientId, room: string): boolean {
     assertRoomName(room);
     const client = this.registry.clients.get(clientId);
-    if (client !== undefined) {
-      this.changeMembership(op, client, room);
-      return true;
-    }
+    if (client !== undefined) return this.changeMembership(op, client, room);
     if (this.cluster === null || !this.cluster.knowsRemoteClient(clientId)) return false;
     this.cluster.requestMembership(op, clientId, room);
     return true;
   }
 
-  /** Changes a local client's rooms, tells the cluster, then runs the room event handler. */
-  private changeMembership(op: MembershipOp, client: Client, room: string): void {
-    if (!this.registry.has(client)) return;
+  /**
+   * Changes a local client's rooms, tells the cluster, then runs the room event handler.
+   * Returns false only for a join refused because the client is in `maxRoomsPerClient`
+   * rooms already (logged, and counted in `roomLimitRefusals`).
+   */
+  private changeMembership(op: MembershipOp, client: Client, room: string): boolean {
+    if (!this.registry.has(client)) return true;
+    if (op === 'join' && (client.rooms?.size ?? 0) >= this.maxRoomsPerClient && !client.rooms?.has(room)) {
+      this.counters.roomLimitRefusals += 1;
+      this.warnings.warn('room-limit', `client ${client.id} is in ${this.maxRoomsPerClient} rooms (maxRoomsPerClient): a join was refused`);
+      return false;
+    }
     const changed = op === 'join' ? this.registry.rooms.join(client, room) : this.registry.rooms.leave(client, room);
-    if (!changed) return;
+    if (!changed) return true;
     this.cluster?.publishMembership(op, client.id, room);
     this.dispatcher.runEventHandler(client, op === 'join' ? EventType.OnJoinRoom : EventType.OnLeaveRoom, room);
+    return true;
   }
 
   private userRoomOf(client: Client, identity: ClientIdentity): string | undefined {
@@ -252,6 +268,7 @@ export class BroadcasterCore {
         throw new InvalidResponseError(`a server cast needs an integer handlerId, got ${describeValue(handlerId)}`);
       }
     }
+    this.caster.assertFitCluster(list);
     for (const response of list) this.caster.cast('', response.handlerId ?? NO_HANDLER_ID, response);
   }
 }

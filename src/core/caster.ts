@@ -3,12 +3,15 @@ import type { ClientRegistry } from './client-registry.js';
 import { assembleResponse, encodeBody } from './codec.js';
 import { OutgoingFrame } from './conn.js';
 import type { Delivery } from './delivery.js';
+import { InvalidResponseError } from './errors.js';
 import { CastType, type ClientId, type ResponseMessage } from './message.js';
 import { selectRecipients } from './recipients.js';
 
 /** Where casts that reach other nodes go: the cluster, when there is one. */
 export interface CastPublisher {
   publishCast(audience: Audience, handlerId: number, encodedBody: string): void;
+  /** The most characters a cast's encoded body and targets may take to reach the other nodes. */
+  readonly maxCastSize: number;
 }
 
 /**
@@ -25,6 +28,30 @@ export class Caster {
     private readonly delivery: Delivery,
   ) {}
 
+  /**
+   * Casts `responses` in order, or none of them: in a cluster, one too large to reach
+   * the other nodes throws {@link InvalidResponseError} before anything is delivered.
+   */
+  castAll(senderId: ClientId, handlerId: number, responses: readonly ResponseMessage[]): void {
+    this.assertFitCluster(responses);
+    for (const response of responses) this.cast(senderId, handlerId, response);
+  }
+
+  /** Throws {@link InvalidResponseError} when, in a cluster, one of `responses` is too large to reach the other nodes. */
+  assertFitCluster(responses: readonly ResponseMessage[]): void {
+    if (this.publisher === null) return;
+    const maxSize = this.publisher.maxCastSize;
+    for (const response of responses) {
+      const size = encodedSize(response);
+      if (size <= maxSize) continue;
+      throw new InvalidResponseError(
+        `a cast of about ${size} bytes encoded is larger than maxClusterMessageBytes allows (${maxSize}): ` +
+          'the other instances could not receive it, so nobody was sent it',
+      );
+    }
+  }
+
+  /** Casts one response, which fits the cluster. */
   cast(senderId: ClientId, handlerId: number, response: ResponseMessage): void {
     const audience = audienceOf(response, senderId);
     const body = encodeBody(response.body ?? null);
@@ -47,4 +74,12 @@ export class Caster {
     if (targets === null || isRoomCast(castType)) return true;
     return targets.some((id) => !this.registry.clients.has(id));
   }
+}
+
+/** An upper bound of a response's body in base64 plus its listed targets, without encoding it. */
+function encodedSize({ body, castFor }: ResponseMessage): number {
+  const bytes = body === null || body === undefined ? 0 : typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength;
+  let listed = 0;
+  for (const target of castFor ?? []) listed += target.length + 3;
+  return 4 * Math.ceil(bytes / 3) + listed;
 }

@@ -48,6 +48,7 @@ export class ClientRegistry {
     if (!this.has(client)) return;
     this.clients.delete(client.id);
     this.rooms.removeEverywhere(client);
+    client.abandonCalls();
     if (this.clients.size === 0) this.onEmpty?.();
     client.whenSettled(() => this.announceLeave(client));
   }

@@ -2,6 +2,9 @@ import type { BroadcasterLogger, ClientIdentity, HandlerContext } from './handle
 import type { Conn, OutgoingFrame } from './conn.js';
 import type { ClientId } from './message.js';
 import type { TokenBucket } from './rate-limiter.js';
+import { abortCall } from './call-abort.js';
+import { describeValue } from './describe-value.js';
+import { ClientGoneError } from './errors.js';
 
 /** How much unsent data one client may have before it counts as slow. */
 export interface BacklogLimits {
@@ -21,7 +24,12 @@ export interface RoomMembership {
  */
 export class Client {
   private tail: Promise<void> | null = null;
+  /** Outcomes queued and not settled yet: requests in flight and refusals waiting their turn. */
+  private queued = 0;
+  /** The messages of handler calls still running, to give up when the client leaves. */
+  private running: Set<object> | null = null;
   private broken = false;
+  private closed = false;
   readonly context: HandlerContext;
   /** The rooms it is in; `null` until it joins one, since most clients never do. */
   rooms: Set<string> | null = null;
@@ -39,7 +47,7 @@ export class Client {
 
   /** Writes a frame; a connection that throws is closed rather than retried. */
   send(frame: OutgoingFrame): void {
-    if (this.broken) return;
+    if (this.broken || this.closed) return;
     try {
       this.conn.send(frame.text, frame);
     } catch (error) {
@@ -66,7 +74,14 @@ export class Client {
     return bytes > 0 && bytes + size > limits.maxBufferedBytes;
   }
 
+  /** Whether the server closed this client's connection: it is sent nothing more. */
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
   close(code?: number, reason?: string): void {
+    if (this.closed) return;
+    this.closed = true;
     try {
       this.conn.close(code, reason);
     } catch (error) {
@@ -79,6 +94,11 @@ export class Client {
     return this.tail === null;
   }
 
+  /** How many outcomes wait to be settled: what `maxRequestsInFlight` bounds. */
+  get inFlight(): number {
+    return this.queued;
+  }
+
   /**
    * Calls `settle` with the outcome once every earlier outcome of this client has been
    * settled. A plain value with nothing queued settles at once, without a promise.
@@ -88,15 +108,33 @@ export class Client {
       settle(outcome);
       return;
     }
+    this.queued += 1;
     const previous = this.tail ?? Promise.resolve();
     const step: Promise<void> = previous
       .then(() => outcome)
       .then(settle, fail)
       .catch((error: unknown) => this.logger.error(`client ${this.id}: delivering a result failed`, stackOf(error)))
       .then(() => {
+        this.queued -= 1;
         if (this.tail === step) this.tail = null;
       });
     this.tail = step;
+  }
+
+  /** Notes a handler call still running for this client, given `message`. */
+  callStarted(message: object): void {
+    (this.running ??= new Set()).add(message);
+  }
+
+  callEnded(message: object): void {
+    this.running?.delete(message);
+  }
+
+  /** The client left: every call still running for it is given up (see `abortCall`). */
+  abandonCalls(): void {
+    if (this.running === null) return;
+    for (const message of this.running) abortCall(message, new ClientGoneError(this.id));
+    this.running = null;
   }
 
   /** Runs `task` after every outcome queued so far has been settled. */
@@ -144,6 +182,15 @@ export function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
   return typeof (value as PromiseLike<unknown> | null)?.then === 'function';
 }
 
+/**
+ * The text to log for anything thrown. Never throws itself: a thrown object with no
+ * prototype, or whose `toString` or `stack` throws, is described by its kind.
+ */
 export function stackOf(error: unknown): string {
-  return error instanceof Error ? (error.stack ?? error.message) : String(error);
+  try {
+    if (error instanceof Error) return String(error.stack ?? error.message);
+    return String(error);
+  } catch {
+    return `${describeValue(error)} was thrown (it cannot be turned into text)`;
+  }
 }

@@ -42,6 +42,7 @@ export function joinCluster(
       logger,
       secret: settings.clusterSecret,
       maxNodes: settings.maxClusterNodes,
+      maxMessageBytes: settings.maxClusterMessageBytes,
     },
   );
   caster.publisher = cluster;

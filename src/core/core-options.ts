@@ -45,6 +45,20 @@ export interface BroadcasterSettings {
    */
   handlerTimeout?: number;
   /**
+   * Requests of one client that may wait for their handlers at once. Past it a request
+   * is refused with `rate_limited` without being read; a client that keeps sending until
+   * twice this many wait is disconnected with 1008. Bounds what one client can make the
+   * server hold (its requests' bodies, their handlers' work).
+   * @default 128
+   */
+  maxRequestsInFlight?: number;
+  /**
+   * Rooms one client may be in at once. Past it a join fails: `ctx.join()` throws (the
+   * request ends as `handler_error`) and `Broadcaster.join()` returns `false`.
+   * @default 1000
+   */
+  maxRoomsPerClient?: number;
+  /**
    * Makes this instance one node of a cluster that acts as one broadcaster, e.g.
    * `new RedisBackplane({ url: 'redis://127.0.0.1:6379' })`. Every instance gets its own.
    * @default undefined (a single node)
@@ -75,6 +89,16 @@ export interface BroadcasterSettings {
    * @default 256
    */
   maxClusterNodes?: number;
+  /**
+   * The longest message one instance publishes to the others or takes from them, in
+   * bytes (characters: what crosses is ASCII but for room names). A cast too long for it
+   * is refused as a whole (the handler's request ends as `handler_error`, a server
+   * `cast()` throws), rather than reaching this instance's clients only; a longer message
+   * from the backplane is dropped unread. Keep it below what the broker passes (Redis
+   * drops a subscriber that falls 8 MiB behind for a minute).
+   * @default 8388608 (8 MiB)
+   */
+  maxClusterMessageBytes?: number;
   /**
    * Per-user addressing: the room a connecting client joins, from what `authenticate`
    * returned for it and its connect request (e.g. `` (user) => `user:${user.id}` ``).
@@ -117,11 +141,14 @@ export function resolveSettings(settings: BroadcasterSettings): ResolvedSettings
     slowClientPolicy: settings.slowClientPolicy ?? 'close',
     rateLimit: settings.rateLimit,
     handlerTimeout: settings.handlerTimeout ?? 30_000,
+    maxRequestsInFlight: settings.maxRequestsInFlight ?? 128,
+    maxRoomsPerClient: settings.maxRoomsPerClient ?? 1000,
     backplane: settings.backplane,
     clusterHeartbeatInterval: settings.clusterHeartbeatInterval ?? 2000,
     nodeTimeout: settings.nodeTimeout ?? 10_000,
     clusterSecret: settings.clusterSecret,
     maxClusterNodes: settings.maxClusterNodes ?? 256,
+    maxClusterMessageBytes: settings.maxClusterMessageBytes ?? 8 * 1024 * 1024,
     userRoom: settings.userRoom,
   };
   const { announceClients, maxBufferedBytes, maxBufferedMessages, slowClientPolicy, handlerTimeout } = resolved;
@@ -131,6 +158,8 @@ export function resolveSettings(settings: BroadcasterSettings): ResolvedSettings
   checkOption('slowClientPolicy', slowClientPolicy === 'close' || slowClientPolicy === 'drop', '"close" or "drop"', slowClientPolicy);
   if (resolved.rateLimit !== undefined) assertRateLimit(resolved.rateLimit);
   checkOption('handlerTimeout', isWhole(handlerTimeout), 'a whole number of milliseconds (0 = off)', handlerTimeout);
+  checkOption('maxRequestsInFlight', isPositiveInteger(resolved.maxRequestsInFlight), 'a positive integer', resolved.maxRequestsInFlight);
+  checkOption('maxRoomsPerClient', isPositiveInteger(resolved.maxRoomsPerClient), 'a positive integer', resolved.maxRoomsPerClient);
   checkOption('backplane', resolved.backplane === undefined || isBackplane(resolved.backplane), 'a Backplane (e.g. a RedisBackplane)', resolved.backplane);
   const { clusterHeartbeatInterval, nodeTimeout, clusterSecret, maxClusterNodes } = resolved;
   checkOption('clusterHeartbeatInterval', isPositiveInteger(clusterHeartbeatInterval), 'a positive number of milliseconds', clusterHeartbeatInterval);
@@ -147,6 +176,12 @@ export function resolveSettings(settings: BroadcasterSettings): ResolvedSettings
     clusterSecret === undefined ? undefined : '(hidden)',
   );
   checkOption('maxClusterNodes', isPositiveInteger(maxClusterNodes), 'a positive integer', maxClusterNodes);
+  checkOption(
+    'maxClusterMessageBytes',
+    isPositiveInteger(resolved.maxClusterMessageBytes) && resolved.maxClusterMessageBytes >= 64 * 1024,
+    'a whole number of bytes, at least 65536',
+    resolved.maxClusterMessageBytes,
+  );
   checkOption('userRoom', resolved.userRoom === undefined || typeof resolved.userRoom === 'function', 'a function', resolved.userRoom);
   return resolved;
 }

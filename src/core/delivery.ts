@@ -25,6 +25,10 @@ export class Delivery {
 
   /** Whether `size` more bytes may go to `target`; if not, the policy has been applied. */
   hasRoomFor(target: Client, size: number): boolean {
+    // A client cut while this cast was under way (its leave announced to the others
+    // may have cut more) is still in the cast's list of recipients: it is skipped, not
+    // counted and cut again.
+    if (target.isClosed) return false;
     if (!target.wouldOverflow(this.limits, size)) return true;
     if (this.policy === 'drop') {
       this.counters.drops += 1;

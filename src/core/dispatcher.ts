@@ -1,9 +1,10 @@
+import { abortCall } from './call-abort.js';
 import { isPromiseLike, stackOf, type Client } from './client.js';
 import type { ClientRegistry } from './client-registry.js';
 import { decodeRequest, encodeAck, encodeError, type RequestId } from './codec.js';
 import { OutgoingFrame } from './conn.js';
 import type { Delivery } from './delivery.js';
-import { BroadcasterException, CloseCode, ErrorCode, FrameRejection, HandlerTimeoutError } from './errors.js';
+import { BroadcasterException, ClientGoneError, CloseCode, ErrorCode, FrameRejection, HandlerTimeoutError } from './errors.js';
 import type {
   BroadcasterLogger,
   EventHandlerFn,
@@ -14,13 +15,17 @@ import type {
 } from './handlers.js';
 import type { EventMessage, EventType, RequestMessage, ResponseMessage } from './message.js';
 import { toResponses } from './response-validation.js';
+import type { ThrottledLog } from './throttled-log.js';
 import { countInto, type CoreStats } from './stats.js';
 
 const INTERNAL_ERROR = 'internal error';
 export const NO_HANDLER_ID = 0;
 
-/** Casts the responses a handler produced, stamped with its client and HandlerID. */
-export type CastFn = (senderId: string, handlerId: number, response: ResponseMessage) => void;
+/**
+ * Casts the responses a handler produced, stamped with its client and HandlerID, in
+ * order; throws before delivering any when one of them cannot be cast.
+ */
+export type CastFn = (senderId: string, handlerId: number, responses: readonly ResponseMessage[]) => void;
 
 /**
  * Turns what a client sends into outcomes: it refuses what must be refused before a frame
@@ -39,6 +44,8 @@ export class Dispatcher {
     private readonly counters: CoreStats,
     private readonly logger: BroadcasterLogger,
     private readonly handlerTimeout: number,
+    private readonly maxRequestsInFlight: number,
+    private readonly warnings: ThrottledLog,
     private readonly isClosing: () => boolean,
   ) {}
 
@@ -60,6 +67,10 @@ export class Dispatcher {
     const verdict = client.rateLimiter?.take() ?? 'accept';
     if (verdict !== 'accept') {
       this.refuseOverRate(client, verdict === 'disconnect');
+      return;
+    }
+    if (client.inFlight >= this.maxRequestsInFlight) {
+      this.refuseOverInFlight(client);
       return;
     }
     const decoded = decodeRequest(data);
@@ -113,6 +124,22 @@ export class Dispatcher {
   }
 
   /**
+   * A client with `maxRequestsInFlight` outcomes unsettled is refused like one over its
+   * rate limit (the refusal waits its turn, so it is bounded too); one that keeps
+   * sending until twice that many wait is flooding, and is disconnected.
+   */
+  private refuseOverInFlight(client: Client): void {
+    if (client.inFlight < 2 * this.maxRequestsInFlight) {
+      client.whenSettled(() =>
+        this.sendError(client, 0, ErrorCode.RateLimited, `too many requests in flight (at most ${this.maxRequestsInFlight})`),
+      );
+      return;
+    }
+    this.counters.floodDisconnects += 1;
+    this.registry.evict(client, CloseCode.PolicyViolation, 'too many requests in flight', `kept ${client.inFlight} requests in flight`);
+  }
+
+  /**
    * Runs a handler now and settles its outcome in the client's order. A request with a
    * `RequestID` is then acked, after every frame it produced for its sender, or answered
    * by the one error frame.
@@ -137,8 +164,12 @@ export class Dispatcher {
       this.settle(client, handlerId, handler, outcome, requestId);
       return;
     }
-    if (this.handlerTimeout > 0 && isPromiseLike(outcome)) {
-      outcome = this.withDeadline(outcome, handler.name || `handler ${handlerId}`, client.id);
+    if (isPromiseLike(outcome)) {
+      // A call still running is given up at its deadline, or when its client leaves.
+      client.callStarted(message);
+      const ended = () => client.callEnded(message);
+      outcome.then(ended, ended);
+      if (this.handlerTimeout > 0) outcome = this.withDeadline(outcome, handler.name || `handler ${handlerId}`, client.id, message);
     }
     client.inOrder(
       outcome,
@@ -155,14 +186,12 @@ export class Dispatcher {
     result: unknown,
     requestId: RequestId | undefined,
   ): void {
-    let responses: ResponseMessage[];
     try {
-      responses = toResponses(result);
+      this.cast(client.id, handlerId, toResponses(result));
     } catch (error) {
       this.reportFailure(client, handlerId, handler, error, requestId);
       return;
     }
-    for (const response of responses) this.cast(client.id, handlerId, response);
     if (requestId !== undefined && this.registry.has(client)) {
       this.delivery.send(client, new OutgoingFrame(encodeAck(client.id, handlerId, requestId)));
     }
@@ -172,13 +201,15 @@ export class Dispatcher {
    * Settles like `outcome`, or rejects with {@link HandlerTimeoutError} once the handler
    * timeout has passed; a result that comes later is logged and dropped.
    */
-  private withDeadline(outcome: PromiseLike<unknown>, where: string, clientId: string): Promise<unknown> {
+  private withDeadline(outcome: PromiseLike<unknown>, where: string, clientId: string, message: object): Promise<unknown> {
     const timeoutMs = this.handlerTimeout;
     return new Promise((resolve, reject) => {
       let late = false;
       const timer = setTimeout(() => {
         late = true;
-        reject(new HandlerTimeoutError(timeoutMs));
+        const error = new HandlerTimeoutError(timeoutMs);
+        abortCall(message, error);
+        reject(error);
       }, timeoutMs);
       timer.unref();
       const settle = (done: () => void) => {
@@ -204,13 +235,15 @@ export class Dispatcher {
     requestId: RequestId | undefined,
   ): void {
     const where = handler.name || `handler ${handlerId}`;
+    // Given up because the client left: nobody is left to tell, and the leave is logged.
+    if (error instanceof ClientGoneError) return;
     if (error instanceof HandlerTimeoutError) {
-      this.logger.warn(`${where} did not settle within ${error.timeoutMs} ms for client ${client.id}`);
+      this.warnings.warn('handler-timeout', `${where} did not settle within ${error.timeoutMs} ms for client ${client.id}`);
       this.sendError(client, handlerId, ErrorCode.HandlerTimeout, error.message, requestId);
       return;
     }
     if (error instanceof BroadcasterException) {
-      this.logger.warn(`${where} refused client ${client.id}: ${error.message}`);
+      this.warnings.warn('refused', `${where} refused client ${client.id}: ${error.message}`);
     } else {
       this.logger.error(`${where} failed for client ${client.id}`, stackOf(error));
     }

@@ -54,6 +54,14 @@ export class HandlerTimeoutError extends Error {
   }
 }
 
+/** Why a handler call was given up: its client left before it settled. */
+export class ClientGoneError extends Error {
+  constructor(readonly clientId: string) {
+    super(`client ${clientId} left before the handler settled`);
+    this.name = 'ClientGoneError';
+  }
+}
+
 /**
  * Why a request frame could not be turned into a request: the error frame's code and
  * text, and the HandlerID when the frame had one. A value returned by the decoder, not

@@ -18,8 +18,10 @@ export interface CoreStats {
   drops: number;
   /** Clients closed for falling behind under the `'close'` policy. */
   slowClientDisconnects: number;
-  /** Clients closed for flooding past the rate limit. */
+  /** Clients closed for flooding past the rate limit or `maxRequestsInFlight`. */
   floodDisconnects: number;
+  /** Joins refused because the client was in `maxRoomsPerClient` rooms. */
+  roomLimitRefusals: number;
   /** The cluster link, when the broadcaster has a backplane. */
   cluster?: ClusterStats;
 }
@@ -35,6 +37,7 @@ export function emptyStats(): CoreStats {
     drops: 0,
     slowClientDisconnects: 0,
     floodDisconnects: 0,
+    roomLimitRefusals: 0,
   };
 }
 

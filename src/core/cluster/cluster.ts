@@ -1,6 +1,7 @@
 import { v4 as uuidv4 } from 'uuid';
 import type { Audience } from '../audience.js';
 import { assembleResponse } from '../codec.js';
+import { stackOf } from '../client.js';
 import { settlesWithin } from '../timing.js';
 import type { BroadcasterLogger } from '../handlers.js';
 import type { ClientId } from '../message.js';
@@ -41,6 +42,8 @@ export interface ClusterOptions {
   secret?: string;
   /** The most other nodes kept track of. */
   maxNodes: number;
+  /** The longest message published or taken from the backplane, in characters. */
+  maxMessageBytes: number;
 }
 
 /** Counters of the cluster link, part of `stats()`. */
@@ -64,7 +67,10 @@ export interface ClusterStats {
    * (lost for the other nodes).
    */
   publishFailures: number;
-  /** Messages received and dropped: malformed, not signed with the secret, or from a node past `maxClusterNodes`. */
+  /**
+   * Messages received and dropped: malformed, too long, not signed with the secret, or
+   * from a node past `maxClusterNodes`.
+   */
   rejected: number;
   /** Nodes dropped for missing their heartbeats. */
   nodesTimedOut: number;
@@ -72,6 +78,10 @@ export interface ClusterStats {
 
 /** Leeway for a beat that comes back late through a busy event loop, in milliseconds. */
 const STALL_SLACK = 50;
+/** Room for a cast's header (IDs, cast type, handler) in `maxMessageBytes`. */
+const CAST_HEADER_ALLOWANCE = 1024;
+/** What signing adds to a message, at most. */
+const SIGNATURE_ALLOWANCE = 128;
 /** A node heard of again after this many others said goodbye is taken for alive. */
 const DEPARTED_MEMORY_FACTOR = 4;
 /** The most recent membership changes a node keeps to answer for those others missed. */
@@ -146,6 +156,11 @@ export class Cluster {
     await this.backplane.close();
   }
 
+  /** Room left in a message for a cast's header, beside its body and targets. */
+  get maxCastSize(): number {
+    return this.options.maxMessageBytes - CAST_HEADER_ALLOWANCE;
+  }
+
   publishCast({ castType, senderId, targets }: Audience, handlerId: number, encodedBody: string): void {
     this.publish({ kind: 'cast', node: this.nodeId, castType, senderId, handlerId, castFor: targets, body: encodedBody });
   }
@@ -210,6 +225,14 @@ export class Cluster {
     // After its goodbye a node only tells of clients still leaving.
     if (this.stopped && envelope.kind !== 'bye' && envelope.kind !== 'leave') return;
     const message = encodeEnvelope(envelope);
+    if (message.length > this.options.maxMessageBytes) {
+      this.counters.publishFailures += 1;
+      this.logger.error(
+        `cluster: a ${envelope.kind} message of ${message.length} characters is longer than maxClusterMessageBytes ` +
+          `(${this.options.maxMessageBytes}): not published`,
+      );
+      return;
+    }
     if (this.linkUp && this.backplane.publish(this.signer === null ? message : this.signer.sign(message))) {
       this.counters.published += 1;
     } else {
@@ -292,8 +315,27 @@ export class Cluster {
     }
   }
 
+  /**
+   * Takes a message from the backplane. Nothing in it may throw out of the backplane's
+   * listener: whatever fails while handling it is logged, and the message counted as
+   * rejected.
+   */
   private receive(message: string): void {
     if (this.stopped) return;
+    // Checked before anything is parsed: a signature adds a few dozen characters.
+    if (message.length > this.options.maxMessageBytes + SIGNATURE_ALLOWANCE) {
+      this.reject(`a backplane message of ${message.length} characters, longer than maxClusterMessageBytes`);
+      return;
+    }
+    try {
+      this.handle(message);
+    } catch (error) {
+      this.counters.rejected += 1;
+      this.logger.error('cluster: handling a backplane message failed; it was dropped', stackOf(error));
+    }
+  }
+
+  private handle(message: string): void {
     const opened = this.signer === null ? message : this.signer.open(message);
     const envelope = opened === null ? null : decodeEnvelope(opened);
     if (envelope === null) {

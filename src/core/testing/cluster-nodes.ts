@@ -16,9 +16,10 @@ export const until = async (check: () => boolean, timeoutMs = 3000) => {
   }
 };
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const quietLogger = (): BroadcasterLogger & { warnings: string[] } => {
+const quietLogger = (): BroadcasterLogger & { warnings: string[]; errors: string[] } => {
   const warnings: string[] = [];
-  return { warnings, log: () => undefined, warn: (message) => warnings.push(message), error: () => undefined };
+  const errors: string[] = [];
+  return { warnings, errors, log: () => undefined, warn: (message) => warnings.push(message), error: (message, stack) => errors.push(stack === undefined ? message : `${message}\n${stack}`) };
 };
 
 /**
@@ -43,6 +44,7 @@ export interface NodeOptions {
   clusterSecret?: string;
   maxClusterNodes?: number;
   userRoom?: (principal: unknown) => string | undefined;
+  maxClusterMessageBytes?: number;
   /** Puts a backplane of the test's own between the node and the hub. */
   wrap?: (backplane: InMemoryBackplane) => Backplane;
 }
@@ -70,6 +72,7 @@ export class Node {
       clusterSecret: options.clusterSecret,
       maxClusterNodes: options.maxClusterNodes,
       userRoom: options.userRoom,
+      maxClusterMessageBytes: options.maxClusterMessageBytes,
       logger: this.logger,
     });
   }

@@ -1,5 +1,8 @@
 import type { ApplicationConfig, ExternalContextCreator } from '@nestjs/core';
-import { collectEmitted, FilterOutcome } from './complete-results.js';
+import type { CallHandler, ExecutionContext } from '@nestjs/common';
+import type { Observable } from 'rxjs';
+import { abortSignalOf } from '../../core/call-abort.js';
+import { collectEmitted, FilterOutcome, untilAborted } from './complete-results.js';
 import { UNSUPPORTED_NEST_CORE } from '../broadcaster.messages.js';
 
 // ExternalContextCreator is the public way to run guards, pipes, interceptors and filters
@@ -18,21 +21,44 @@ interface ExceptionsHandler {
   next(exception: unknown, host: unknown): unknown;
 }
 
+interface Interceptor {
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown>;
+}
+
 interface CreatorInternals {
   guardsContextCreator?: { config?: ApplicationConfig };
   filtersContextCreator?: { create(...args: unknown[]): ExceptionsHandler };
+  interceptorsContextCreator?: { create(...args: unknown[]): Interceptor[] };
 }
+
+/**
+ * The outermost interceptor of every handler: what the handler and the other
+ * interceptors stream is given up when the call is (deadline passed, client gone).
+ * The call's message is the third argument of the `'ws'` context.
+ */
+const abandonWithCall: Interceptor = {
+  intercept(context, next) {
+    const message = context.getArgs()[2] as unknown;
+    const stream = next.handle();
+    return typeof message === 'object' && message !== null ? untilAborted(stream, abortSignalOf(message)) : stream;
+  },
+};
 
 /** An `ExternalContextCreator` whose handlers cast every value and honour every filter. */
 export function createEnhancerPipeline(external: ExternalContextCreator): ExternalContextCreator {
   const internals = external as unknown as CreatorInternals;
   const filters = internals.filtersContextCreator;
   if (typeof filters?.create !== 'function') throw new Error(UNSUPPORTED_NEST_CORE('filtersContextCreator'));
+  const interceptors = internals.interceptorsContextCreator;
+  if (typeof interceptors?.create !== 'function') throw new Error(UNSUPPORTED_NEST_CORE('interceptorsContextCreator'));
 
   const pipeline = Object.create(external) as ExternalContextCreator;
   pipeline.transformToResult = (result: unknown) => Promise.resolve(collectEmitted(result));
   (pipeline as unknown as CreatorInternals).filtersContextCreator = {
     create: (...args: unknown[]) => answeredByFilters(filters.create(...args)),
+  };
+  (pipeline as unknown as CreatorInternals).interceptorsContextCreator = {
+    create: (...args: unknown[]) => [abandonWithCall, ...interceptors.create(...args)],
   };
   return pipeline;
 }

@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ExternalContextCreator, ModuleRef } from '@nestjs/core';
+import { isObservable } from 'rxjs';
+import { abortSignalOf } from '../../core/call-abort.js';
 import { isPromiseLike } from '../../core/client.js';
 import type { EventHandlerFn, HandlerContext, MessageHandlerFn } from '../../core/handlers.js';
 import type { EventMessage, RequestMessage } from '../../core/message.js';
@@ -70,7 +72,7 @@ export class HandlerFactory {
         } catch (error) {
           throw toClientError(error);
         }
-        return plainOutcome(result);
+        return plainOutcome(result, message);
       };
     }
     const enhanced = this.pipeline.create(
@@ -104,8 +106,8 @@ export class HandlerFactory {
  * common, fast case), an Observable is collected, and a Nest exception it rejects with
  * becomes its error code.
  */
-function plainOutcome(result: unknown): unknown {
-  const outcome = collectEmitted(result);
+function plainOutcome(result: unknown, message: object): unknown {
+  const outcome = collectEmitted(result, isObservable(result) ? abortSignalOf(message) : undefined);
   if (!isPromiseLike(outcome)) return outcome;
   return Promise.resolve(outcome).catch((error: unknown) => {
     throw toClientError(error);

@@ -1,0 +1,86 @@
+import { cluster, request, settle, type Node } from '../testing/cluster-nodes';
+import { CastType, newResponseMessage } from '../message';
+import { InvalidResponseError } from '../errors';
+import type { Caster } from '../caster';
+import { decodeEnvelope, encodeEnvelope } from './envelope';
+
+const MiB = 1024 * 1024;
+
+describe('what crosses the backplane is bounded, and nothing on it can throw', () => {
+  let nodes: Node[] = [];
+  afterEach(async () => {
+    await Promise.all(nodes.map((node) => node.core.shutdown(100)));
+  });
+
+  it('decodes a cast of a 4 MiB body without a backtracking check (a regexp overflowed its stack here)', () => {
+    const body = `"${Buffer.alloc(4 * MiB, 7).toString('base64')}"`;
+    const message = encodeEnvelope({ kind: 'cast', node: 'n1', castType: CastType.All, senderId: '', handlerId: 1, castFor: null, body });
+    expect(decodeEnvelope(message)).toMatchObject({ kind: 'cast', body });
+    expect(decodeEnvelope(`${message.slice(0, -2)}!"`)).toBeNull();
+    expect(decodeEnvelope(message.slice(0, -1))).toBeNull();
+  });
+
+  it('delivers a 4 MiB server cast on every node', async () => {
+    nodes = await cluster(2);
+    const [a, b] = nodes;
+    const far = b.join();
+    await settle();
+    far.conn.take();
+    a.core.cast(newResponseMessage(CastType.All, Buffer.alloc(4 * MiB, 1)));
+    await settle();
+    const [frame] = far.conn.take();
+    expect(Buffer.from(frame.Body as string, 'base64').length).toBe(4 * MiB);
+    expect(b.core.stats().cluster?.rejected).toBe(0);
+  });
+
+  it('refuses a cast longer than maxClusterMessageBytes as a whole: the server cast throws, a handler\'s request ends as handler_error', async () => {
+    nodes = await cluster(2, { maxClusterMessageBytes: 64 * 1024 });
+    const [a, b] = nodes;
+    const near = a.join();
+    const far = b.join();
+    await settle();
+    near.conn.take();
+    far.conn.take();
+    expect(() => a.core.cast(newResponseMessage(CastType.All, Buffer.alloc(100 * 1024)))).toThrow(InvalidResponseError);
+
+    near.session.receive(request(1, Buffer.concat([Buffer.from([CastType.All]), Buffer.alloc(100 * 1024)])));
+    await settle();
+    expect(near.conn.take()).toEqual([
+      { EventType: 3, ClientID: near.id, HandlerID: 1, Code: 'handler_error', Error: 'internal error' },
+    ]);
+    expect(far.conn.take()).toEqual([]);
+    expect(a.logger.errors.join('\n')).toMatch(/larger than maxClusterMessageBytes/);
+
+    // One that fits still goes everywhere.
+    near.session.receive(request(1, Buffer.concat([Buffer.from([CastType.All]), Buffer.alloc(1000)])));
+    await settle();
+    expect(far.conn.take()).toHaveLength(1);
+  });
+
+  it('drops a backplane message longer than maxClusterMessageBytes unread, and one whose handling throws, and keeps serving', async () => {
+    nodes = await cluster(2, { maxClusterMessageBytes: 64 * 1024 });
+    const [a, b] = nodes;
+    const far = b.join();
+    await settle();
+    far.conn.take();
+    const parse = jest.spyOn(JSON, 'parse');
+    a.backplane.publish(`{"kind":"beat","node":"x","pad":"${'x'.repeat(70 * 1024)}"}`);
+    await settle();
+    expect(parse).not.toHaveBeenCalledWith(expect.stringContaining('"pad"'));
+    parse.mockRestore();
+    expect(b.core.stats().cluster?.rejected).toBe(1);
+
+    // A failure anywhere in the handling of a message stays inside the node.
+    const deliver = jest.spyOn((b.core as unknown as { caster: Caster }).caster, 'deliverLocally');
+    deliver.mockImplementationOnce(() => {
+      throw new RangeError('Maximum call stack size exceeded');
+    });
+    a.core.cast(newResponseMessage(CastType.All, 'one'));
+    await settle();
+    expect(b.core.stats().cluster?.rejected).toBe(2);
+    expect(b.logger.errors.join('\n')).toMatch(/handling a backplane message failed/);
+    a.core.cast(newResponseMessage(CastType.All, 'two'));
+    await settle();
+    expect(far.conn.take().map((frame) => Buffer.from(frame.Body as string, 'base64').toString())).toEqual(['two']);
+  });
+});
