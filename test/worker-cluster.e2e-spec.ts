@@ -1,9 +1,20 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { ensureBuilt } from './support/child-server.js';
+import { until } from './support/until.js';
 import { bodyText, TestClient } from './support/ws-client.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function startWorkers(count: number): Promise<{ primary: ChildProcess; url: string }> {
+  ensureBuilt();
+  const primary = fork(join(__dirname, 'fixtures/worker-cluster.cjs'), [String(count)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const port = await new Promise<number>((resolve, reject) => {
+    primary.once('message', (message: { port: number }) => resolve(message.port));
+    primary.once('exit', (code) => reject(new Error(`the primary exited with ${code}`)));
+  });
+  return { primary, url: `ws://127.0.0.1:${port}/` };
+}
 
 describe('one broadcaster over the worker processes of one machine (cluster module, IPC backplane)', () => {
   let primary: ChildProcess | null = null;
@@ -16,13 +27,9 @@ describe('one broadcaster over the worker processes of one machine (cluster modu
   });
 
   it('spreads clients over the workers and acts as one broadcaster: casts, joins and client lists', async () => {
-    ensureBuilt();
-    primary = fork(join(__dirname, 'fixtures/worker-cluster.cjs'), ['3'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    const port = await new Promise<number>((resolve, reject) => {
-      primary?.once('message', (message: { port: number }) => resolve(message.port));
-      primary?.once('exit', (code) => reject(new Error(`the primary exited with ${code}`)));
-    });
-    const url = `ws://127.0.0.1:${port}/`;
+    const started = await startWorkers(3);
+    primary = started.primary;
+    const { url } = started;
     const clients = [];
     for (let i = 0; i < 6; i++) clients.push(await TestClient.join(url));
 
@@ -60,5 +67,41 @@ describe('one broadcaster over the worker processes of one machine (cluster modu
       expect(await client.nextJson()).toEqual({ EventType: 2, ClientID: clients[5].id });
     }
     for (const { client } of clients.slice(0, 5)) await client.close();
+  });
+
+  it('announces the clients of a worker that dies as left at once, not after nodeTimeout (30 s here)', async () => {
+    const started = await startWorkers(2);
+    primary = started.primary;
+    const clients: Array<{ client: TestClient; id: string; pid: string }> = [];
+    while (new Set(clients.map(({ pid }) => pid)).size < 2 || clients.length < 4) {
+      const { client, id } = await TestClient.join(started.url);
+      client.request(3);
+      clients.push({ client, id, pid: bodyText(await client.nextReply(3)) ?? '' });
+    }
+    const doomedPid = clients[0].pid;
+    const doomed = clients.filter(({ pid }) => pid === doomedPid);
+    const survivors = clients.filter(({ pid }) => pid !== doomedPid);
+    // Every survivor knows every client before the worker dies.
+    await until(async () => {
+      for (const { client } of survivors) await client.drain(0);
+      for (const { client } of survivors) {
+        client.request(4);
+        if (bodyText(await client.nextReply(4)) !== String(clients.length)) return false;
+      }
+      return true;
+    }, 'every worker to know every client');
+
+    const killedAt = Date.now();
+    process.kill(Number(doomedPid), 'SIGKILL');
+    for (const { client } of survivors) {
+      const left = new Set<unknown>();
+      while (left.size < doomed.length) {
+        const frame = await client.nextJson(10_000);
+        if (frame.EventType === 2) left.add(frame.ClientID);
+      }
+      expect([...left].sort()).toEqual(doomed.map(({ id }) => id).sort());
+    }
+    expect(Date.now() - killedAt).toBeLessThan(10_000);
+    for (const { client } of survivors) await client.close();
   });
 });

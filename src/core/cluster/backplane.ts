@@ -3,8 +3,16 @@ export interface BackplaneListener {
   /**
    * A message some node published, this one included: a node hearing its own messages
    * come back is how it knows the link carries them (see the stall detection).
+   * `origin`, from a backplane that knows which process published what (the worker
+   * backplane), names that process as the backplane knows it, whatever the message says.
    */
-  message(message: string): void;
+  message(message: string, origin?: string): void;
+  /**
+   * The process that published the messages of `origin` is gone for certain (a worker
+   * exited): the nodes heard from there are dropped at once, without waiting for their
+   * heartbeats to stop.
+   */
+  originGone?(origin: string): void;
   /** The link to the other nodes is up, at first or again after an outage. */
   up(): void;
   /** The link is down; publishing fails until {@link up}. */

@@ -135,7 +135,8 @@ export class Cluster {
    */
   async start(): Promise<void> {
     const connected = this.backplane.connect({
-      message: (message) => this.receive(message),
+      message: (message, origin) => this.receive(message, origin),
+      originGone: (origin) => this.originGone(origin),
       up: () => this.onLinkUp(),
       down: (reason) => this.onLinkDown(reason),
     });
@@ -320,7 +321,7 @@ export class Cluster {
    * listener: whatever fails while handling it is logged, and the message counted as
    * rejected.
    */
-  private receive(message: string): void {
+  private receive(message: string, origin?: string): void {
     if (this.stopped) return;
     // Checked before anything is parsed: a signature adds a few dozen characters.
     if (message.length > this.options.maxMessageBytes + SIGNATURE_ALLOWANCE) {
@@ -328,14 +329,14 @@ export class Cluster {
       return;
     }
     try {
-      this.handle(message);
+      this.handle(message, origin);
     } catch (error) {
       this.counters.rejected += 1;
       this.logger.error('cluster: handling a backplane message failed; it was dropped', stackOf(error));
     }
   }
 
-  private handle(message: string): void {
+  private handle(message: string, origin: string | undefined): void {
     const opened = this.signer === null ? message : this.signer.open(message);
     const envelope = opened === null ? null : decodeEnvelope(opened);
     if (envelope === null) {
@@ -354,6 +355,7 @@ export class Cluster {
     }
     const node = this.touch(envelope.node, envelope.kind);
     if (node === null) return;
+    if (origin !== undefined) node.origin = origin;
     switch (envelope.kind) {
       case 'cast': {
         const audience: Audience = { castType: envelope.castType, senderId: envelope.senderId, targets: envelope.castFor };
@@ -386,6 +388,18 @@ export class Cluster {
         this.rememberDeparted(envelope.node);
         this.dropNode(envelope.node);
         break;
+    }
+  }
+
+  /** The process behind `origin` is gone: its nodes are dropped now, as if they had said goodbye. */
+  private originGone(origin: string): void {
+    if (this.stopped) return;
+    for (const [nodeId, node] of this.nodes) {
+      if (node.origin !== origin) continue;
+      const count = node.clients.size;
+      this.logger.warn(`cluster node ${nodeId} is gone (${origin} exited): its ${count} ${count === 1 ? 'client is' : 'clients are'} gone`);
+      this.rememberDeparted(nodeId);
+      this.dropNode(nodeId);
     }
   }
 

@@ -27,6 +27,8 @@ export class RemoteNode {
   digest = 0;
   readonly rooms = new RoomIndex();
   lastSeen = 0;
+  /** The process its messages come from, where the backplane tells (see `BackplaneListener.originGone`). */
+  origin: string | undefined = undefined;
   /** The number of the last change applied. */
   version = 0;
   /** The last request for its changes (since a version) or lists (since null), and when. */

@@ -1,4 +1,7 @@
 import cluster, { type Worker } from 'node:cluster';
+import { stackOf } from '../client.js';
+import type { BroadcasterLogger } from '../handlers.js';
+import { ThrottledLog } from '../throttled-log.js';
 import type { Backplane, BackplaneListener } from './backplane.js';
 
 /** Options of {@link WorkerBackplane} and {@link relayWorkerBackplanes}. */
@@ -9,19 +12,67 @@ export interface WorkerBackplaneOptions {
    * @default 'message-broadcaster'
    */
   channel?: string;
+  /**
+   * The most bytes of messages that may wait to go over one IPC channel: a worker's to
+   * the primary, or the primary's to each worker. Past it (the other process stopped or
+   * stalled) messages are dropped, counted and logged instead of queueing in memory
+   * without bound; the cluster's numbered changes repair what a dropped membership change
+   * missed once the process reads again.
+   * @default 16777216 (16 MiB)
+   */
+  maxPendingBytes?: number;
+  /** Where drops and failures are reported. @default console */
+  logger?: BroadcasterLogger;
+}
+
+/** What the primary's relay has done, from {@link WorkerRelay.stats}. */
+export interface WorkerRelayStats {
+  /** Messages handed to a worker's IPC channel. */
+  relayed: number;
+  /** Messages not handed to a worker because its channel had `maxPendingBytes` waiting. */
+  dropped: number;
+  /** Bytes waiting in the workers' IPC channels now. */
+  pendingBytes: number;
+  /** Workers whose exit the relay announced to the others. */
+  departures: number;
+}
+
+/** The primary's relay: call it to stop relaying. */
+export interface WorkerRelay {
+  (): void;
+  stats(): WorkerRelayStats;
 }
 
 /** What travels over the IPC channel between a worker and the primary. */
 interface RelayedMessage {
   broadcasterChannel: string;
-  message: string;
+  /** A cluster message, or absent in the primary's notice that a worker exited. */
+  message?: string;
+  /** Set by the primary: the ID of the worker the message came from, or that exited. */
+  worker?: number;
+  /** Set by the primary in its notice that `worker` exited. */
+  exited?: true;
 }
 
 const DEFAULT_CHANNEL = 'message-broadcaster';
+const DEFAULT_MAX_PENDING_BYTES = 16 * 1024 * 1024;
+
+const consoleLogger: BroadcasterLogger = {
+  log: (message) => console.log(message),
+  warn: (message) => console.warn(message),
+  error: (message, stack) => console.error(stack === undefined ? message : `${message}\n${stack}`),
+};
 
 function isRelayed(value: unknown, channel: string): value is RelayedMessage {
   const candidate = value as Partial<RelayedMessage> | null;
-  return candidate?.broadcasterChannel === channel && typeof candidate.message === 'string';
+  if (candidate?.broadcasterChannel !== channel) return false;
+  return typeof candidate.message === 'string' || (candidate.exited === true && Number.isSafeInteger(candidate.worker));
+}
+
+function maxPendingOf(options: WorkerBackplaneOptions): number {
+  const max = options.maxPendingBytes ?? DEFAULT_MAX_PENDING_BYTES;
+  if (!(Number.isSafeInteger(max) && max > 0)) throw new TypeError('maxPendingBytes must be a positive integer (bytes)');
+  return max;
 }
 
 /**
@@ -32,14 +83,25 @@ function isRelayed(value: unknown, channel: string): value is RelayedMessage {
  */
 export class WorkerBackplane implements Backplane {
   private readonly channel: string;
+  private readonly maxPendingBytes: number;
+  private readonly warnings: ThrottledLog;
   private listener: BackplaneListener | null = null;
+  private pendingBytes = 0;
   private readonly onMessage = (value: unknown) => {
-    if (isRelayed(value, this.channel)) this.listener?.message(value.message);
+    if (!isRelayed(value, this.channel)) return;
+    const origin = value.worker === undefined ? undefined : `worker ${value.worker}`;
+    if (value.exited === true) {
+      if (origin !== undefined) this.listener?.originGone?.(origin);
+      return;
+    }
+    this.listener?.message(value.message as string, origin);
   };
   private readonly onDisconnect = () => this.listener?.down('the IPC channel to the primary process closed');
 
   constructor(options: WorkerBackplaneOptions = {}) {
     this.channel = options.channel ?? DEFAULT_CHANNEL;
+    this.maxPendingBytes = maxPendingOf(options);
+    this.warnings = new ThrottledLog(options.logger ?? consoleLogger);
   }
 
   async connect(listener: BackplaneListener): Promise<void> {
@@ -54,8 +116,18 @@ export class WorkerBackplane implements Backplane {
 
   publish(message: string): boolean {
     if (!process.connected || this.listener === null) return false;
+    const size = message.length;
+    if (this.pendingBytes + size > this.maxPendingBytes) {
+      this.warnings.warn(
+        'ipc-full',
+        `WorkerBackplane: ${this.pendingBytes} bytes wait for the primary process (maxPendingBytes ${this.maxPendingBytes}): a message was dropped`,
+      );
+      return false;
+    }
+    this.pendingBytes += size;
     const relayed: RelayedMessage = { broadcasterChannel: this.channel, message };
-    process.send?.(relayed);
+    // The callback runs once the message left this process, or with the error that kept it.
+    process.send?.(relayed, undefined, {}, () => (this.pendingBytes -= size));
     return true;
   }
 
@@ -68,17 +140,77 @@ export class WorkerBackplane implements Backplane {
 
 /**
  * Run in the primary process: relays every message a worker's {@link WorkerBackplane}
- * publishes to every worker, the publisher included (as every backplane does). Returns a
- * function that stops relaying.
+ * publishes to every worker, the publisher included (as every backplane does), and tells
+ * the workers at once when one of them exits, so that its clients are announced as left
+ * without waiting for `nodeTimeout`. What waits for one worker is bounded by
+ * `maxPendingBytes`. Returns a function that stops relaying.
  */
-export function relayWorkerBackplanes(options: WorkerBackplaneOptions = {}): () => void {
+export function relayWorkerBackplanes(options: WorkerBackplaneOptions = {}): WorkerRelay {
   const channel = options.channel ?? DEFAULT_CHANNEL;
-  const relay = (_from: Worker, value: unknown) => {
-    if (!isRelayed(value, channel)) return;
+  const maxPendingBytes = maxPendingOf(options);
+  const logger = options.logger ?? consoleLogger;
+  const warnings = new ThrottledLog(logger);
+  const pending = new Map<Worker, number>();
+  const counters = { relayed: 0, dropped: 0, departures: 0 };
+  let pendingBytes = 0;
+
+  const sendTo = (worker: Worker, value: RelayedMessage, size: number) => {
+    const waiting = pending.get(worker) ?? 0;
+    if (waiting + size > maxPendingBytes) {
+      counters.dropped += 1;
+      warnings.warn(
+        `full-${channel}`,
+        `relayWorkerBackplanes: ${waiting} bytes wait for worker ${worker.id} (maxPendingBytes ${maxPendingBytes}): a message to it was dropped (${counters.dropped} so far)`,
+      );
+      return;
+    }
+    pending.set(worker, waiting + size);
+    pendingBytes += size;
+    counters.relayed += 1;
+    // A worker exiting while this is under way fails the send (EPIPE): the callback
+    // takes that error, and the worker's own 'error' listener (below) keeps it from
+    // being thrown at the primary.
+    worker.send(value, undefined, {}, () => {
+      pendingBytes -= size;
+      const left = (pending.get(worker) ?? size) - size;
+      if (left > 0 || worker.isConnected()) pending.set(worker, left);
+      else pending.delete(worker);
+    });
+  };
+  const relay = (from: Worker, value: unknown) => {
+    if (!isRelayed(value, channel) || typeof value.message !== 'string') return;
+    const tagged: RelayedMessage = { broadcasterChannel: channel, message: value.message, worker: from.id };
+    const size = value.message.length;
     for (const worker of Object.values(cluster.workers ?? {})) {
-      if (worker?.isConnected()) worker.send(value);
+      if (worker?.isConnected()) sendTo(worker, tagged, size);
     }
   };
+  const onError = (worker: Worker) => (error: Error) => {
+    logger.warn(`relayWorkerBackplanes: the IPC channel of worker ${worker.id} failed: ${stackOf(error)}`);
+  };
+  const watched = new WeakSet<Worker>();
+  const watch = (worker: Worker) => {
+    if (watched.has(worker)) return;
+    watched.add(worker);
+    worker.on('error', onError(worker));
+  };
+  const onExit = (gone: Worker) => {
+    pending.delete(gone);
+    counters.departures += 1;
+    const notice: RelayedMessage = { broadcasterChannel: channel, worker: gone.id, exited: true };
+    for (const worker of Object.values(cluster.workers ?? {})) {
+      if (worker !== undefined && worker !== gone && worker.isConnected()) sendTo(worker, notice, 64);
+    }
+  };
+  for (const worker of Object.values(cluster.workers ?? {})) if (worker !== undefined) watch(worker);
+  cluster.on('fork', watch);
   cluster.on('message', relay);
-  return () => cluster.off('message', relay);
+  cluster.on('exit', onExit);
+
+  const stop = () => {
+    cluster.off('fork', watch);
+    cluster.off('message', relay);
+    cluster.off('exit', onExit);
+  };
+  return Object.assign(stop, { stats: () => ({ ...counters, pendingBytes }) });
 }
