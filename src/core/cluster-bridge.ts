@@ -43,6 +43,8 @@ export function joinCluster(
       secret: settings.clusterSecret,
       maxNodes: settings.maxClusterNodes,
       maxMessageBytes: settings.maxClusterMessageBytes,
+      maxClientsPerNode: settings.maxClientsPerInstance,
+      maxMembershipsPerNode: settings.maxRoomMembershipsPerInstance,
     },
   );
   caster.publisher = cluster;

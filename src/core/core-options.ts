@@ -90,6 +90,19 @@ export interface BroadcasterSettings {
    */
   maxClusterNodes?: number;
   /**
+   * Clients this instance believes one other instance of the cluster has: joins it
+   * announces past this many are dropped and counted (`cluster.rejected`). What one
+   * instance can make the others hold is bounded by this, times `maxClusterNodes`.
+   * @default 100000
+   */
+  maxClientsPerInstance?: number;
+  /**
+   * Room memberships this instance believes one other instance has, like
+   * {@link maxClientsPerInstance}.
+   * @default 1000000
+   */
+  maxRoomMembershipsPerInstance?: number;
+  /**
    * The longest message one instance publishes to the others or takes from them, in
    * bytes (characters: what crosses is ASCII but for room names). A cast too long for it
    * is refused as a whole (the handler's request ends as `handler_error`, a server
@@ -149,6 +162,8 @@ export function resolveSettings(settings: BroadcasterSettings): ResolvedSettings
     clusterSecret: settings.clusterSecret,
     maxClusterNodes: settings.maxClusterNodes ?? 256,
     maxClusterMessageBytes: settings.maxClusterMessageBytes ?? 8 * 1024 * 1024,
+    maxClientsPerInstance: settings.maxClientsPerInstance ?? 100_000,
+    maxRoomMembershipsPerInstance: settings.maxRoomMembershipsPerInstance ?? 1_000_000,
     userRoom: settings.userRoom,
   };
   const { announceClients, maxBufferedBytes, maxBufferedMessages, slowClientPolicy, handlerTimeout } = resolved;
@@ -181,6 +196,13 @@ export function resolveSettings(settings: BroadcasterSettings): ResolvedSettings
     isPositiveInteger(resolved.maxClusterMessageBytes) && resolved.maxClusterMessageBytes >= 64 * 1024,
     'a whole number of bytes, at least 65536',
     resolved.maxClusterMessageBytes,
+  );
+  checkOption('maxClientsPerInstance', isPositiveInteger(resolved.maxClientsPerInstance), 'a positive integer', resolved.maxClientsPerInstance);
+  checkOption(
+    'maxRoomMembershipsPerInstance',
+    isPositiveInteger(resolved.maxRoomMembershipsPerInstance),
+    'a positive integer',
+    resolved.maxRoomMembershipsPerInstance,
   );
   checkOption('userRoom', resolved.userRoom === undefined || typeof resolved.userRoom === 'function', 'a function', resolved.userRoom);
   return resolved;

@@ -83,4 +83,40 @@ describe('what crosses the backplane is bounded, and nothing on it can throw', (
     await settle();
     expect(far.conn.take().map((frame) => Buffer.from(frame.Body as string, 'base64').toString())).toEqual(['two']);
   });
+
+  it('believes at most maxClientsPerInstance clients of one instance, however many a forged message claims', async () => {
+    nodes = await cluster(2, { maxClientsPerInstance: 50 });
+    const [a, b] = nodes;
+    const local = b.join();
+    await settle();
+    local.conn.take();
+    const phantoms = Array.from({ length: 1000 }, (_, i) => ['join', `phantom-${i}`]);
+    a.backplane.publish(JSON.stringify({ kind: 'changes', node: 'forger', since: 0, version: 1000, changes: phantoms }));
+    await settle();
+    expect(b.core.clientIds().filter((id) => id.startsWith('phantom'))).toHaveLength(50);
+    expect(local.conn.take().filter((frame) => frame.EventType === 1)).toHaveLength(50);
+    expect(b.core.stats().cluster?.rejected).toBe(950);
+  });
+
+  it('answers a burst of requests for changes, counting down, with one answer from the lowest asked', async () => {
+    nodes = await cluster(2);
+    const [a, b] = nodes;
+    for (let i = 0; i < 150; i++) a.join();
+    await settle();
+    const answers: number[] = [];
+    const publish = a.backplane.publish.bind(a.backplane);
+    jest.spyOn(a.backplane, 'publish').mockImplementation((message) => {
+      const envelope = decodeEnvelope(message);
+      if (envelope?.kind === 'changes') answers.push(envelope.since);
+      return publish(message);
+    });
+    for (let since = 149; since >= 50; since--) {
+      b.backplane.publish(JSON.stringify({ kind: 'sync-request', node: 'asker', to: a.core.stats().cluster?.nodeId, since }));
+    }
+    await settle();
+    await settle();
+    // One answer at once; the rest of the burst waits for the next half heartbeat and is
+    // answered together from the lowest since asked.
+    expect(answers).toEqual([149, 50]);
+  });
 });

@@ -2,6 +2,7 @@ import { cluster, Node, request, settle, sleep, until, type NodeOptions } from '
 import { UnreliableBackplane } from '../testing/unreliable-backplane';
 import { InMemoryHub, InMemoryBackplane } from './in-memory-backplane';
 import { CastType } from '../message';
+import { EnvelopeSigner } from './envelope-signer';
 
 /** A member of the hub that is no broadcaster: it publishes whatever a test makes up. */
 async function intruder(hub: InMemoryHub): Promise<(message: string) => void> {
@@ -140,5 +141,41 @@ describe('a cluster facing a backplane it cannot trust', () => {
     b.backplane.setLinked(false);
     await until(() => a.core.stats().cluster?.nodesTimedOut === 1);
     expect(a.logger.warnings.join('\n')).toMatch(/its 1 client is gone/);
+  });
+
+  it('refuses a signed control message replayed off the backplane, and one signed too long ago', async () => {
+    const hub = new InMemoryHub();
+    const secret = 'a secret shared by the instances';
+    nodes = [new Node(hub, { clusterSecret: secret }), new Node(hub, { clusterSecret: secret })];
+    await Promise.all(nodes.map((node) => node.core.start()));
+    const [a, b] = nodes;
+    const far = b.join();
+    await settle();
+    const recorded: string[] = [];
+    const listener = new InMemoryBackplane(hub);
+    await listener.connect({ message: (message) => void recorded.push(message), up: () => undefined, down: () => undefined });
+
+    expect(a.core.join(far.id, 'vip')).toBe(true);
+    await until(() => b.core.roomsOf(far.id).includes('vip'));
+    const request = recorded.find((message) => message.includes('"room-request"'));
+    expect(request).toBeDefined();
+    b.core.leave(far.id, 'vip');
+    await settle();
+    const rejected = b.core.stats().cluster?.rejected ?? 0;
+
+    listener.publish(request as string);
+    await settle();
+    expect(b.core.roomsOf(far.id)).toEqual([]);
+    expect(b.core.stats().cluster?.rejected).toBe(rejected + 1);
+
+    // The same request signed (with the secret) two minutes ago is too old to act on.
+    const signer = new EnvelopeSigner(secret);
+    const opened = signer.open(request as string);
+    listener.publish(signer.sign(opened?.message as string, Date.now() - 120_000));
+    await settle();
+    expect(b.core.roomsOf(far.id)).toEqual([]);
+    expect(b.core.stats().cluster?.rejected).toBe(rejected + 2);
+    expect(b.logger.warnings.join('\n')).toMatch(/cluster: dropped a signed message received before \(replayed\)/);
+    await listener.close();
   });
 });

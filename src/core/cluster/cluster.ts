@@ -7,10 +7,11 @@ import type { BroadcasterLogger } from '../handlers.js';
 import type { ClientId } from '../message.js';
 import type { Backplane } from './backplane.js';
 import { EnvelopeSigner } from './envelope-signer.js';
+import { ReplayGuard } from './replay-guard.js';
 import { decodeEnvelope, encodeEnvelope, type Envelope, type NodeId } from './envelope.js';
 import { ChangeLog, type Change } from './change-log.js';
 import { toggleDigest } from './membership-digest.js';
-import { RemoteNode } from './remote-node.js';
+import { RemoteNode, type RemoteNodeLimits } from './remote-node.js';
 import { toggleMembershipDigest, type Membership } from './room-index.js';
 import type { MembershipOp } from '../rooms.js';
 
@@ -44,6 +45,10 @@ export interface ClusterOptions {
   maxNodes: number;
   /** The longest message published or taken from the backplane, in characters. */
   maxMessageBytes: number;
+  /** Clients one other node may claim. */
+  maxClientsPerNode: number;
+  /** Room memberships one other node may claim. */
+  maxMembershipsPerNode: number;
 }
 
 /** Counters of the cluster link, part of `stats()`. */
@@ -80,6 +85,10 @@ export interface ClusterStats {
 const STALL_SLACK = 50;
 /** Room for a cast's header (IDs, cast type, handler) in `maxMessageBytes`. */
 const CAST_HEADER_ALLOWANCE = 1024;
+/** How far a signed message's signing time may be from this instance's clock. */
+const REPLAY_WINDOW_MS = 60_000;
+/** Signed control messages remembered to refuse their replays. */
+const MAX_REMEMBERED_MESSAGES = 200_000;
 /** What signing adds to a message, at most. */
 const SIGNATURE_ALLOWANCE = 128;
 /** A node heard of again after this many others said goodbye is taken for alive. */
@@ -101,6 +110,7 @@ export class Cluster {
   private readonly backplane: Backplane;
   private readonly logger: BroadcasterLogger;
   private readonly signer: EnvelopeSigner | null;
+  private readonly replays = new ReplayGuard(REPLAY_WINDOW_MS, MAX_REMEMBERED_MESSAGES);
   private timer: NodeJS.Timeout | undefined;
   private linkUp = false;
   private stopped = false;
@@ -113,17 +123,31 @@ export class Cluster {
   /** When this node last published its lists in answer to a request. */
   private lastSyncAt = 0;
   /** The last `changes` answer: from which version, and when. */
-  private lastChanges = { since: 0, at: Number.NEGATIVE_INFINITY };
+  private lastChanges = { since: 0, version: 0, at: Number.NEGATIVE_INFINITY };
+  /** The lowest `since` asked for while the last answer of changes is too recent to send another. */
+  private pendingSince: number | null = null;
   private readonly log = new ChangeLog(CHANGE_LOG_CAPACITY);
   private localMemberships = 0;
   private localRoomDigest = 0;
   private warnedAboutPeers = false;
   private readonly counters = { outages: 0, stalls: 0, published: 0, publishFailures: 0, rejected: 0, nodesTimedOut: 0 };
 
+  private readonly remoteLimits: RemoteNodeLimits;
+
   constructor(
     private readonly host: ClusterHost,
     private readonly options: ClusterOptions,
   ) {
+    this.remoteLimits = {
+      maxClients: options.maxClientsPerNode,
+      maxMemberships: options.maxMembershipsPerNode,
+      refused: (what) =>
+        this.reject(
+          what === 'client'
+            ? `a client claimed past maxClientsPerInstance (${options.maxClientsPerNode}) by one instance`
+            : `a room membership claimed past maxRoomMembershipsPerInstance (${options.maxMembershipsPerNode}) by one instance`,
+        ),
+    };
     this.backplane = options.backplane;
     this.logger = options.logger;
     this.signer = options.secret === undefined ? null : new EnvelopeSigner(options.secret);
@@ -337,10 +361,21 @@ export class Cluster {
   }
 
   private handle(message: string, origin: string | undefined): void {
-    const opened = this.signer === null ? message : this.signer.open(message);
-    const envelope = opened === null ? null : decodeEnvelope(opened);
-    if (envelope === null) {
+    const opened = this.signer === null ? { message, mac: '', signedAt: 0 } : this.signer.open(message);
+    const envelope = opened === null ? null : decodeEnvelope(opened.message);
+    if (opened === null || envelope === null) {
       this.reject('a backplane message that is not a valid, signed message of this cluster');
+      return;
+    }
+    // Signed control messages act once; casts are only checked for age (remembering every
+    // cast would cost memory in proportion to the traffic).
+    const verdict = this.signer === null ? 'fresh' : this.replays.check(opened.mac, opened.signedAt, envelope.kind !== 'cast');
+    if (verdict !== 'fresh') {
+      this.reject(
+        verdict === 'stale'
+          ? `a signed message signed more than ${REPLAY_WINDOW_MS / 1000} s away from this instance's clock (replayed, or the clocks disagree)`
+          : 'a signed message received before (replayed)',
+      );
       return;
     }
     if (envelope.node === this.nodeId) {
@@ -460,7 +495,7 @@ export class Cluster {
   private touch(nodeId: NodeId, kind: Envelope['kind']): RemoteNode | null {
     let node = this.nodes.get(nodeId);
     if (node === undefined) {
-      if (kind === 'bye') return new RemoteNode(this.host);
+      if (kind === 'bye') return new RemoteNode(this.host, this.remoteLimits);
       if (this.nodes.size >= this.options.maxNodes) {
         if (!this.warnedAboutPeers) {
           this.warnedAboutPeers = true;
@@ -469,7 +504,7 @@ export class Cluster {
         this.counters.rejected += 1;
         return null;
       }
-      node = new RemoteNode(this.host);
+      node = new RemoteNode(this.host, this.remoteLimits);
       this.nodes.set(nodeId, node);
       if (kind !== 'sync' && kind !== 'changes' && kind !== 'beat') this.askFor(nodeId, node, 0);
     }
@@ -480,19 +515,46 @@ export class Cluster {
   /**
    * Answers with the changes after `since` while the log holds them and they are fewer
    * than the lists' entries, else with the lists. Several nodes that missed the same
-   * changes ask at about the same time; answers go to every node, so one serves them all.
+   * changes ask at about the same time; answers go to every node, so one serves them all:
+   * at most one answer of changes goes out per half heartbeat, and requests that come
+   * meanwhile are answered together, from the lowest `since` asked (a request counting
+   * down cannot make each one an answer of its own).
    */
   private answerSyncRequest(since: number | null): void {
-    const now = Date.now();
     const changes = since === null ? null : this.log.since(since);
-    if (since !== null && changes !== null && changes.length <= this.localCount + this.localMemberships) {
-      if (changes.length === 0) return;
-      const earlier = this.lastChanges;
-      if (earlier.since <= since && now - earlier.at < this.options.heartbeatInterval / 2) return;
-      this.lastChanges = { since, at: now };
-      this.publish({ kind: 'changes', node: this.nodeId, since, version: this.log.version, changes });
+    if (since === null || changes === null || changes.length > this.localCount + this.localMemberships) {
+      this.answerWithLists();
       return;
     }
+    if (changes.length === 0) return;
+    const window = this.options.heartbeatInterval / 2;
+    const wait = this.lastChanges.at + window - Date.now();
+    if (wait <= 0) {
+      this.answerWithChanges(since);
+      return;
+    }
+    // An answer went out lately: a request it covers needs nothing more.
+    if (this.lastChanges.since <= since && this.lastChanges.version === this.log.version) return;
+    if (this.pendingSince === null) {
+      const timer = setTimeout(() => {
+        const lowest = this.pendingSince;
+        this.pendingSince = null;
+        if (lowest !== null && !this.stopped) this.answerSyncRequest(lowest);
+      }, wait);
+      timer.unref();
+    }
+    this.pendingSince = Math.min(this.pendingSince ?? since, since);
+  }
+
+  private answerWithChanges(since: number): void {
+    const changes = this.log.since(since);
+    if (changes === null || changes.length === 0) return;
+    this.lastChanges = { since, version: this.log.version, at: Date.now() };
+    this.publish({ kind: 'changes', node: this.nodeId, since, version: this.log.version, changes });
+  }
+
+  private answerWithLists(): void {
+    const now = Date.now();
     if (now - this.lastSyncAt < this.options.heartbeatInterval / 2) return;
     this.lastSyncAt = now;
     this.publish({

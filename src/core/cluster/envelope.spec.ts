@@ -99,7 +99,11 @@ describe('EnvelopeSigner', () => {
   const message = encodeEnvelope({ kind: 'join', node, clientId: client, seq: 1 });
 
   it('opens what it signed', () => {
-    expect(signer.open(signer.sign(message))).toBe(message);
+    expect(signer.open(signer.sign(message, 1_700_000_000_000))).toEqual({
+      message,
+      mac: expect.stringMatching(/^[A-Za-z0-9+/]{43}=$/),
+      signedAt: 1_700_000_000_000,
+    });
   });
 
   it.each([
@@ -107,6 +111,8 @@ describe('EnvelopeSigner', () => {
     ['a message signed with another secret', () => new EnvelopeSigner('another secret, not ours').sign(message)],
     ['a signed message altered after signing', () => signer.sign(message).replace('join', 'bye!')],
     ['a signature of the wrong length', () => `abc.${message}`],
+    ['a signed message whose signing time was changed', () => signer.sign(message, 1000).replace('.1000.', '.2000.')],
+    ['a signed message without its signing time', () => signer.sign(message).replace(/\.\d+\./, '.')],
   ])('refuses %s', (_, make) => {
     expect(signer.open(make())).toBeNull();
   });

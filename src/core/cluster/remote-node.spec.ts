@@ -1,11 +1,14 @@
 import { RemoteNode } from './remote-node';
 
-function view() {
+function view(maxClients = 1000, maxMemberships = 1000) {
   const events: string[] = [];
-  const node = new RemoteNode({
-    remoteClientJoined: (id) => events.push(`+${id}`),
-    remoteClientLeft: (id) => events.push(`-${id}`),
-  });
+  const node = new RemoteNode(
+    {
+      remoteClientJoined: (id) => events.push(`+${id}`),
+      remoteClientLeft: (id) => events.push(`-${id}`),
+    },
+    { maxClients, maxMemberships, refused: (what) => events.push(`refused ${what}`) },
+  );
   return { node, events };
 }
 
@@ -68,5 +71,20 @@ describe('RemoteNode (one other node, as of its numbered changes)', () => {
     node.receive(2, ['join', 'b']);
     node.forget();
     expect(events).toEqual(['+a', '+b', '-a', '-b']);
+  });
+
+  it('believes at most maxClients clients and maxMemberships memberships of one node, from changes and from lists', () => {
+    const { node, events } = view(2, 3);
+    node.receive(1, ['join', 'a']);
+    node.receive(2, ['join', 'b']);
+    node.receive(3, ['join', 'c']);
+    expect([...node.clients]).toEqual(['a', 'b']);
+    for (const [seq, room] of [[4, 'r1'], [5, 'r2'], [6, 'r3'], [7, 'r4']] as const) node.receive(seq, ['join-room', 'a', room]);
+    expect(node.rooms.size).toBe(3);
+    expect(events.filter((event) => event.startsWith('refused'))).toEqual(['refused client', 'refused membership']);
+
+    node.replaceWith(['x', 'y', 'z', 'w'], [['x', 'r'], ['y', 'r'], ['x', 's'], ['y', 's']], 10);
+    expect(node.clients.size).toBe(2);
+    expect(node.rooms.size).toBe(3);
   });
 });

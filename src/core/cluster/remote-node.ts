@@ -9,11 +9,25 @@ export interface RemoteMembershipListener {
   remoteClientLeft(clientId: ClientId): void;
 }
 
+/** How much of one other node's claims is believed. */
+export interface RemoteNodeLimits {
+  /** Clients one node may claim; joins past it are refused. */
+  maxClients: number;
+  /** Room memberships one node may claim; room joins past it are refused. */
+  maxMemberships: number;
+  /** Called once for each claim refused. */
+  refused(what: 'client' | 'membership'): void;
+}
+
 /** What becomes of a numbered change on arrival. */
 export type ChangeOutcome = 'applied' | 'already-applied' | 'early';
 
-/** Changes that came before the ones missing, kept until those arrive; past this many, dropped. */
-const MAX_EARLY_CHANGES = 10_000;
+/**
+ * Changes that came before the ones missing, kept until those arrive; past this many,
+ * dropped (the lists are asked for instead). Bounded per node, since a forged node costs
+ * nothing to make up: 256 nodes hold at most a quarter of a million.
+ */
+const MAX_EARLY_CHANGES = 1_000;
 
 /**
  * This node's view of another node: its clients and their rooms, as of the numbered
@@ -35,7 +49,10 @@ export class RemoteNode {
   asked: { since: number | null; at: number } = { since: null, at: Number.NEGATIVE_INFINITY };
   private readonly early = new Map<number, Change>();
 
-  constructor(private readonly listener: RemoteMembershipListener) {}
+  constructor(
+    private readonly listener: RemoteMembershipListener,
+    private readonly limits: RemoteNodeLimits,
+  ) {}
 
   /** Takes change number `seq`: applies it if it is the next one, keeps it if it is early. */
   receive(seq: number, change: Change): ChangeOutcome {
@@ -68,7 +85,8 @@ export class RemoteNode {
       if (!listed.has(clientId)) this.apply(['leave', clientId]);
     }
     for (const clientId of listed) this.apply(['join', clientId]);
-    this.rooms.replaceWith(memberships.filter(([clientId]) => this.clients.has(clientId)));
+    this.rooms.replaceWith([]);
+    for (const [clientId, room] of memberships) this.apply(['join-room', clientId, room]);
     this.version = version;
     this.applyEarlyChanges();
   }
@@ -97,6 +115,10 @@ export class RemoteNode {
     switch (op) {
       case 'join':
         if (this.clients.has(clientId)) return;
+        if (this.clients.size >= this.limits.maxClients) {
+          this.limits.refused('client');
+          return;
+        }
         this.clients.add(clientId);
         this.digest = toggleDigest(this.digest, clientId);
         this.listener.remoteClientJoined(clientId);
@@ -109,7 +131,12 @@ export class RemoteNode {
         return;
       case 'join-room':
         // A room change always follows its client's join in the node's order.
-        if (this.clients.has(clientId)) this.rooms.add(clientId, change[2]);
+        if (!this.clients.has(clientId)) return;
+        if (this.rooms.size >= this.limits.maxMemberships) {
+          this.limits.refused('membership');
+          return;
+        }
+        this.rooms.add(clientId, change[2]);
         return;
       case 'leave-room':
         this.rooms.remove(clientId, change[2]);

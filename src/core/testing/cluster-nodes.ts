@@ -45,6 +45,7 @@ export interface NodeOptions {
   maxClusterNodes?: number;
   userRoom?: (principal: unknown) => string | undefined;
   maxClusterMessageBytes?: number;
+  maxClientsPerInstance?: number;
   /** Puts a backplane of the test's own between the node and the hub. */
   wrap?: (backplane: InMemoryBackplane) => Backplane;
 }
@@ -73,6 +74,7 @@ export class Node {
       maxClusterNodes: options.maxClusterNodes,
       userRoom: options.userRoom,
       maxClusterMessageBytes: options.maxClusterMessageBytes,
+      maxClientsPerInstance: options.maxClientsPerInstance,
       logger: this.logger,
     });
   }
