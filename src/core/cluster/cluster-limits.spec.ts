@@ -1,4 +1,5 @@
-import { cluster, request, settle, type Node } from '../testing/cluster-nodes';
+import { cluster, Node, request, settle, until } from '../testing/cluster-nodes';
+import { InMemoryHub } from './in-memory-backplane';
 import { CastType, newResponseMessage } from '../message';
 import { InvalidResponseError } from '../errors';
 import type { Caster } from '../caster';
@@ -118,5 +119,31 @@ describe('what crosses the backplane is bounded, and nothing on it can throw', (
     // One answer at once; the rest of the burst waits for the next half heartbeat and is
     // answered together from the lowest since asked.
     expect(answers).toEqual([149, 50]);
+  });
+
+  it('ships lists longer than one message in parts: a later instance learns a client in 5,000 rooms', async () => {
+    const hub = new InMemoryHub();
+    const options = { maxClusterMessageBytes: 64 * 1024, maxRoomsPerClient: 10_000 };
+    const a = new Node(hub, options);
+    nodes = [a];
+    await a.core.start();
+    const busy = a.join();
+    const rooms = Array.from({ length: 5000 }, (_, i) => `room-with-a-longish-name-${i}`);
+    for (const room of rooms) a.core.join(busy.id, room);
+    const sizes: number[] = [];
+    const publish = a.backplane.publish.bind(a.backplane);
+    jest.spyOn(a.backplane, 'publish').mockImplementation((message) => {
+      if (decodeEnvelope(message)?.kind === 'sync') sizes.push(message.length);
+      return publish(message);
+    });
+
+    const late = new Node(hub, options);
+    nodes.push(late);
+    await late.core.start();
+    await until(() => late.core.roomsOf(busy.id).length === 5000);
+    expect(late.core.roomsOf(busy.id).sort()).toEqual([...rooms].sort());
+    expect(sizes.length).toBeGreaterThan(1);
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(64 * 1024);
+    expect(a.logger.errors).toEqual([]);
   });
 });

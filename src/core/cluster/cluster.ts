@@ -8,7 +8,8 @@ import type { ClientId } from '../message.js';
 import type { Backplane } from './backplane.js';
 import { EnvelopeSigner } from './envelope-signer.js';
 import { ReplayGuard } from './replay-guard.js';
-import { decodeEnvelope, encodeEnvelope, type Envelope, type NodeId } from './envelope.js';
+import { decodeEnvelope, encodeEnvelope, MAX_SYNC_PARTS, type Envelope, type NodeId } from './envelope.js';
+import { splitLists } from './sync-parts.js';
 import { ChangeLog, type Change } from './change-log.js';
 import { toggleDigest } from './membership-digest.js';
 import { RemoteNode, type RemoteNodeLimits } from './remote-node.js';
@@ -83,7 +84,7 @@ export interface ClusterStats {
 
 /** Leeway for a beat that comes back late through a busy event loop, in milliseconds. */
 const STALL_SLACK = 50;
-/** Room for a cast's header (IDs, cast type, handler) in `maxMessageBytes`. */
+/** Room for a message's header (IDs, cast type, handler, versions) in `maxMessageBytes`. */
 const CAST_HEADER_ALLOWANCE = 1024;
 /** How far a signed message's signing time may be from this instance's clock. */
 const REPLAY_WINDOW_MS = 60_000;
@@ -410,9 +411,12 @@ export class Cluster {
       case 'sync-request':
         if (envelope.to === null || envelope.to === this.nodeId) this.answerSyncRequest(envelope.since);
         break;
-      case 'sync':
-        node.replaceWith(envelope.clientIds, envelope.memberships, envelope.version);
+      case 'sync': {
+        const whole = node.lists.add(envelope.version, envelope.part, envelope.parts, envelope);
+        if (whole === 'too-large') this.reject('lists of an instance past maxClientsPerInstance or maxRoomMembershipsPerInstance');
+        else if (whole !== null) node.replaceWith(whole.clientIds, whole.memberships, envelope.version);
         break;
+      }
       case 'changes':
         node.catchUp(envelope.since, envelope.version, envelope.changes);
         break;
@@ -557,13 +561,13 @@ export class Cluster {
     const now = Date.now();
     if (now - this.lastSyncAt < this.options.heartbeatInterval / 2) return;
     this.lastSyncAt = now;
-    this.publish({
-      kind: 'sync',
-      node: this.nodeId,
-      version: this.log.version,
-      clientIds: this.host.localClientIds(),
-      memberships: this.host.localMemberships(),
-    });
+    const version = this.log.version;
+    const parts = splitLists(this.host.localClientIds(), this.host.localMemberships(), this.options.maxMessageBytes - CAST_HEADER_ALLOWANCE);
+    if (parts.length > MAX_SYNC_PARTS) {
+      this.logger.error(`cluster: this instance's lists need ${parts.length} messages, more than ${MAX_SYNC_PARTS}: not published`);
+      return;
+    }
+    parts.forEach((lists, part) => this.publish({ kind: 'sync', node: this.nodeId, version, ...lists, part, parts: parts.length }));
   }
 
   private countMembership(clientId: ClientId, room: string, change: 1 | -1): void {

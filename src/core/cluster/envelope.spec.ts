@@ -20,7 +20,8 @@ describe('cluster envelopes', () => {
     ['a room request', { kind: 'room-request', node, op: 'join', clientId: client, room: 'user:42' }],
     ['a request for changes to everyone', { kind: 'sync-request', node, to: null, since: 0 }],
     ['a request for lists to one node', { kind: 'sync-request', node, to: 'other', since: null }],
-    ['a sync', { kind: 'sync', node, version: 12, clientIds: [client], memberships: [[client, 'lobby']] }],
+    ['a sync', { kind: 'sync', node, version: 12, clientIds: [client], memberships: [[client, 'lobby']], part: 0, parts: 1 }],
+    ['a part of a split sync', { kind: 'sync', node, version: 12, clientIds: [], memberships: [[client, 'lobby']], part: 2, parts: 3 }],
     [
       'a run of changes',
       { kind: 'changes', node, since: 7, version: 11, changes: [['join', client], ['join-room', client, 'lobby'], ['leave-room', client, 'lobby'], ['leave', client]] },
@@ -72,6 +73,8 @@ describe('cluster envelopes', () => {
     ['a room change without a number', '{"kind":"room","node":"x","op":"join","clientId":"a","room":"r"}'],
     ['a beat without a version', '{"kind":"beat","node":"x","clients":3,"digest":0,"memberships":0,"roomDigest":0}'],
     ['a sync without a version', '{"kind":"sync","node":"x","clientIds":[],"memberships":[]}'],
+    ['a sync part past its count', '{"kind":"sync","node":"x","version":1,"clientIds":[],"memberships":[],"part":3,"parts":3}'],
+    ['a sync in too many parts', '{"kind":"sync","node":"x","version":1,"clientIds":[],"memberships":[],"part":0,"parts":100000}'],
     ['changes fewer than their span', '{"kind":"changes","node":"x","since":1,"version":3,"changes":[["join","a"]]}'],
     ['changes that end before they begin', '{"kind":"changes","node":"x","since":3,"version":3,"changes":[]}'],
     ['a change with an unknown op', '{"kind":"changes","node":"x","since":0,"version":1,"changes":[["enter","a"]]}'],

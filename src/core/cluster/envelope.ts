@@ -39,8 +39,11 @@ export type ControlEnvelope =
    * its full lists when `since` is null.
    */
   | { kind: 'sync-request'; node: NodeId; to: NodeId | null; since: number | null }
-  /** The sending node's full lists, as of its change `version`. */
-  | { kind: 'sync'; node: NodeId; version: number; clientIds: ClientId[]; memberships: Membership[] }
+  /**
+   * The sending node's full lists, as of its change `version`, in `parts` messages (lists
+   * too long for one message are split): this is part `part`, from 0.
+   */
+  | { kind: 'sync'; node: NodeId; version: number; clientIds: ClientId[]; memberships: Membership[]; part: number; parts: number }
   /** The sending node's changes after version `since`, up to `version`, oldest first. */
   | { kind: 'changes'; node: NodeId; since: number; version: number; changes: Change[] }
   /** A client of the sending node joined or left a room: its membership change number `seq`. */
@@ -54,6 +57,8 @@ export type Envelope = CastEnvelope | ControlEnvelope;
 
 const MAX_ID_LENGTH = 64;
 const MAX_LISTED_IDS = 1_000_000;
+/** The most messages one node's lists are split into. */
+export const MAX_SYNC_PARTS = 4096;
 
 /**
  * Encodes an envelope. A cast is a JSON header, a newline, then the body's JSON value as
@@ -93,10 +98,13 @@ export function decodeEnvelope(message: string): Envelope | null {
       const { to, since } = header;
       return (to === null || isNodeId(to)) && (since === null || isCount(since)) ? { kind: 'sync-request', node, to, since } : null;
     }
-    case 'sync':
-      return isCount(header.version) && isIdList(header.clientIds) && isMembershipList(header.memberships)
-        ? { kind: 'sync', node, version: header.version, clientIds: header.clientIds, memberships: header.memberships }
+    case 'sync': {
+      const { version, clientIds, memberships, part, parts } = header;
+      const split = isCount(part) && isSeq(parts) && parts <= MAX_SYNC_PARTS && part < parts;
+      return split && isCount(version) && isIdList(clientIds) && isMembershipList(memberships)
+        ? { kind: 'sync', node, version, clientIds, memberships, part, parts }
         : null;
+    }
     case 'changes': {
       const { since, version, changes } = header;
       return isCount(since) && isSeq(version) && version > since && isChangeList(changes) && changes.length === version - since

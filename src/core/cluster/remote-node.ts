@@ -2,6 +2,7 @@ import type { ClientId } from '../message.js';
 import type { Change } from './change-log.js';
 import { toggleDigest } from './membership-digest.js';
 import { RoomIndex, type Membership } from './room-index.js';
+import { ListsAssembly } from './sync-parts.js';
 
 /** What a remote node's view tells when its membership changes. */
 export interface RemoteMembershipListener {
@@ -48,11 +49,15 @@ export class RemoteNode {
   /** The last request for its changes (since a version) or lists (since null), and when. */
   asked: { since: number | null; at: number } = { since: null, at: Number.NEGATIVE_INFINITY };
   private readonly early = new Map<number, Change>();
+  /** The parts of its lists received so far, when they come in several messages. */
+  readonly lists: ListsAssembly;
 
   constructor(
     private readonly listener: RemoteMembershipListener,
     private readonly limits: RemoteNodeLimits,
-  ) {}
+  ) {
+    this.lists = new ListsAssembly(limits.maxClients, limits.maxMemberships);
+  }
 
   /** Takes change number `seq`: applies it if it is the next one, keeps it if it is early. */
   receive(seq: number, change: Change): ChangeOutcome {

@@ -46,6 +46,7 @@ export interface NodeOptions {
   userRoom?: (principal: unknown) => string | undefined;
   maxClusterMessageBytes?: number;
   maxClientsPerInstance?: number;
+  maxRoomsPerClient?: number;
   /** Puts a backplane of the test's own between the node and the hub. */
   wrap?: (backplane: InMemoryBackplane) => Backplane;
 }
@@ -75,6 +76,7 @@ export class Node {
       userRoom: options.userRoom,
       maxClusterMessageBytes: options.maxClusterMessageBytes,
       maxClientsPerInstance: options.maxClientsPerInstance,
+      maxRoomsPerClient: options.maxRoomsPerClient,
       logger: this.logger,
     });
   }
