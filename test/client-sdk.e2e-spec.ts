@@ -5,10 +5,9 @@ import { createRequire } from 'node:module';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { once } from 'node:events';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:http';
 import { join } from 'node:path';
-import WebSocket, { WebSocketServer } from 'ws';
+import WebSocket from 'ws';
 import {
   BroadcastError,
   CastType,
@@ -27,6 +26,7 @@ import { ensureBuilt } from './support/child-server.js';
 import { freePort } from './support/free-port.js';
 import { startApp, type RunningApp } from './support/app.js';
 import { until } from './support/until.js';
+import { closeServer, rawServer } from './support/raw-ws-server.js';
 
 const root = join(__dirname, '..');
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -142,7 +142,7 @@ describe('the client SDK against the sample server', () => {
 
   it('times out a request, throws on send() while offline, and rejects everything once closed', async () => {
     const ana = connect(running.url, fast);
-    expect(() => ana.send(ECHO, 'too early')).toThrow(new BroadcastError('offline', 'not connected (state: connecting) and the offline queue is full', ECHO));
+    expect(() => ana.send(ECHO, 'too early')).toThrow(new BroadcastError('offline', 'not connected (state: connecting): send() keeps nothing while offline (offlineQueue is 0)', ECHO));
     await opened(ana as never);
     ana.close();
     await expect(ana.request(ECHO, 'late')).rejects.toMatchObject({ code: 'closed' });
@@ -348,24 +348,3 @@ describe('the client SDK as a package', () => {
 });
 
 /** A bare WebSocket server on a free port, for peers the sample cannot play. */
-async function rawServer(onConnection: (socket: WebSocket) => void): Promise<{ url: string; close(): Promise<void> }> {
-  const http: Server = createServer();
-  const wss = new WebSocketServer({ server: http, autoPong: false });
-  wss.on('connection', onConnection);
-  http.listen(0, '127.0.0.1');
-  await once(http, 'listening');
-  const { port } = http.address() as AddressInfo;
-  return {
-    url: `ws://127.0.0.1:${port}/`,
-    close: async () => {
-      for (const client of wss.clients) client.terminate();
-      wss.close();
-      await closeServer(http);
-    },
-  };
-}
-
-function closeServer(server: Server): Promise<void> {
-  server.closeAllConnections?.();
-  return new Promise((resolve) => server.close(() => resolve()));
-}

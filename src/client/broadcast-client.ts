@@ -1,8 +1,8 @@
 import type { HandlerIdOf, RequestBodyOf, ResponseBodyOf, UntypedApi } from './api-types.js';
 import { reconnectDelay, type Backoff } from './backoff.js';
-import { fromUtf8 } from './base64.js';
 import { BroadcastError } from './broadcast-error.js';
-import { encodeBody, toResponse, type OutgoingBody, type Response } from './messages.js';
+import { readFrame, type ServerFrame } from './frames.js';
+import { encodeBody, type OutgoingBody, type Response } from './messages.js';
 
 /** `connecting` until the first join, `open`, `reconnecting` after a loss, `closed` for good. */
 export type ClientState = 'connecting' | 'open' | 'reconnecting' | 'closed';
@@ -11,15 +11,22 @@ export type ClientState = 'connecting' | 'open' | 'reconnecting' | 'closed';
 export interface WebSocketLike {
   readonly readyState: number;
   binaryType: string;
-  onopen: ((event: unknown) => void) | null;
-  onmessage: ((event: { data: unknown }) => void) | null;
-  onclose: ((event: { code: number; reason: string }) => void) | null;
-  onerror: ((event: unknown) => void) | null;
+  onopen: EventHandler<unknown> | null;
+  onmessage: EventHandler<{ data: unknown }> | null;
+  onclose: EventHandler<{ code: number; reason: string }> | null;
+  onerror: EventHandler<unknown> | null;
   send(data: string): void;
   close(code?: number, reason?: string): void;
   /** Node's `ws` only: lets the watchdog count the server's pings. */
   on?(event: 'ping', listener: () => void): unknown;
 }
+
+/**
+ * A handler property of a WebSocket. Checked like a method (its parameter either way), so
+ * that a class whose events carry more than the client reads — `ws`'s, typed by
+ * `@types/ws` — is accepted as it is.
+ */
+type EventHandler<E> = { bivarianceHack(event: E): void }['bivarianceHack'];
 
 export type WebSocketConstructor = new (url: string) => WebSocketLike;
 
@@ -35,6 +42,12 @@ export interface ClientOptions {
   onReconnect?: () => void;
   /** Messages `send()` keeps while disconnected, sent once connected; beyond, it throws. @default 0 */
   offlineQueue?: number;
+  /**
+   * A connection whose server has not sent its join this long after the connection was
+   * made is given up, and another is tried (a server that accepts and never speaks).
+   * In milliseconds; `0` waits forever. @default 10000
+   */
+  openTimeout?: number;
   /** Default timeout of `request()`, in milliseconds. @default 10000 */
   requestTimeout?: number;
   /**
@@ -47,22 +60,25 @@ export interface ClientOptions {
 
 type Listener<T> = (value: T) => void;
 
+/**
+ * A frame sent with a `RequestID`, waiting for its answer: a `request()` (with a promise)
+ * or a `send()` (`settled` null: its errors go to `onError`). Every frame carries an ID,
+ * so that answers without one (rate-limit and shutdown refusals) can be matched by order.
+ */
 interface PendingRequest {
   id: number;
   handlerId: number;
   frame: string;
-  sent: boolean;
+  /** Order of sending; 0 while not sent. */
+  sentSeq: number;
   responses: Response[];
-  resolve(responses: Response[]): void;
-  reject(error: BroadcastError): void;
-  timer: ReturnType<typeof setTimeout>;
+  settled: { resolve(responses: Response[]): void; reject(error: BroadcastError): void } | null;
+  timer: ReturnType<typeof setTimeout> | undefined;
 }
 
 const OPEN = 1;
-const EVENT_JOIN = 1;
-const EVENT_LEAVE = 2;
-const EVENT_ERROR = 3;
-const EVENT_ACK = 4;
+/** Refusals that carry no `RequestID` (the server decides them before reading the frame). */
+const REFUSALS = new Set(['rate_limited', 'shutting_down']);
 
 /** Close codes after which reconnecting cannot help: a policy violation, a too-big frame, the app's own. */
 const isFinal = (code: number) => code === 1008 || code === 1009 || (code >= 4000 && code < 5000);
@@ -79,9 +95,10 @@ export class BroadcastClient<Api = UntypedApi> {
   private openedAt = 0;
   private everAcked = false;
   private nextRequestId = 1;
+  private sentCount = 0;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   private watchdog: ReturnType<typeof setTimeout> | undefined;
-  private readonly queued: string[] = [];
+  private openTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly pending = new Map<number, PendingRequest>();
   private readonly handlers = new Map<number, Set<Listener<Response>>>();
   private readonly stateListeners = new Set<Listener<ClientState>>();
@@ -135,13 +152,17 @@ export class BroadcastClient<Api = UntypedApi> {
    * messages; beyond that, or once closed, it throws a {@link BroadcastError}.
    */
   send<K extends HandlerIdOf<Api>>(handlerId: K, body?: RequestBodyOf<Api, K>): void {
-    const frame = JSON.stringify({ HandlerID: handlerId, Body: encodeBody(body as OutgoingBody) });
-    if (this.state === 'open') return this.write(frame);
     if (this.state === 'closed') throw new BroadcastError('closed', 'the client is closed', handlerId);
-    if (this.queued.length >= (this.options.offlineQueue ?? 0)) {
-      throw new BroadcastError('offline', `not connected (state: ${this.state}) and the offline queue is full`, handlerId);
+    if (this.state !== 'open') {
+      const limit = this.options.offlineQueue ?? 0;
+      let queued = 0;
+      for (const request of this.pending.values()) if (request.settled === null && request.sentSeq === 0) queued += 1;
+      if (queued >= limit) {
+        const why = limit === 0 ? 'send() keeps nothing while offline (offlineQueue is 0)' : `the offline queue is full (${limit})`;
+        throw new BroadcastError('offline', `not connected (state: ${this.state}): ${why}`, handlerId);
+      }
     }
-    this.queued.push(frame);
+    this.track(handlerId, body as OutgoingBody, null);
   }
 
   /**
@@ -159,26 +180,23 @@ export class BroadcastClient<Api = UntypedApi> {
   ): Promise<Array<Response<ResponseBodyOf<Api, K>>>> {
     if (this.state === 'closed') return Promise.reject(new BroadcastError('closed', 'the client is closed', handlerId));
     return new Promise((resolve, reject) => {
-      const id = this.nextRequestId++;
-      const frame = JSON.stringify({ HandlerID: handlerId, Body: encodeBody(body as OutgoingBody), RequestID: id });
-      const timer = setTimeout(() => {
-        this.pending.delete(id);
+      const request = this.track(handlerId, body as OutgoingBody, { resolve: resolve as (responses: Response[]) => void, reject });
+      request.timer = setTimeout(() => {
+        this.pending.delete(request.id);
         const hint = this.everAcked ? '' : ': the server has acked nothing, so it may speak only protocol v1 (request() needs 1.1)';
         reject(new BroadcastError('timeout', `no answer to HandlerID ${handlerId} within ${timeout} ms${hint}`, handlerId));
       }, timeout);
-      const request: PendingRequest = {
-        id,
-        handlerId,
-        frame,
-        sent: false,
-        responses: [],
-        resolve: resolve as (responses: Response[]) => void,
-        reject,
-        timer,
-      };
-      this.pending.set(id, request);
-      if (this.state === 'open') this.sendPending(request);
     });
+  }
+
+  /** Numbers a frame, keeps it until it is answered, and sends it now if connected. */
+  private track(handlerId: number, body: OutgoingBody, settled: PendingRequest['settled']): PendingRequest {
+    const id = this.nextRequestId++;
+    const frame = JSON.stringify({ HandlerID: handlerId, Body: encodeBody(body), RequestID: id });
+    const request: PendingRequest = { id, handlerId, frame, sentSeq: 0, responses: [], settled, timer: undefined };
+    this.pending.set(id, request);
+    if (this.state === 'open') this.sendPending(request);
+    return request;
   }
 
   /** Closes the connection for good: no reconnection, pending requests are rejected. */
@@ -188,7 +206,6 @@ export class BroadcastClient<Api = UntypedApi> {
     this.setState('closed');
     this.dropSocket(1000);
     this.failPending('closed', 'the client was closed', () => true);
-    this.queued.length = 0;
   }
 
   private open(): void {
@@ -200,32 +217,60 @@ export class BroadcastClient<Api = UntypedApi> {
     socket.onerror = () => undefined;
     socket.on?.('ping', () => this.alive());
     this.alive();
+    const openTimeout = this.options.openTimeout ?? 10_000;
+    if (openTimeout > 0) {
+      this.openTimer = setTimeout(() => {
+        // Connected, or not, but no join: the server is not serving; try again.
+        this.dropSocket(4000);
+        this.lost(1006);
+      }, openTimeout);
+    }
   }
 
   private receive(data: unknown): void {
     this.alive();
-    let frame: Record<string, unknown>;
+    let frame: ServerFrame;
     try {
-      frame = JSON.parse(typeof data === 'string' ? data : fromUtf8(new Uint8Array(data as ArrayBuffer)));
-    } catch {
+      frame = readFrame(data);
+    } catch (error) {
+      // A broken or hostile server must not throw from inside the client.
+      const why = error instanceof SyntaxError ? 'a frame that is not JSON' : (error as Error).message;
+      emit(this.errorListeners, new BroadcastError('invalid_frame', `dropped ${why} from the server`, 0));
       return;
     }
-    if (frame.EventType === undefined) return this.deliver(toResponse(frame));
-    const clientId = frame.ClientID as string;
-    switch (frame.EventType) {
-      case EVENT_JOIN:
-        if (this.state !== 'open') return this.joined(clientId);
-        return emit(this.joinListeners, clientId);
-      case EVENT_LEAVE:
-        return emit(this.leaveListeners, clientId);
-      case EVENT_ACK:
-        this.settle(frame.RequestID, (request) => request.resolve(request.responses));
+    switch (frame.kind) {
+      case 'response':
+        if (frame.goEvent !== undefined) this.joinedOrLeft(frame.goEvent, frame.response.senderId);
+        return this.deliver(frame.response);
+      case 'join':
+      case 'leave':
+        return this.joinedOrLeft(frame.kind, frame.clientId);
+      case 'ack':
+        this.settle(frame.requestId, (request) => request.settled?.resolve(request.responses));
         return;
-      case EVENT_ERROR: {
-        const error = new BroadcastError(frame.Code as string, frame.Error as string, frame.HandlerID as number);
-        if (!this.settle(frame.RequestID, (request) => request.reject(error))) emit(this.errorListeners, error);
+      case 'error': {
+        const error = new BroadcastError(frame.code, frame.message, frame.handlerId);
+        // A refusal decided before the frame was read has no RequestID, but keeps its
+        // place in order: it answers the oldest frame still unanswered.
+        const requestId = frame.requestId === undefined && REFUSALS.has(frame.code) ? this.oldestSent()?.id : frame.requestId;
+        const settled = this.settle(requestId, (request) => (request.settled === null ? emit(this.errorListeners, error) : request.settled.reject(error)));
+        if (!settled) emit(this.errorListeners, error);
       }
     }
+  }
+
+  private joinedOrLeft(event: 'join' | 'leave', clientId: string): void {
+    if (event === 'leave') return emit(this.leaveListeners, clientId);
+    if (this.state !== 'open') return this.joined(clientId);
+    emit(this.joinListeners, clientId);
+  }
+
+  private oldestSent(): PendingRequest | undefined {
+    let oldest: PendingRequest | undefined;
+    for (const request of this.pending.values()) {
+      if (request.sentSeq > 0 && (oldest === undefined || request.sentSeq < oldest.sentSeq)) oldest = request;
+    }
+    return oldest;
   }
 
   /** Its own join: the connection is ready, under a new ID. */
@@ -233,9 +278,9 @@ export class BroadcastClient<Api = UntypedApi> {
     const reconnected = this.id !== undefined;
     this.id = clientId;
     this.openedAt = Date.now();
+    clearTimeout(this.openTimer);
     this.setState('open');
-    for (const frame of this.queued.splice(0)) this.write(frame);
-    for (const request of this.pending.values()) if (!request.sent) this.sendPending(request);
+    for (const request of this.pending.values()) if (request.sentSeq === 0) this.sendPending(request);
     if (reconnected) this.options.onReconnect?.();
   }
 
@@ -244,7 +289,7 @@ export class BroadcastClient<Api = UntypedApi> {
       // Replies come in request order: a response to this HandlerID belongs to the oldest
       // request of it still waiting for its ack.
       for (const request of this.pending.values()) {
-        if (request.sent && request.handlerId === response.handlerId) {
+        if (request.sentSeq > 0 && request.handlerId === response.handlerId) {
           request.responses.push(response);
           break;
         }
@@ -264,7 +309,11 @@ export class BroadcastClient<Api = UntypedApi> {
   }
 
   private sendPending(request: PendingRequest): void {
-    request.sent = true;
+    request.sentSeq = ++this.sentCount;
+    // A send() is forgotten after the request timeout if never answered (a v1 server acks nothing).
+    if (request.settled === null) {
+      request.timer = setTimeout(() => this.pending.delete(request.id), this.options.requestTimeout ?? 10_000);
+    }
     this.write(request.frame);
   }
 
@@ -275,8 +324,9 @@ export class BroadcastClient<Api = UntypedApi> {
   private lost(code: number): void {
     this.socket = null;
     clearTimeout(this.watchdog);
+    clearTimeout(this.openTimer);
     // Requests already sent can no longer be acked: the server may or may not have run them.
-    this.failPending('disconnected', 'the connection dropped before the server answered', (request) => request.sent);
+    this.failPending('disconnected', 'the connection dropped before the server answered', (request) => request.sentSeq > 0);
     if (this.state === 'closed') return;
     const { reconnect } = this.options;
     if (reconnect === false || isFinal(code)) {
@@ -302,6 +352,7 @@ export class BroadcastClient<Api = UntypedApi> {
   }
 
   private dropSocket(code: number): void {
+    clearTimeout(this.openTimer);
     const socket = this.socket;
     if (socket === null) return;
     this.socket = null;
@@ -320,7 +371,7 @@ export class BroadcastClient<Api = UntypedApi> {
       if (!which(request)) continue;
       clearTimeout(request.timer);
       this.pending.delete(request.id);
-      request.reject(new BroadcastError(code, message, request.handlerId));
+      request.settled?.reject(new BroadcastError(code, message, request.handlerId));
     }
   }
 
