@@ -1,5 +1,5 @@
 import WebSocket from 'ws';
-import { BroadcastError, connect, type ClientOptions, type WebSocketConstructor } from '../src/client/index.js';
+import { type BroadcastError, connect, type ClientOptions, type WebSocketConstructor } from '../src/client/index.js';
 import { rawServer } from './support/raw-ws-server.js';
 import { until } from './support/until.js';
 
