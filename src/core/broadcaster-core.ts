@@ -15,6 +15,7 @@ import { TokenBucket, type RateLimit } from './rate-limiter.js';
 import { describeValue } from './describe-value.js';
 import { toResponses } from './response-validation.js';
 import { assertRoomName, roomNameProblem, type MembershipOp } from './rooms.js';
+import { checkDisconnect, type DisconnectOptions } from './disconnect.js';
 import { emptyStats, type CoreStats } from './stats.js';
 import { settlesWithin } from './timing.js';
 import { ThrottledLog } from './throttled-log.js';
@@ -81,9 +82,15 @@ export class BroadcasterCore {
     this.cluster =
       settings.backplane === undefined
         ? null
-        : joinCluster(settings.backplane, settings, this.logger, this.registry, this.caster, (op, clientId, room) => {
-            const client = this.registry.clients.get(clientId);
-            if (client !== undefined) this.changeMembership(op, client, room);
+        : joinCluster(settings.backplane, settings, this.logger, this.registry, this.caster, {
+            applyMembership: (op, clientId, room) => {
+              const client = this.registry.clients.get(clientId);
+              if (client !== undefined) this.changeMembership(op, client, room);
+            },
+            applyDisconnect: (clientId, code, reason) => {
+              const client = this.registry.clients.get(clientId);
+              if (client !== undefined) this.kick(client, code, reason);
+            },
           });
   }
 
@@ -153,6 +160,30 @@ export class BroadcasterCore {
   /** Takes a client out of a room, like {@link join}. */
   leave(clientId: ClientId, room: string): boolean {
     return this.requestMembership('leave', clientId, room);
+  }
+
+  /**
+   * Disconnects a client of any node: it is announced as left and its connection closed
+   * with `code` and `reason` (see {@link DisconnectOptions}). A client of another node is
+   * disconnected by its node, through the backplane. Returns false when no node is known
+   * to hold the client.
+   */
+  disconnect(clientId: ClientId, options: DisconnectOptions = {}): boolean {
+    const { code, reason } = checkDisconnect(options);
+    const client = this.registry.clients.get(clientId);
+    if (client !== undefined) {
+      this.kick(client, code, reason);
+      return true;
+    }
+    if (this.cluster === null || !this.cluster.knowsRemoteClient(clientId)) return false;
+    this.cluster.requestDisconnect(clientId, code, reason);
+    return true;
+  }
+
+  private kick(client: Client, code: number, reason: string): void {
+    this.logger.log(`client ${client.id} disconnected by the server (${code}${reason === '' ? '' : ` ${reason}`})`);
+    this.registry.remove(client);
+    client.close(code, reason);
   }
 
   /** The rooms a client (of any node) is in; empty for an unknown client. */

@@ -1,12 +1,11 @@
 import type { Caster } from './caster.js';
 import type { ClientRegistry } from './client-registry.js';
 import type { Backplane } from './cluster/backplane.js';
-import { Cluster } from './cluster/cluster.js';
+import { Cluster, type ClusterHost } from './cluster/cluster.js';
 import { OutgoingFrame } from './conn.js';
 import type { ResolvedSettings } from './core-options.js';
 import type { BroadcasterLogger } from './handlers.js';
-import { EventType, type ClientId } from './message.js';
-import type { MembershipOp } from './rooms.js';
+import { EventType } from './message.js';
 
 /** How long `start()` waits for the backplane before serving local clients anyway. */
 const CLUSTER_CONNECT_TIMEOUT = 5000;
@@ -22,14 +21,14 @@ export function joinCluster(
   logger: BroadcasterLogger,
   registry: ClientRegistry,
   caster: Caster,
-  applyMembership: (op: MembershipOp, clientId: ClientId, room: string) => void,
+  requests: Pick<ClusterHost, 'applyMembership' | 'applyDisconnect'>,
 ): Cluster {
   const cluster = new Cluster(
     {
       localClientIds: () => [...registry.clients.keys()],
       localMemberships: () =>
         [...registry.clients.values()].flatMap((client) => [...(client.rooms ?? [])].map((room) => [client.id, room] as const)),
-      applyMembership,
+      ...requests,
       deliverRemoteCast: (audience, frame) => caster.deliverLocally(audience, new OutgoingFrame(frame)),
       remoteClientJoined: (clientId) => registry.announce(EventType.OnAddClient, clientId),
       remoteClientLeft: (clientId) => registry.announce(EventType.OnDelClient, clientId),

@@ -36,4 +36,11 @@ export type { BroadcasterCoreOptions, BroadcasterSettings, SlowClientPolicy, Use
 export type { Backplane, BackplaneListener } from './cluster/backplane.js';
 export type { ClusterStats } from './cluster/cluster.js';
 export { InMemoryBackplane, InMemoryHub } from './cluster/in-memory-backplane.js';
-export { WorkerBackplane, relayWorkerBackplanes, type WorkerBackplaneOptions } from './cluster/worker-backplane.js';
+export {
+  WorkerBackplane,
+  relayWorkerBackplanes,
+  type WorkerBackplaneOptions,
+  type WorkerRelay,
+  type WorkerRelayStats,
+} from './cluster/worker-backplane.js';
+export type { DisconnectOptions } from './disconnect.js';

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { BroadcasterCore } from '../core/broadcaster-core.js';
 import type { ClientId, ResponseMessage } from '../core/message.js';
 import type { CoreStats } from '../core/stats.js';
+import type { DisconnectOptions } from '../core/disconnect.js';
 import type { TransportStats, WsTransport } from '../ws/ws-transport.js';
 import { BROADCASTER_CORE, WS_TRANSPORT } from './broadcaster.constants.js';
 
@@ -50,6 +51,18 @@ export class Broadcaster {
   /** Takes a client out of a room, like {@link join}. */
   leave(clientId: ClientId, room: string): boolean {
     return this.core.leave(clientId, room);
+  }
+
+  /**
+   * Disconnects a client of any instance (a kick): it is announced as left and its
+   * connection closed with `code` (default 4000, after which the client SDK does not
+   * reconnect) and `reason`; a client of another instance is disconnected by its
+   * instance, through the backplane. Returns false when no instance is known to hold
+   * the client. Throws `TypeError` on a code other than 1000 or 3000–4999, or a reason
+   * longer than 123 bytes.
+   */
+  disconnect(clientId: ClientId, options?: DisconnectOptions): boolean {
+    return this.core.disconnect(clientId, options);
   }
 
   /** The rooms a client of any instance is in; empty for an unknown client. */

@@ -23,6 +23,8 @@ export interface ClusterHost {
   localMemberships(): Membership[];
   /** Another node asks: make `clientId`, if it is a client here, join or leave `room`. */
   applyMembership(op: MembershipOp, clientId: ClientId, room: string): void;
+  /** Another node asks: disconnect `clientId`, if it is a client here. */
+  applyDisconnect(clientId: ClientId, code: number, reason: string): void;
   /** A cast from another node: deliver `frame` to the local clients `audience` matches. */
   deliverRemoteCast(audience: Audience, frame: string): void;
   /** A client of another node joined. */
@@ -215,6 +217,11 @@ export class Cluster {
   /** Asks the node holding `clientId` to make it join or leave `room`. */
   requestMembership(op: MembershipOp, clientId: ClientId, room: string): void {
     this.publish({ kind: 'room-request', node: this.nodeId, op, clientId, room });
+  }
+
+  /** Asks the node holding `clientId` to disconnect it. */
+  requestDisconnect(clientId: ClientId, code: number, reason: string): void {
+    this.publish({ kind: 'disconnect-request', node: this.nodeId, clientId, code, reason });
   }
 
   remoteClientIds(): ClientId[] {
@@ -422,6 +429,9 @@ export class Cluster {
         break;
       case 'room-request':
         this.host.applyMembership(envelope.op, envelope.clientId, envelope.room);
+        break;
+      case 'disconnect-request':
+        this.host.applyDisconnect(envelope.clientId, envelope.code, envelope.reason);
         break;
       case 'bye':
         this.rememberDeparted(envelope.node);

@@ -1,6 +1,7 @@
 import { isStrictBase64 } from '../canonical-request.js';
 import { CastType, type ClientId } from '../message.js';
 import { isRoomName, type MembershipOp } from '../rooms.js';
+import { isCloseCode, isCloseReason } from '../disconnect.js';
 import type { Change } from './change-log.js';
 import type { Membership } from './room-index.js';
 
@@ -50,6 +51,8 @@ export type ControlEnvelope =
   | { kind: 'room'; node: NodeId; op: MembershipOp; clientId: ClientId; room: string; seq: number }
   /** Asks the node holding `clientId` to make it join or leave a room. */
   | { kind: 'room-request'; node: NodeId; op: MembershipOp; clientId: ClientId; room: string }
+  /** Asks the node holding `clientId` to disconnect it with `code` and `reason`. */
+  | { kind: 'disconnect-request'; node: NodeId; clientId: ClientId; code: number; reason: string }
   /** A node shutting down cleanly: its clients are gone. */
   | { kind: 'bye'; node: NodeId };
 
@@ -117,6 +120,12 @@ export function decodeEnvelope(message: string): Envelope | null {
       if (!((op === 'join' || op === 'leave') && isClientId(clientId) && isRoomName(room))) return null;
       if (header.kind === 'room-request') return { kind: 'room-request', node, op, clientId, room };
       return isSeq(seq) ? { kind: 'room', node, op, clientId, room, seq } : null;
+    }
+    case 'disconnect-request': {
+      const { clientId, code, reason } = header;
+      return isClientId(clientId) && isCloseCode(code) && isCloseReason(reason)
+        ? { kind: 'disconnect-request', node, clientId, code, reason }
+        : null;
     }
     case 'bye':
       return { kind: 'bye', node };
