@@ -508,6 +508,8 @@ describe('Nest enhancers on broadcaster handlers', () => {
       expect(await ask(client, 20, '{not json')).toMatchObject({ Code: 'invalid_body', Error: 'the body is not valid JSON' });
       client.send({ HandlerID: 20, Body: Buffer.from([0xff, 0xfe]).toString('base64') });
       expect(await client.nextJson()).toMatchObject({ Code: 'invalid_body', Error: 'the body is not valid UTF-8' });
+      client.send({ HandlerID: 20, Body: null });
+      expect(await client.nextJson()).toMatchObject({ Code: 'invalid_body', Error: 'the body is missing: this handler takes JSON' });
       await client.close();
     });
 

@@ -4,6 +4,7 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** A request body read as UTF-8 JSON, or an `invalid_body` refusal saying what is wrong. */
 export function parseJsonBody(body: Uint8Array): unknown {
+  if (body.length === 0) throw new BroadcasterException('the body is missing: this handler takes JSON', ErrorCode.InvalidBody);
   let text: string;
   try {
     text = utf8.decode(body);
