@@ -25,8 +25,11 @@ export const SAY = 7;
 export const MEMBERS = 8;
 export const NOTIFY_USER = 9;
 
+/** Where the rooms of users live: clients may not name a room there. */
+const USER_ROOMS = 'user:';
+
 /** The room of every connection of one user, when the client connects with `?user=name`. */
-export const userRoomOf = (user: string) => `user:${user}`;
+export const userRoomOf = (user: string) => `${USER_ROOMS}${user}`;
 
 /** Rooms: join, leave, talk in one, list who is there, and write to every tab of a user. */
 @Injectable()
@@ -83,9 +86,17 @@ function notice(what: 'joined' | 'left', { clientId, room }: EventMessage): Resp
   return newResponseMessage(RoomOthers, JSON.stringify({ event: what, clientId, room }), room as string);
 }
 
+/**
+ * A room named by a client. The rooms of users share the room namespace, so a client
+ * that could name one would read that user's private messages and write into their
+ * tabs: those names are refused here, and only the server puts clients in them.
+ */
 function roomName(room: unknown): string {
   if (!isRoomName(room)) {
     throw new BroadcasterException('name a "room" of 1 to 200 characters', ErrorCode.BadRequest);
+  }
+  if (room.startsWith(USER_ROOMS)) {
+    throw new BroadcasterException(`rooms named ${USER_ROOMS}… belong to their user`, ErrorCode.Forbidden);
   }
   return room;
 }

@@ -91,6 +91,15 @@ describe('rooms in the sample app (one instance)', () => {
 
     await broadcaster.cast(newResponseMessage(Room, 'from the server', 'user:ana'));
     expect(await tab1.client.nextJson()).toMatchObject({ SenderID: '', CastType: Room, CastFor: ['user:ana'] });
+    await tab2.client.nextJson();
+
+    // Nobody else may enter a user's room, list it, or talk in it as a member.
+    for (const [handlerId, body] of [[JOIN_ROOM, { room: 'user:ana' }], [MEMBERS, { room: 'user:ana' }], [SAY, { room: 'user:ana', text: 'hi' }]] as const) {
+      send(other.client, handlerId, body, 'r');
+      expect(await other.client.nextJson()).toMatchObject({ HandlerID: handlerId, Code: 'forbidden', Error: 'rooms named user:… belong to their user' });
+    }
+    expect(broadcaster.clientIds('user:ana')).toEqual([tab1.id, tab2.id]);
+    expect(await tab1.client.drain(100)).toEqual([]);
     for (const { client } of [tab1, tab2, other]) await client.close();
   });
 
