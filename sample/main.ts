@@ -25,6 +25,7 @@ async function bootstrap(): Promise<void> {
   const { port } = app.getHttpServer().address() as AddressInfo;
   const mode = values.redis === undefined ? '' : ` (cluster node, Redis at ${values.redis})`;
   console.log(`broadcaster listening on ws://localhost:${port}${values.endpoint}${mode}`);
+  console.log(`chat page: http://localhost:${port}${values.endpoint} (add ?user=<name> to be someone)`);
 }
 
 void bootstrap();

@@ -133,11 +133,53 @@ describeInBrowser('the chat page in a real browser (headless Chromium)', () => {
     idsAfter.forEach((id: string, i: number) => expect(id).not.toBe(idsBefore[i]));
 
     const [ana, ben, cleo] = pages;
+    // The outage is written in the log, both ways.
+    const outage = await allLines(ana);
+    expect(outage).toMatch(/connection lost: reconnecting; nothing sent until it is back is delivered/);
+    expect(outage).toMatch(/back after \d+ s, as a new client: messages cast while away were not received/);
     await onlineCount(cleo, 3);
     await say(cleo, 'back again');
     for (const page of [ana, ben]) await lastLineEndsWith(page, 'back again');
     // The pages joined their rooms again on their new connections.
     await say(ana, 'lobby still works', 'room:lobby');
     await lastLineHas(ben, 'lobby still works');
+  });
+
+  it('never widens a private message: a recipient who left makes the choice unusable, not "Everyone"', async () => {
+    const dan = await open('dan');
+    const eve = await open('eve');
+    const fay = await open('fay');
+    await onlineCount(dan, pages.length);
+    const eveId = (await myId(eve)).split(' · ')[1];
+    const target = (await dan.evaluate<string[]>(`[...document.querySelectorAll('#target option')].map((option) => option.value)`)).find(
+      (value) => value.startsWith(`to:${eveId}`),
+    );
+    expect(target).toBeDefined();
+    await dan.selectOption('#target', target as string);
+    await eve.close();
+    pages.splice(pages.indexOf(eve), 1);
+    await dan.waitForFunction(`document.querySelector('#target').selectedOptions[0].disabled`);
+    expect(await dan.evaluate<string>(`document.querySelector('#target').selectedOptions[0].text`)).toMatch(/^only [0-9a-f]{8} \(gone\)$/);
+
+    await dan.fill('#text', 'for eve only');
+    await dan.click('#send');
+    await lastLineHas(dan, 'not sent');
+    await fay.waitForTimeout(300);
+    expect(await allLines(fay)).not.toContain('for eve only');
+  });
+
+  it('fits a 390 px wide phone screen, stamps each line with its time, and sets one\'s own messages apart', async () => {
+    const page = await browser.newPage({ viewport: { width: 390, height: 800 } });
+    await page.goto(`http://127.0.0.1:${port}/?user=phone`);
+    await page.waitForSelector('#state.open', { timeout: 10_000 });
+    expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
+    await say(page, 'from a phone');
+    await lastLineEndsWith(page, 'from a phone');
+    const line = await page.evaluate<{ time: string; mine: boolean }>(
+      `(() => { const li = document.querySelector('#log li:last-child'); return { time: li.dataset.time, mine: li.classList.contains('mine') }; })()`,
+    );
+    expect(line.time).toMatch(/\d{1,2}:\d{2}:\d{2}/);
+    expect(line.mine).toBe(true);
+    await page.close();
   });
 });

@@ -17,6 +17,10 @@ const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}
 const client = connect(url);
 const online = new Set();
 const rooms = new Set();
+/** The log keeps this many lines; older ones are dropped. */
+const MAX_LINES = 500;
+let renderQueued = false;
+let lostAt = null;
 
 const short = (id) => (id === '' ? 'server' : id === client.id ? 'you' : id.slice(0, 8));
 
@@ -28,15 +32,28 @@ function element(tag, className, text) {
 }
 
 function log(who, where, text, className) {
-  const item = element('li', className);
+  const item = element('li', className ?? (who === 'you' ? 'mine' : ''));
+  item.dataset.time = new Date().toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' });
   if (who !== null) item.append(element('span', 'who', who));
   if (where) item.append(element('span', 'where', where));
   item.append(document.createTextNode(text));
-  $('log').append(item);
+  const lines = $('log');
+  lines.append(item);
+  while (lines.childElementCount > MAX_LINES) lines.firstElementChild.remove();
   item.scrollIntoView({ block: 'end' });
 }
 
+/** Draws the lists once per frame, however many joins and leaves came in it. */
 function render() {
+  if (renderQueued) return;
+  renderQueued = true;
+  requestAnimationFrame(() => {
+    renderQueued = false;
+    draw();
+  });
+}
+
+function draw() {
   $('online').replaceChildren(
     ...[...online].map((id) => {
       const item = element('li', '', short(id));
@@ -55,13 +72,23 @@ function render() {
     }),
   );
   const target = $('target');
-  const chosen = target.value;
+  const chosen = target.selectedOptions[0];
   target.replaceChildren(
     new Option('Everyone', 'all'),
     ...[...rooms].map((room) => new Option(`#${room}`, `room:${room}`)),
     ...[...online].filter((id) => id !== client.id).map((id) => new Option(`only ${short(id)}`, `to:${id}`)),
   );
-  if ([...target.options].some((option) => option.value === chosen)) target.value = chosen;
+  if (chosen === undefined) return;
+  if ([...target.options].some((option) => option.value === chosen.value)) {
+    target.value = chosen.value;
+    return;
+  }
+  // The person or room chosen is gone: the choice stays, unusable, rather than falling
+  // back to a wider audience than the one the writer meant.
+  const gone = new Option(`${chosen.text.replace(/ \(gone\)$/, '')} (gone)`, chosen.value, true, true);
+  gone.disabled = true;
+  target.append(gone);
+  target.value = chosen.value;
 }
 
 async function refresh() {
@@ -82,7 +109,15 @@ async function leaveRoom(room) {
 client.onState((state) => {
   $('state').textContent = state;
   $('state').className = `state ${state}`;
+  if (state === 'reconnecting' && lostAt === null) {
+    lostAt = Date.now();
+    log(null, '', 'connection lost: reconnecting; nothing sent until it is back is delivered', 'notice outage');
+  }
   if (state !== 'open') return;
+  if (lostAt !== null) {
+    log(null, '', `back after ${Math.round((Date.now() - lostAt) / 1000)} s, as a new client: messages cast while away were not received`, 'notice outage');
+    lostAt = null;
+  }
   $('me').textContent = `${user ? `${user} · ` : ''}${client.id.slice(0, 8)}`;
   refresh().catch((error) => log(null, '', `could not refresh: ${error.message}`, 'notice'));
 });
@@ -111,8 +146,13 @@ client.on(EVENT, (message) => {
 $('send-form').onsubmit = (event) => {
   event.preventDefault();
   const text = $('text').value;
-  const target = $('target').value;
+  const choice = $('target').selectedOptions[0];
+  const target = choice?.value ?? 'all';
   if (text === '') return;
+  if (choice?.disabled) {
+    log(null, '', `not sent: ${choice.text} is no longer there; choose who to send to`, 'notice');
+    return;
+  }
   try {
     if (target === 'all') client.send(ECHO, text);
     else if (target.startsWith('room:')) client.send(SAY, { json: { room: target.slice(5), text } });
