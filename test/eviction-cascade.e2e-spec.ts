@@ -53,7 +53,9 @@ describeWithPython('a burst of clients that stop reading', () => {
     await server?.stop();
   });
 
-  jest.setTimeout(60_000);
+  // About 20 s on a quiet two-core machine; three times that and more with both cores
+  // busy elsewhere. The bounds below are for a hung server, not a slow machine.
+  jest.setTimeout(180_000);
 
   it(`cuts ${STALLED} of them with 1013, one after another, while the server stays up and serves the rest`, async () => {
     // Each eviction announces a leave to everyone, which finds the next slow client:
@@ -71,7 +73,7 @@ describeWithPython('a burst of clients that stop reading', () => {
     let echoes = 0;
     for (let round = 0; round < 40; round++) {
       reader.request(1, `${round}:${body}`);
-      const deadline = Date.now() + 10_000;
+      const deadline = Date.now() + 30_000;
       while (!heard.some((frame) => frame.HandlerID === 1 && bodyText(frame)?.startsWith(`${round}:`))) {
         if (!server.running) throw new Error(`the server died:\n${server.errors}`);
         if (Date.now() > deadline) throw new Error(`echo ${round} never came back`);
