@@ -299,7 +299,7 @@ export class BroadcasterCore {
         throw new InvalidResponseError(`a server cast needs an integer handlerId, got ${describeValue(handlerId)}`);
       }
     }
-    this.caster.assertFitCluster(list);
+    this.caster.assertFitCluster('', list);
     for (const response of list) this.caster.cast('', response.handlerId ?? NO_HANDLER_ID, response);
   }
 }

@@ -33,17 +33,20 @@ export class Caster {
    * the other nodes throws {@link InvalidResponseError} before anything is delivered.
    */
   castAll(senderId: ClientId, handlerId: number, responses: readonly ResponseMessage[]): void {
-    this.assertFitCluster(responses);
+    this.assertFitCluster(senderId, responses);
     for (const response of responses) this.cast(senderId, handlerId, response);
   }
 
-  /** Throws {@link InvalidResponseError} when, in a cluster, one of `responses` is too large to reach the other nodes. */
-  assertFitCluster(responses: readonly ResponseMessage[]): void {
+  /**
+   * Throws {@link InvalidResponseError} when, in a cluster, one of `responses` would be
+   * published and is too large to reach the other nodes.
+   */
+  assertFitCluster(senderId: ClientId, responses: readonly ResponseMessage[]): void {
     if (this.publisher === null) return;
     const maxSize = this.publisher.maxCastSize;
     for (const response of responses) {
       const size = encodedSize(response);
-      if (size <= maxSize) continue;
+      if (size <= maxSize || !this.reachesOtherNodes(audienceOf(response, senderId))) continue;
       throw new InvalidResponseError(
         `a cast of about ${size} bytes encoded is larger than maxClusterMessageBytes allows (${maxSize}): ` +
           'the other instances could not receive it, so nobody was sent it',

@@ -52,6 +52,11 @@ describe('what crosses the backplane is bounded, and nothing on it can throw', (
     expect(far.conn.take()).toEqual([]);
     expect(a.logger.errors.join('\n')).toMatch(/larger than maxClusterMessageBytes/);
 
+    // A reply to the sender alone never crosses the backplane, so no size of it is refused.
+    near.session.receive(request(1, Buffer.concat([Buffer.from([CastType.Self]), Buffer.alloc(100 * 1024)])));
+    await settle();
+    expect(near.conn.take()).toMatchObject([{ CastType: CastType.Self }]);
+
     // One that fits still goes everywhere.
     near.session.receive(request(1, Buffer.concat([Buffer.from([CastType.All]), Buffer.alloc(1000)])));
     await settle();
