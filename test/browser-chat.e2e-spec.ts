@@ -102,6 +102,9 @@ describeInBrowser('the chat page in a real browser (headless Chromium)', () => {
       await page.click('#join-room');
       await page.waitForSelector('#rooms li[data-room="lobby"]');
     }
+    // Each page lists who is in its rooms.
+    await ana.waitForFunction(`document.querySelector('#rooms li[data-room="lobby"] .members')?.textContent.split(', ').length === 2`);
+    expect(await ana.evaluate<string>(`document.querySelector('#rooms li[data-room="lobby"] .members').textContent`)).toMatch(/^(you, [0-9a-f]{8}|[0-9a-f]{8}, you)$/);
     await say(ben, 'only for the lobby', 'room:lobby');
     await lastLineHas(ana, 'only for the lobby');
     expect(await lastLine(ana)).toMatch(/#lobbyonly for the lobby$/);

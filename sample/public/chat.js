@@ -17,6 +17,8 @@ const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}
 const client = connect(url);
 const online = new Set();
 const rooms = new Set();
+/** Who is in each room this page joined: from the join's answer, then the room's notices. */
+const members = new Map();
 /** The log keeps this many lines; older ones are dropped. */
 const MAX_LINES = 500;
 let renderQueued = false;
@@ -68,6 +70,8 @@ function draw() {
       const leave = element('button', '', 'leave');
       leave.onclick = () => leaveRoom(room);
       item.append(leave);
+      const who = [...(members.get(room) ?? [])];
+      item.append(element('div', 'members', who.map(short).join(', ')));
       return item;
     }),
   );
@@ -96,12 +100,19 @@ async function refresh() {
   online.clear();
   for (const id of who.json().clients) online.add(id);
   // Rooms are per connection: after a reconnection, join them again.
-  for (const room of rooms) await client.request(JOIN_ROOM, { json: { room } });
+  for (const room of rooms) await joinRoom(room);
   render();
+}
+
+/** Joins a room; its answer lists who is there. */
+async function joinRoom(room) {
+  const [answer] = await client.request(JOIN_ROOM, { json: { room } });
+  members.set(room, new Set(answer?.json().members ?? []));
 }
 
 async function leaveRoom(room) {
   rooms.delete(room);
+  members.delete(room);
   render();
   await client.request(LEAVE_ROOM, { json: { room } }).catch(() => undefined);
 }
@@ -127,6 +138,7 @@ client.onJoin((id) => {
 });
 client.onLeave((id) => {
   online.delete(id);
+  for (const people of members.values()) people.delete(id);
   render();
 });
 client.onError((error) => log(null, '', `error ${error.code}: ${error.message}`, 'notice'));
@@ -140,6 +152,10 @@ client.on(SAY, (message) => {
 client.on(EVENT, (message) => {
   if (!message.rooms) return;
   const { event, clientId, room } = message.json();
+  const people = members.get(room);
+  if (event === 'joined') people?.add(clientId);
+  else people?.delete(clientId);
+  render();
   log(null, `#${room}`, `${short(clientId)} ${event}`, 'notice');
 });
 
@@ -172,7 +188,7 @@ $('join-form').onsubmit = async (event) => {
   const room = $('room-name').value.trim();
   if (room === '') return;
   try {
-    await client.request(JOIN_ROOM, { json: { room } });
+    await joinRoom(room);
     rooms.add(room);
     $('room-name').value = '';
     render();
