@@ -92,7 +92,15 @@ describeWithPython('a burst of clients that stop reading', () => {
     const leaves = heard.filter((frame) => frame.EventType === 2);
     expect(leaves).toHaveLength(STALLED);
     expect(leaves.some((frame) => frame.ClientID === readerId)).toBe(false);
-    expect(await swarm.closeCodes()).toEqual({ 1013: STALLED });
+    // Every stalled client was cut, and was sent 1013 behind what it left unread. `ws` gives a
+    // peer that never reads 30 s to answer a close, then destroys the socket with whatever
+    // is still unsent: on a loaded machine the swarm may read that late, and find the
+    // connection ended without the frame. Nothing else is right.
+    const codes = await swarm.closeCodes();
+    const { 1013: closed = 0, 'ended without a close frame': destroyed = 0, ...other } = codes;
+    expect(other).toEqual({});
+    expect(closed + destroyed).toBe(STALLED);
+    expect(closed).toBeGreaterThanOrEqual(STALLED / 2);
     await reader.close();
   });
 });

@@ -1,4 +1,4 @@
-import { cluster, Node, request, settle, until } from '../testing/cluster-nodes';
+import { cluster, Node, request, settle, sleep, until } from '../testing/cluster-nodes';
 import { InMemoryHub } from './in-memory-backplane';
 import { CastType, newResponseMessage } from '../message';
 import { InvalidResponseError } from '../errors';
@@ -119,10 +119,10 @@ describe('what crosses the backplane is bounded, and nothing on it can throw', (
     for (let since = 149; since >= 50; since--) {
       b.backplane.publish(JSON.stringify({ kind: 'sync-request', node: 'asker', to: a.core.stats().cluster?.nodeId, since }));
     }
-    await settle();
-    await settle();
-    // One answer at once; the rest of the burst waits for the next half heartbeat and is
-    // answered together from the lowest since asked.
+    // One answer at once; the rest of the burst waits for the next half heartbeat (10 ms
+    // here) and is answered together from the lowest since asked, and nothing more.
+    await until(() => answers.length >= 2);
+    await sleep(100);
     expect(answers).toEqual([149, 50]);
   });
 
