@@ -290,7 +290,8 @@ export class BroadcastClient<Api = UntypedApi> {
       // request of it still waiting for its ack.
       for (const request of this.pending.values()) {
         if (request.sentSeq > 0 && request.handlerId === response.handlerId) {
-          request.responses.push(response);
+          // A send()'s responses are nobody's to collect: they only go to on() listeners.
+          if (request.settled !== null) request.responses.push(response);
           break;
         }
       }
