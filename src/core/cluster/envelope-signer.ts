@@ -2,8 +2,8 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 
 /** Base64 of an HMAC-SHA256: 32 bytes. */
 const MAC_LENGTH = 44;
-/** The longest a signing time in milliseconds is written (decimal). */
-const MAX_TIME_LENGTH = 16;
+/** The longest a signing stamp (`<ms>:<count>`, decimal) may be. */
+const MAX_STAMP_LENGTH = 40;
 
 /** A message whose signature holds, with the signature and the time it was signed at. */
 export interface OpenedMessage {
@@ -16,29 +16,36 @@ export interface OpenedMessage {
 
 /**
  * Signs the messages a node publishes with the cluster's shared secret (HMAC-SHA256),
- * and opens those it receives: `<base64 MAC>.<signing time>.<message>`, the MAC covering
- * the time and the message, so that a replay can be told by its age and its MAC.
+ * and opens those it receives: `<base64 MAC>.<ms>:<count>.<message>`, the MAC covering
+ * the stamp and the message. The time tells a replay by its age; the count, which this
+ * signer never repeats, makes two equal messages signed in the same millisecond two
+ * different MACs, so that only a replay is ever seen twice.
  */
 export class EnvelopeSigner {
+  private signed = 0;
+
   constructor(private readonly secret: string) {}
 
   sign(message: string, now = Date.now()): string {
-    const signed = `${now}.${message}`;
-    return `${this.mac(signed).toString('base64')}.${signed}`;
+    this.signed += 1;
+    const stamped = `${now}:${this.signed}.${message}`;
+    return `${this.mac(stamped).toString('base64')}.${stamped}`;
   }
 
   /** The message inside `signed`, or `null` when its signature is missing or wrong. */
   open(signed: string): OpenedMessage | null {
     if (signed.length <= MAC_LENGTH || signed[MAC_LENGTH] !== '.') return null;
-    const timeEnd = signed.indexOf('.', MAC_LENGTH + 1);
-    if (timeEnd < 0 || timeEnd - MAC_LENGTH - 1 > MAX_TIME_LENGTH) return null;
-    const signedAt = Number(signed.slice(MAC_LENGTH + 1, timeEnd));
-    if (!Number.isSafeInteger(signedAt)) return null;
+    const stampEnd = signed.indexOf('.', MAC_LENGTH + 1);
+    if (stampEnd < 0 || stampEnd - MAC_LENGTH - 1 > MAX_STAMP_LENGTH) return null;
+    const stamp = signed.slice(MAC_LENGTH + 1, stampEnd);
+    const colon = stamp.indexOf(':');
+    const signedAt = Number(stamp.slice(0, colon));
+    if (colon < 1 || !Number.isSafeInteger(signedAt) || !/^\d+$/.test(stamp.slice(colon + 1))) return null;
     const mac = signed.slice(0, MAC_LENGTH);
     const given = Buffer.from(mac, 'base64');
     const expected = this.mac(signed.slice(MAC_LENGTH + 1));
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) return null;
-    return { message: signed.slice(timeEnd + 1), mac, signedAt };
+    return { message: signed.slice(stampEnd + 1), mac, signedAt };
   }
 
   private mac(message: string): Buffer {
