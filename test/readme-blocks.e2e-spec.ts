@@ -52,7 +52,7 @@ describe('the README\'s code blocks', () => {
       (error: { stdout: string }) => ({ stdout: error.stdout }),
     );
     expect(result.stdout).toBe('');
-  }, 60_000);
+  }, 180_000);
 
   it('run: the Usage app serves clients, and its echo reaches everyone', async () => {
     ensureBuilt();
@@ -76,7 +76,7 @@ describe('the README\'s code blocks', () => {
       await until(async () => {
         ana = await TestClient.connect(`ws://127.0.0.1:${port}/`).catch(() => undefined);
         return ana !== undefined;
-      }, `the Usage app to listen (it said: ${output})`);
+      }, `the Usage app to listen (it said: ${output})`, 60_000);
       const first = await (ana as TestClient).nextJson();
       expect(first).toMatchObject({ EventType: 1 });
       expect(bodyText(await (ana as TestClient).nextJson())).toBe(`welcome ${String(first.ClientID)}`);
@@ -90,7 +90,7 @@ describe('the README\'s code blocks', () => {
     } finally {
       server.kill();
     }
-  }, 30_000);
+  }, 90_000);
 
   afterAll(() => {
     rmSync(dir, { recursive: true, force: true });

@@ -17,6 +17,8 @@ async function startWorkers(count: number): Promise<{ primary: ChildProcess; url
 }
 
 describe('one broadcaster over the worker processes of one machine (cluster module, IPC backplane)', () => {
+  // A few seconds each on a quiet machine; the primary and its workers start per test.
+  jest.setTimeout(60_000);
   let primary: ChildProcess | null = null;
   afterEach(async () => {
     if (primary === null) return;

@@ -26,11 +26,13 @@ async function startRelay() {
       primary.once('message', resolve as never);
       primary.send({ stats: true });
     });
-  const publish = (publish: { count: number; size: number; exit?: boolean; delayMs?: number }) => primary.send({ publish });
+  const publish = (publish: { count: number; size: number; exit?: boolean; onSignal?: boolean }) => primary.send({ publish });
   return { primary, lines, exits, pids, stats, publish };
 }
 
 describe('the worker backplane relay under stress (cluster module, real processes)', () => {
+  // A few seconds each on a quiet machine; three processes start per test.
+  jest.setTimeout(90_000);
   let primary: ChildProcess | null = null;
   afterEach(async () => {
     if (primary === null || primary.exitCode !== null) return;
@@ -57,11 +59,12 @@ describe('the worker backplane relay under stress (cluster module, real processe
     primary = relay.primary;
     process.kill(relay.pids.receiver, 'SIGSTOP');
     try {
-      relay.publish({ count: 64, size: MiB });
-      await until(() => relay.lines.some((line) => line.refused !== undefined), 'the publisher to publish');
-      await new Promise((resolve) => setTimeout(resolve, 500));
+      // Published until the primary has had to drop some for the stopped receiver.
+      await until(async () => {
+        relay.publish({ count: 8, size: MiB });
+        return (await relay.stats()).stats.dropped > 0;
+      }, 'the relay to drop messages for the stopped worker', 60_000);
       const { stats, rss } = await relay.stats();
-      expect(stats.dropped).toBeGreaterThan(0);
       expect(stats.pendingBytes).toBeLessThanOrEqual(8 * MiB);
       expect(rss).toBeLessThan(300 * MiB);
     } finally {
@@ -77,13 +80,14 @@ describe('the worker backplane relay under stress (cluster module, real processe
   it('bounds what a worker queues for a stopped primary: past maxPendingBytes its publishes fail at once', async () => {
     const relay = await startRelay();
     primary = relay.primary;
-    // The command reaches the worker through the primary, which is stopped before the
-    // worker acts on it: the worker's messages pile up in its own IPC channel.
-    relay.publish({ count: 64, size: MiB, delayMs: 500 });
-    await new Promise((resolve) => setTimeout(resolve, 150));
+    // The command reaches the worker through the primary; the worker publishes on a signal
+    // from the test, once the primary is stopped: its messages pile up in its own channel.
+    relay.publish({ count: 64, size: MiB, onSignal: true });
+    await until(() => relay.lines.some((line) => line.armed === true), 'the publisher to be armed');
     process.kill(relay.pids.primary, 'SIGSTOP');
     try {
-      await until(() => relay.lines.some((line) => line.refused !== undefined), 'the publisher to publish');
+      process.kill(relay.pids.publisher, 'SIGUSR2');
+      await until(() => relay.lines.some((line) => line.refused !== undefined), 'the publisher to publish', 30_000);
     } finally {
       process.kill(relay.pids.primary, 'SIGCONT');
     }
