@@ -1,3 +1,4 @@
+import { consoleLogger } from './console-logger.js';
 import { v4 as uuidv4 } from 'uuid';
 import { Caster } from './caster.js';
 import { Client, stackOf, type RoomMembership } from './client.js';
@@ -304,8 +305,3 @@ export class BroadcasterCore {
   }
 }
 
-const consoleLogger: BroadcasterLogger = {
-  log: (message) => console.log(message),
-  warn: (message) => console.warn(message),
-  error: (message, stack) => console.error(stack === undefined ? message : `${message}\n${stack}`),
-};

@@ -1,3 +1,4 @@
+import { consoleLogger } from '../console-logger.js';
 import cluster, { type Worker } from 'node:cluster';
 import { stackOf } from '../client.js';
 import type { BroadcasterLogger } from '../handlers.js';
@@ -57,11 +58,6 @@ interface RelayedMessage {
 const DEFAULT_CHANNEL = 'message-broadcaster';
 const DEFAULT_MAX_PENDING_BYTES = 16 * 1024 * 1024;
 
-const consoleLogger: BroadcasterLogger = {
-  log: (message) => console.log(message),
-  warn: (message) => console.warn(message),
-  error: (message, stack) => console.error(stack === undefined ? message : `${message}\n${stack}`),
-};
 
 function isRelayed(value: unknown, channel: string): value is RelayedMessage {
   const candidate = value as Partial<RelayedMessage> | null;
