@@ -21,7 +21,8 @@ interface Peer {
 /**
  * Starts a raw `ws` baseline. Each request is answered with the library's response frame,
  * serialized and framed once, then written to every socket: at once, one write per
- * delivery (B0), or gathered per event-loop turn and written once per socket (B1). A Self
+ * delivery (B0), or gathered per event-loop turn and written once per socket (B1, whose
+ * sockets that were sent the same frames in a turn share one joined buffer). A Self
  * request is echoed to its sender alone, with a frame pre-built for that request.
  */
 export async function startWsServer(coalesce: boolean): Promise<void> {
@@ -31,10 +32,23 @@ export async function startWsServer(coalesce: boolean): Promise<void> {
   const due: Peer[] = [];
   let nextId = 0;
 
+  // The best a raw server can do with a turn's casts: the peers that were sent the same
+  // frames share one joined buffer (a fan-out joins once per turn, not once per peer).
   const flush = () => {
+    let lastBatch: Buffer[] = [];
+    let lastJoined: Buffer | null = null;
     for (const peer of due.splice(0)) {
-      peer.stream.write(peer.batch.length === 1 ? peer.batch[0] : Buffer.concat(peer.batch));
+      const batch = peer.batch;
       peer.batch = [];
+      if (batch.length === 1) {
+        peer.stream.write(batch[0]);
+        continue;
+      }
+      if (lastJoined === null || !sameFrames(batch, lastBatch)) {
+        lastJoined = Buffer.concat(batch);
+        lastBatch = batch;
+      }
+      peer.stream.write(lastJoined);
     }
   };
 
@@ -72,4 +86,10 @@ export async function startWsServer(coalesce: boolean): Promise<void> {
     wss.close();
     server.close();
   });
+}
+
+function sameFrames(a: readonly Buffer[], b: readonly Buffer[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }

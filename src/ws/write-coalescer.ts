@@ -13,6 +13,9 @@ export class WriteCoalescer {
   private due: CoalescedWriter[] = [];
   private scheduled = false;
   private flushes = 0;
+  /** The frames last joined this turn, and the buffer they were joined into. */
+  private joinedParts: readonly Buffer[] = [];
+  private joinedBuffer: Buffer | null = null;
 
   /** Counts the flushes so far: a writer whose figure predates it re-reads its socket. */
   get turn(): number {
@@ -28,11 +31,33 @@ export class WriteCoalescer {
     }
   }
 
+  /**
+   * The frames `parts` (`totalBytes` in all) as one buffer. A cast to many clients queues
+   * the same frames for each of them in a turn: they are joined once, and every writer
+   * whose queue holds the same frames in the same order gets that one buffer.
+   */
+  join(parts: readonly Buffer[], totalBytes: number): Buffer {
+    if (this.joinedBuffer !== null && sameParts(parts, this.joinedParts)) return this.joinedBuffer;
+    const joined = Buffer.concat(parts as Buffer[], totalBytes);
+    this.joinedParts = parts.slice();
+    this.joinedBuffer = joined;
+    return joined;
+  }
+
   private readonly flushAll = (): void => {
     this.scheduled = false;
     const due = this.due;
     this.due = [];
     for (const writer of due) writer.flush();
     this.flushes += 1;
+    // The joined buffer now belongs to the sockets that were given it.
+    this.joinedParts = [];
+    this.joinedBuffer = null;
   };
+}
+
+function sameParts(a: readonly Buffer[], b: readonly Buffer[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }

@@ -64,6 +64,27 @@ describe('WsConn with a WriteCoalescer', () => {
     expect(streams[0].writes[0]).toBe(streams[1].writes[0]);
   });
 
+  it('joins one turn’s casts once for every recipient that was sent the same frames', async () => {
+    const coalescer = new WriteCoalescer();
+    const casts = [new OutgoingFrame('{"cast":1}'), new OutgoingFrame('{"cast":2}')];
+    const reply = new OutgoingFrame('{"reply":1}');
+    const streams = [new RecordingStream(), new RecordingStream(), new RecordingStream()];
+    const conns = streams.map((stream) => connect(stream, coalescer).conn);
+    for (const frame of casts) for (const conn of conns) conn.send(frame.text, frame);
+    // The third recipient was also sent a reply of its own: its batch differs.
+    conns[2].send(reply.text, reply);
+    await nextTurn();
+    expect(streams[0].writes[0]).toBe(streams[1].writes[0]);
+    expect(texts(streams[0].writes[0])).toEqual(['{"cast":1}', '{"cast":2}']);
+    expect(texts(streams[2].writes[0])).toEqual(['{"cast":1}', '{"cast":2}', '{"reply":1}']);
+    // The next turn joins afresh.
+    for (const conn of conns) conn.send(reply.text, reply);
+    for (const conn of conns) conn.send(casts[0].text, casts[0]);
+    await nextTurn();
+    expect(texts(streams[0].writes[1])).toEqual(['{"reply":1}', '{"cast":1}']);
+    expect(streams[1].writes[1]).toBe(streams[0].writes[1]);
+  });
+
   it('keeps writing to the others while one socket never drains', async () => {
     const coalescer = new WriteCoalescer();
     const stalledStream = new RecordingStream(true);

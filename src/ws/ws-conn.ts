@@ -60,7 +60,7 @@ export class WsConn implements Conn, CoalescedWriter {
   private writeQueued(): void {
     const count = this.queued.length;
     if (count === 0) return;
-    const data = count === 1 ? this.queued[0] : Buffer.concat(this.queued, this.queuedBytes);
+    const data = count === 1 ? this.queued[0] : this.coalescer.join(this.queued, this.queuedBytes);
     this.queued.length = 0;
     this.queuedBytes = 0;
     // A peer that began closing gets no more data frames (RFC 6455 §5.5.1).
