@@ -1,43 +1,71 @@
 // Nearly every request is written the same way by every client: `{"HandlerID":<integer>,
-// "Body":"<base64>"}` or `…"Body":null}`, no spaces, no other keys. Such a frame is read
+// "Body":"<base64>"}` or `…"Body":null}`, no spaces, no other keys, and (protocol 1.1,
+// as the client SDK writes it) maybe `,"RequestID":<integer>` last. Such a frame is read
 // here without JSON.parse and without walking its keys; any other text, valid or not,
 // goes the general way, so both ways always agree.
 
 const PREFIX = '{"HandlerID":';
 const BODY_KEY = ',"Body":';
-const NULL_END = 'null}';
+const REQUEST_ID_KEY = ',"RequestID":';
+const NULL = 'null';
+const END = '}';
 const MAX_DIGITS = 16;
 const DIGIT_0 = 48;
 const DIGIT_9 = 57;
 const MINUS = 45;
 const QUOTE = 34;
 
-/** A request frame in its canonical form: its HandlerID and its base64 Body (or null). */
+/** A request frame in its canonical form: its HandlerID, its base64 Body (or null), and its RequestID if any. */
 export interface CanonicalRequest {
   handlerId: number;
   body: string | null;
+  requestId?: number;
 }
 
 /** The frame read in its canonical form, or `undefined` when it is not in that form. */
 export function readCanonicalRequest(text: string): CanonicalRequest | undefined {
   if (!text.startsWith(PREFIX)) return undefined;
-  let at = PREFIX.length;
-  const numberStart = at;
-  if (text.charCodeAt(at) === MINUS) at += 1;
+  const handlerId = readInteger(text, PREFIX.length, true);
+  if (handlerId === undefined || !text.startsWith(BODY_KEY, handlerId.end)) return undefined;
+  const bodyStart = handlerId.end + BODY_KEY.length;
+  let body: string | null;
+  let at: number;
+  if (text.startsWith(NULL, bodyStart)) {
+    body = null;
+    at = bodyStart + NULL.length;
+  } else {
+    // Strict base64 has no quote, backslash or control character: up to the next quote,
+    // the text is the string's value as JSON would read it.
+    if (text.charCodeAt(bodyStart) !== QUOTE) return undefined;
+    const close = text.indexOf('"', bodyStart + 1);
+    if (close < 0) return undefined;
+    body = text.slice(bodyStart + 1, close);
+    at = close + 1;
+  }
+  if (text.length === at + END.length) {
+    if (!text.endsWith(END)) return undefined;
+    return body === null || isStrictBase64(body) ? { handlerId: handlerId.value, body } : undefined;
+  }
+  if (!text.startsWith(REQUEST_ID_KEY, at)) return undefined;
+  const requestId = readInteger(text, at + REQUEST_ID_KEY.length, false);
+  if (requestId === undefined || text.length !== requestId.end + END.length || !text.endsWith(END)) return undefined;
+  if (body !== null && !isStrictBase64(body)) return undefined;
+  return { handlerId: handlerId.value, body, requestId: requestId.value };
+}
+
+/**
+ * The JSON integer written at `start` (negative only if `signed`) and where it ends, or
+ * `undefined` when there is none, it has a leading zero, or it is not a safe integer.
+ */
+function readInteger(text: string, start: number, signed: boolean): { value: number; end: number } | undefined {
+  let at = start;
+  if (signed && text.charCodeAt(at) === MINUS) at += 1;
   const digitsStart = at;
   while (at < text.length && text.charCodeAt(at) >= DIGIT_0 && text.charCodeAt(at) <= DIGIT_9) at += 1;
   const digits = at - digitsStart;
-  // JSON allows no leading zero; a long number may not be a safe integer.
   if (digits === 0 || digits > MAX_DIGITS || (digits > 1 && text.charCodeAt(digitsStart) === DIGIT_0)) return undefined;
-  const handlerId = Number(text.slice(numberStart, at));
-  if (!Number.isSafeInteger(handlerId) || !text.startsWith(BODY_KEY, at)) return undefined;
-  at += BODY_KEY.length;
-  if (text.length === at + NULL_END.length && text.endsWith(NULL_END)) return { handlerId, body: null };
-  // A quoted body that ends the object: `"…"}`. Strict base64 has no quote, backslash or
-  // control character, so its text is the string's value as JSON would read it.
-  if (text.charCodeAt(at) !== QUOTE || !text.endsWith('"}')) return undefined;
-  const body = text.slice(at + 1, text.length - 2);
-  return isStrictBase64(body) ? { handlerId, body } : undefined;
+  const value = Number(text.slice(start, at));
+  return Number.isSafeInteger(value) ? { value, end: at } : undefined;
 }
 
 // Which character codes are base64 digits (`=` is handled apart).

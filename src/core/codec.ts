@@ -37,8 +37,9 @@ export function decodeRequest(data: string | Uint8Array): DecodedRequest | Frame
   }
   const canonical = readCanonicalRequest(text);
   if (canonical !== undefined) {
-    const { handlerId, body } = canonical;
-    return { handlerId, body: body === null || body === '' ? EMPTY_BODY : Buffer.from(body, 'base64') };
+    const { handlerId, body, requestId } = canonical;
+    const bytes = body === null || body === '' ? EMPTY_BODY : Buffer.from(body, 'base64');
+    return requestId === undefined ? { handlerId, body: bytes } : { handlerId, body: bytes, requestId };
   }
   return decodeGeneralRequest(text);
 }
