@@ -22,8 +22,7 @@ import { freePort } from './support/free-port.js';
 import { RawClient } from './support/raw-client.js';
 import { until } from './support/until.js';
 import { bodyText, TestClient } from './support/ws-client.js';
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+import { setTimeout as sleep } from 'node:timers/promises';
 
 @Injectable()
 class Echo {

@@ -27,9 +27,9 @@ import { freePort } from './support/free-port.js';
 import { startApp, type RunningApp } from './support/app.js';
 import { until } from './support/until.js';
 import { closeServer, rawServer } from './support/raw-ws-server.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 const root = join(__dirname, '..');
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const WS = WebSocket as unknown as WebSocketConstructor;
 const fast: ClientOptions = { WebSocket: WS, reconnect: { min: 50, max: 200 } };
 

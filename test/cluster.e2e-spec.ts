@@ -9,12 +9,12 @@ import { ChildServer } from './support/child-server.js';
 import { findRedis, redisForSuite } from './support/redis-server.js';
 import { until } from './support/until.js';
 import { bodyText, TestClient } from './support/ws-client.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 const redis = findRedis();
 const describeWithRedis = redis.kind === 'none' ? describe.skip : describe;
 const HEARTBEAT = 200;
 const NODE_TIMEOUT = 1500;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Waits until both nodes list `count` clients, then discards what `clients` were told so

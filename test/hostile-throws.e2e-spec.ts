@@ -4,8 +4,8 @@ import { MessageHandler, Self, newResponseMessage } from '../src/index.js';
 import { appModule, CapturingLogger, startApp, type RunningApp } from './support/app.js';
 import { until } from './support/until.js';
 import { bodyText, TestClient } from './support/ws-client.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const bare = () => Object.create(null) as Error;
 
 class BareThrowingGuard implements CanActivate {

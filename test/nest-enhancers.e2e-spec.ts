@@ -39,8 +39,8 @@ import {
 } from '../src/index.js';
 import { appModule, CapturingLogger, startApp, type RunningApp } from './support/app.js';
 import { bodyText, TestClient } from './support/ws-client.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const reply = (text: string) => newResponseMessage(Self, text);
 
 const authenticate = (request: { url?: string }) => {

@@ -12,8 +12,7 @@ import {
 import { appModule, startApp, type RunningApp } from './support/app.js';
 import { RawClient } from './support/raw-client.js';
 import { TestClient } from './support/ws-client.js';
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+import { setTimeout as sleep } from 'node:timers/promises';
 
 @Injectable()
 class Handlers {

@@ -20,9 +20,9 @@ import {
 } from '../src/index.js';
 import { appModule, CapturingLogger, startApp, type RunningApp } from './support/app.js';
 import { bodyText, TestClient } from './support/ws-client.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 const HELLO = 'SGVsbG8sIHdvcmxkIQ==';
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 @Injectable()
 class ProtocolHandlers {

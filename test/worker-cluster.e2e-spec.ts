@@ -3,8 +3,7 @@ import { join } from 'node:path';
 import { ensureBuilt } from './support/child-server.js';
 import { until } from './support/until.js';
 import { bodyText, TestClient } from './support/ws-client.js';
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+import { setTimeout as sleep } from 'node:timers/promises';
 
 async function startWorkers(count: number): Promise<{ primary: ChildProcess; url: string }> {
   ensureBuilt();

@@ -3,11 +3,11 @@ import { BroadcasterCore } from './broadcaster-core';
 import type { BroadcasterCoreOptions } from './core-options';
 import type { BroadcasterLogger, MessageHandlerFn } from './handlers';
 import { All, Exclusive, Others, Room, RoomOthers, Self, newResponseMessage, type CastType } from './message';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 const b64 = (text: string) => Buffer.from(text).toString('base64');
 const request = (handlerId: number, body = '', requestId?: number) =>
   JSON.stringify({ HandlerID: handlerId, Body: b64(body), ...(requestId === undefined ? {} : { RequestID: requestId }) });
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 class BackloggedConn extends FakeConn {
   backlog = 0;

@@ -1,7 +1,8 @@
 import { consoleLogger } from './console-logger.js';
 import { v4 as uuidv4 } from 'uuid';
 import { Caster } from './caster.js';
-import { Client, stackOf, type RoomMembership } from './client.js';
+import { Client, type RoomMembership } from './client.js';
+import { stackOf } from './thrown-text.js';
 import { ClientRegistry } from './client-registry.js';
 import type { Cluster } from './cluster/cluster.js';
 import { joinCluster } from './cluster-bridge.js';

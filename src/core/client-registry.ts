@@ -1,4 +1,5 @@
-import { stackOf, type Client } from './client.js';
+import type { Client } from './client.js';
+import { stackOf } from './thrown-text.js';
 import { encodeEvent } from './codec.js';
 import { OutgoingFrame } from './conn.js';
 import type { Delivery } from './delivery.js';

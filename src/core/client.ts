@@ -3,8 +3,9 @@ import type { Conn, OutgoingFrame } from './conn.js';
 import type { ClientId } from './message.js';
 import type { TokenBucket } from './rate-limiter.js';
 import { abortCall } from './call-abort.js';
-import { describeValue } from './describe-value.js';
 import { ClientGoneError } from './errors.js';
+import { isPromiseLike } from './promise-like.js';
+import { stackOf } from './thrown-text.js';
 
 /** How much unsent data one client may have before it counts as slow. */
 export interface BacklogLimits {
@@ -175,22 +176,5 @@ class ClientContext implements HandlerContext {
 
   leave(room: string): void {
     this.#membership.leave(this.#client, room);
-  }
-}
-
-export function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
-  return typeof (value as PromiseLike<unknown> | null)?.then === 'function';
-}
-
-/**
- * The text to log for anything thrown. Never throws itself: a thrown object with no
- * prototype, or whose `toString` or `stack` throws, is described by its kind.
- */
-export function stackOf(error: unknown): string {
-  try {
-    if (error instanceof Error) return String(error.stack ?? error.message);
-    return String(error);
-  } catch {
-    return `${describeValue(error)} was thrown (it cannot be turned into text)`;
   }
 }

@@ -1,5 +1,7 @@
 import { abortCall } from './call-abort.js';
-import { isPromiseLike, stackOf, type Client } from './client.js';
+import type { Client } from './client.js';
+import { isPromiseLike } from './promise-like.js';
+import { stackOf } from './thrown-text.js';
 import type { ClientRegistry } from './client-registry.js';
 import { decodeRequest, encodeAck, encodeError, type RequestId } from './codec.js';
 import { OutgoingFrame } from './conn.js';

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { BroadcasterCore } from '../core/broadcaster-core.js';
 import type { BroadcasterLogger, ClientIdentity, ClientRequestInfo } from '../core/handlers.js';
-import { stackOf } from '../core/client.js';
+import { stackOf } from '../core/thrown-text.js';
 import type { ResolvedTransportSettings } from './transport-options.js';
 
 type VerifyCallback = (ok: boolean, status?: number, message?: string) => void;

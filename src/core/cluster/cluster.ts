@@ -1,7 +1,7 @@
 import { v4 as uuidv4 } from 'uuid';
 import type { Audience } from '../audience.js';
 import { assembleResponse } from '../codec.js';
-import { stackOf } from '../client.js';
+import { stackOf } from '../thrown-text.js';
 import { settlesWithin } from '../timing.js';
 import type { BroadcasterLogger } from '../handlers.js';
 import type { ClientId } from '../message.js';

@@ -1,6 +1,6 @@
 import { consoleLogger } from '../console-logger.js';
 import cluster, { type Worker } from 'node:cluster';
-import { stackOf } from '../client.js';
+import { stackOf } from '../thrown-text.js';
 import type { BroadcasterLogger } from '../handlers.js';
 import { ThrottledLog } from '../throttled-log.js';
 import type { Backplane, BackplaneListener } from './backplane.js';

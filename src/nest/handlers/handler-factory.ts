@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { ExternalContextCreator, ModuleRef } from '@nestjs/core';
 import { isObservable } from 'rxjs';
 import { abortSignalOf } from '../../core/call-abort.js';
-import { isPromiseLike } from '../../core/client.js';
+import { isPromiseLike } from '../../core/promise-like.js';
 import type { EventHandlerFn, HandlerContext, MessageHandlerFn } from '../../core/handlers.js';
 import type { EventMessage, RequestMessage } from '../../core/message.js';
 import type { BodyMode } from '../decorators/message-handler.decorator.js';
