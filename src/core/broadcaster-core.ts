@@ -4,10 +4,9 @@ import { Caster } from './caster.js';
 import { Client, type RoomMembership } from './client.js';
 import { stackOf } from './thrown-text.js';
 import { ClientRegistry } from './client-registry.js';
-import type { Cluster } from './cluster/cluster.js';
-import { joinCluster } from './cluster-bridge.js';
+import { Cluster, type ClusterHost } from './cluster/cluster.js';
 import type { ClientSession, Conn } from './conn.js';
-import { resolveSettings, type BroadcasterCoreOptions, type UserRoomFn } from './core-options.js';
+import { clusterOptions, resolveSettings, type BroadcasterCoreOptions, type UserRoomFn } from './core-options.js';
 import { Delivery } from './delivery.js';
 import { Dispatcher, NO_HANDLER_ID } from './dispatcher.js';
 import { BroadcasterException, CloseCode, InvalidResponseError } from './errors.js';
@@ -66,7 +65,9 @@ export class BroadcasterCore {
       this.dispatcher.runEventHandler(client, EventType.OnDelClient);
       for (const room of client.rooms ?? []) this.dispatcher.runEventHandler(client, EventType.OnLeaveRoom, room);
     });
-    this.caster = new Caster(this.registry, delivery);
+    this.cluster =
+      settings.backplane === undefined ? null : new Cluster(this.clusterHost(), clusterOptions(settings, settings.backplane, this.logger));
+    this.caster = new Caster(this.registry, delivery, this.cluster);
     this.dispatcher = new Dispatcher(
       this.registry,
       delivery,
@@ -81,19 +82,30 @@ export class BroadcasterCore {
     this.dispatcher.setHandlers(options.messageHandlers ?? new Map(), options.eventHandlers ?? new Map());
     this.userRoom = settings.userRoom;
     this.maxRoomsPerClient = settings.maxRoomsPerClient;
-    this.cluster =
-      settings.backplane === undefined
-        ? null
-        : joinCluster(settings.backplane, settings, this.logger, this.registry, this.caster, {
-            applyMembership: (op, clientId, room) => {
-              const client = this.registry.clients.get(clientId);
-              if (client !== undefined) this.changeMembership(op, client, room);
-            },
-            applyDisconnect: (clientId, code, reason) => {
-              const client = this.registry.clients.get(clientId);
-              if (client !== undefined) this.kick(client, code, reason);
-            },
-          });
+  }
+
+  /**
+   * What the other nodes of the cluster do here: their casts take the local cast path
+   * from their audience on, their clients' joins and leaves are announced, and their
+   * requests about clients of this node are carried out.
+   */
+  private clusterHost(): ClusterHost {
+    return {
+      localClientIds: () => [...this.registry.clients.keys()],
+      localMemberships: () =>
+        [...this.registry.clients.values()].flatMap((client) => [...(client.rooms ?? [])].map((room) => [client.id, room] as const)),
+      remoteCast: (audience, handlerId, encodedBody) => this.caster.castHere(audience, handlerId, encodedBody),
+      remoteClientJoined: (clientId) => this.registry.announce(EventType.OnAddClient, clientId),
+      remoteClientLeft: (clientId) => this.registry.announce(EventType.OnDelClient, clientId),
+      applyMembership: (op, clientId, room) => {
+        const client = this.registry.clients.get(clientId);
+        if (client !== undefined) this.changeMembership(op, client, room);
+      },
+      applyDisconnect: (clientId, code, reason) => {
+        const client = this.registry.clients.get(clientId);
+        if (client !== undefined) this.kick(client, code, reason);
+      },
+    };
   }
 
   /** Joins the cluster, when there is a backplane; resolves at once for a single node. */

@@ -16,16 +16,17 @@ export interface CastPublisher {
 
 /**
  * Casts a response: its frame is made once, written to every matching client of this
- * node, and published once to the other nodes when it may reach any of theirs.
+ * node, and published once to the other nodes when it may reach any of theirs. A cast
+ * from another node takes the same way here, from its audience on.
  */
 export class Caster {
-  /** Set when the node joins a cluster. */
-  publisher: CastPublisher | null = null;
   private readonly membersOf = (room: string) => this.registry.rooms.membersOf(room);
 
+  /** @param publisher the cluster, when the node is part of one */
   constructor(
     private readonly registry: ClientRegistry,
     private readonly delivery: Delivery,
+    private readonly publisher: CastPublisher | null,
   ) {}
 
   /**
@@ -58,10 +59,18 @@ export class Caster {
   cast(senderId: ClientId, handlerId: number, response: ResponseMessage): void {
     const audience = audienceOf(response, senderId);
     const body = encodeBody(response.body ?? null);
-    this.deliverLocally(audience, new OutgoingFrame(assembleResponse(audience, handlerId, body)));
+    this.castHere(audience, handlerId, body);
     if (this.publisher !== null && this.reachesOtherNodes(audience)) {
       this.publisher.publishCast(audience, handlerId, body);
     }
+  }
+
+  /**
+   * Writes a cast to the clients of this node that `audience` matches: its frame is made
+   * here, once, from `handlerId` and the body as encoded (`null` or quoted base64).
+   */
+  castHere(audience: Audience, handlerId: number, encodedBody: string): void {
+    this.deliverLocally(audience, new OutgoingFrame(assembleResponse(audience, handlerId, encodedBody)));
   }
 
   /** Writes a frame to the clients of this node that `audience` matches. */

@@ -1,4 +1,5 @@
 import type { Backplane } from './cluster/backplane.js';
+import type { ClusterOptions } from './cluster/cluster.js';
 import type { BroadcasterLogger, ClientRequestInfo, EventHandlers, MessageHandlers } from './handlers.js';
 import { checkOption, isPositiveInteger, isWhole } from './option-checks.js';
 import { assertRateLimit, type RateLimit } from './rate-limiter.js';
@@ -211,4 +212,23 @@ export function resolveSettings(settings: BroadcasterSettings): ResolvedSettings
 function isBackplane(value: unknown): boolean {
   const candidate = value as Record<string, unknown> | null;
   return ['connect', 'publish', 'close'].every((method) => typeof candidate?.[method] === 'function');
+}
+
+/** How long `start()` waits for the backplane before serving local clients anyway. */
+const CLUSTER_CONNECT_TIMEOUT = 5000;
+
+/** The cluster's options, from the node's settings. */
+export function clusterOptions(settings: ResolvedSettings, backplane: Backplane, logger: BroadcasterLogger): ClusterOptions {
+  return {
+    backplane,
+    heartbeatInterval: settings.clusterHeartbeatInterval,
+    nodeTimeout: settings.nodeTimeout,
+    connectTimeout: CLUSTER_CONNECT_TIMEOUT,
+    logger,
+    secret: settings.clusterSecret,
+    maxNodes: settings.maxClusterNodes,
+    maxMessageBytes: settings.maxClusterMessageBytes,
+    maxClientsPerNode: settings.maxClientsPerInstance,
+    maxMembershipsPerNode: settings.maxRoomMembershipsPerInstance,
+  };
 }

@@ -15,7 +15,7 @@ describe('what crosses the backplane is bounded, and nothing on it can throw', (
 
   it('decodes a cast of a 4 MiB body without a backtracking check (a regexp overflowed its stack here)', () => {
     const body = `"${Buffer.alloc(4 * MiB, 7).toString('base64')}"`;
-    const message = encodeEnvelope({ kind: 'cast', node: 'n1', castType: CastType.All, senderId: '', handlerId: 1, castFor: null, body });
+    const message = encodeEnvelope({ kind: 'cast', node: 'n1', audience: { castType: CastType.All, senderId: '', targets: null }, handlerId: 1, body });
     expect(decodeEnvelope(message)).toMatchObject({ kind: 'cast', body });
     expect(decodeEnvelope(`${message.slice(0, -2)}!"`)).toBeNull();
     expect(decodeEnvelope(message.slice(0, -1))).toBeNull();

@@ -36,9 +36,9 @@ describe('a cluster facing a backplane it cannot trust', () => {
       '{"kind":"sync","node":"x","clientIds":5}',
       '{"kind":"sync","node":"y","clientIds":"abcdef"}',
       '{"kind":"join","node":"z"}',
-      `{"kind":"cast","node":"w","castType":3,"senderId":"","handlerId":0,"castFor":"${local.id}"}\nnull`,
-      `{"kind":"cast","node":"v","castType":1,"senderId":"","handlerId":0,"castFor":null}\nnot a body`,
-      `{"kind":"cast","node":"u","castType":1,"senderId":"","castFor":null}\n{"SenderID":"${far.id}","HandlerID":1,"CastType":1,"CastFor":null,"Body":"aGk="}`,
+      `{"kind":"cast","node":"w","audience":{"castType":3,"senderId":"","targets":"${local.id}"},"handlerId":0}\nnull`,
+      `{"kind":"cast","node":"v","audience":{"castType":1,"senderId":"","targets":null},"handlerId":0}\nnot a body`,
+      `{"kind":"cast","node":"u","audience":{"castType":1,"senderId":"","targets":null}}\n{"SenderID":"${far.id}","HandlerID":1,"CastType":1,"CastFor":null,"Body":"aGk="}`,
       'hello',
     ];
     for (const message of forged) publish(message);
@@ -86,7 +86,7 @@ describe('a cluster facing a backplane it cannot trust', () => {
 
   it('with a clusterSecret, drops what is not signed with it and works as before', async () => {
     const { a, b, local, far, publish } = await twoNodesWithClients({ clusterSecret: 'correct horse battery staple' });
-    publish(`{"kind":"cast","node":"evil","castType":1,"senderId":"${local.id}","handlerId":1,"castFor":null}\n"aGk="`);
+    publish(`{"kind":"cast","node":"evil","audience":{"castType":1,"senderId":"${local.id}","targets":null},"handlerId":1}\n"aGk="`);
     publish(JSON.stringify({ kind: 'bye', node: a.core.stats().cluster?.nodeId }));
     await settle();
     expect(far.conn.take()).toEqual([]);

@@ -57,7 +57,7 @@ describe('a cluster of broadcasters (in-memory backplane)', () => {
     // All, Others and the Exclusive with a remote target: one message each; Self: none.
     // (Heartbeats may be published meanwhile; only casts are counted.)
     const casts = publishes.mock.calls.map(([message]) => decodeEnvelope(message)).filter((e) => e?.kind === 'cast');
-    expect(casts.map((cast) => cast?.kind === 'cast' && cast.castType)).toEqual([CastType.All, CastType.Others, CastType.Exclusive]);
+    expect(casts.map((cast) => cast?.kind === 'cast' && cast.audience.castType)).toEqual([CastType.All, CastType.Others, CastType.Exclusive]);
   });
 
   it('keeps one sender’s casts in order for receivers on another node', async () => {

@@ -1,7 +1,6 @@
 // One node's view of the cluster: the link, the other nodes and the membership sync, put together.
 import { v4 as uuidv4 } from 'uuid';
 import type { Audience } from '../audience.js';
-import { assembleResponse } from '../codec.js';
 import { settlesWithin } from '../timing.js';
 import type { BroadcasterLogger } from '../handlers.js';
 import type { ClientId } from '../message.js';
@@ -19,8 +18,11 @@ export interface ClusterHost extends LocalMembership {
   applyMembership(op: MembershipOp, clientId: ClientId, room: string): void;
   /** Another node asks: disconnect `clientId`, if it is a client here. */
   applyDisconnect(clientId: ClientId, code: number, reason: string): void;
-  /** A cast from another node: deliver `frame` to the local clients `audience` matches. */
-  deliverRemoteCast(audience: Audience, frame: string): void;
+  /**
+   * A cast from another node: its frame, made of `handlerId` and the body as encoded
+   * (`null` or quoted base64), goes to the local clients `audience` matches.
+   */
+  remoteCast(audience: Audience, handlerId: number, encodedBody: string): void;
   /** A client of another node joined. */
   remoteClientJoined(clientId: ClientId): void;
   /** A client of another node left, or its node is gone. */
@@ -153,8 +155,9 @@ export class Cluster {
     return this.options.maxMessageBytes - CAST_HEADER_ALLOWANCE;
   }
 
-  publishCast({ castType, senderId, targets }: Audience, handlerId: number, encodedBody: string): void {
-    this.link.publish({ kind: 'cast', node: this.nodeId, castType, senderId, handlerId, castFor: targets, body: encodedBody });
+  publishCast(audience: Audience, handlerId: number, encodedBody: string): void {
+    const { castType, senderId, targets } = audience;
+    this.link.publish({ kind: 'cast', node: this.nodeId, audience: { castType, senderId, targets }, handlerId, body: encodedBody });
   }
 
   publishJoin(clientId: ClientId): void {
@@ -250,11 +253,9 @@ export class Cluster {
     }
     if (origin !== undefined) node.origin = origin;
     switch (envelope.kind) {
-      case 'cast': {
-        const audience: Audience = { castType: envelope.castType, senderId: envelope.senderId, targets: envelope.castFor };
-        this.host.deliverRemoteCast(audience, assembleResponse(audience, envelope.handlerId, envelope.body));
+      case 'cast':
+        this.host.remoteCast(envelope.audience, envelope.handlerId, envelope.body);
         break;
-      }
       case 'join':
       case 'leave':
         this.sync.receiveChange(envelope.node, node, envelope.seq, [envelope.kind, envelope.clientId]);

@@ -7,14 +7,14 @@ const client = 'e68e76f0-7725-4f76-b9fb-bb4a72ca2121';
 
 describe('cluster envelopes', () => {
   it.each<[string, Envelope]>([
-    ['an All cast', { kind: 'cast', node, castType: CastType.All, senderId: client, handlerId: 1, castFor: null, body: '"aGk="' }],
-    ['a server cast without a body', { kind: 'cast', node, castType: CastType.Others, senderId: '', handlerId: 0, castFor: null, body: 'null' }],
-    ['an Exclusive cast', { kind: 'cast', node, castType: CastType.Exclusive, senderId: client, handlerId: 7, castFor: [client], body: '"aGk="' }],
+    ['an All cast', { kind: 'cast', node, audience: { castType: CastType.All, senderId: client, targets: null }, handlerId: 1, body: '"aGk="' }],
+    ['a server cast without a body', { kind: 'cast', node, audience: { castType: CastType.Others, senderId: '', targets: null }, handlerId: 0, body: 'null' }],
+    ['an Exclusive cast', { kind: 'cast', node, audience: { castType: CastType.Exclusive, senderId: client, targets: [client] }, handlerId: 7, body: '"aGk="' }],
     ['a join', { kind: 'join', node, clientId: client, seq: 1 }],
     ['a leave', { kind: 'leave', node, clientId: client, seq: 2 ** 53 - 1 }],
     ['a beat', { kind: 'beat', node, version: 0, clients: 3, digest: 4_000_000_000, memberships: 2, roomDigest: 17 }],
-    ['a Room cast', { kind: 'cast', node, castType: CastType.Room, senderId: client, handlerId: 5, castFor: ['lobby', 'x'.repeat(200)], body: '"aGk="' }],
-    ['a RoomOthers cast to no room', { kind: 'cast', node, castType: CastType.RoomOthers, senderId: '', handlerId: 5, castFor: [], body: 'null' }],
+    ['a Room cast', { kind: 'cast', node, audience: { castType: CastType.Room, senderId: client, targets: ['lobby', 'x'.repeat(200)] }, handlerId: 5, body: '"aGk="' }],
+    ['a RoomOthers cast to no room', { kind: 'cast', node, audience: { castType: CastType.RoomOthers, senderId: '', targets: [] }, handlerId: 5, body: 'null' }],
     ['a room join', { kind: 'room', node, op: 'join', clientId: client, room: 'lobby', seq: 3 }],
     ['a room leave', { kind: 'room', node, op: 'leave', clientId: client, room: 'ünïcödé 🎉', seq: 4 }],
     ['a room request', { kind: 'room-request', node, op: 'join', clientId: client, room: 'user:42' }],
@@ -32,7 +32,7 @@ describe('cluster envelopes', () => {
   });
 
   it('ship a cast body as its JSON value after the header, unescaped', () => {
-    const encoded = encodeEnvelope({ kind: 'cast', node, castType: CastType.All, senderId: client, handlerId: 1, castFor: null, body: '"aGk="' });
+    const encoded = encodeEnvelope({ kind: 'cast', node, audience: { castType: CastType.All, senderId: client, targets: null }, handlerId: 1, body: '"aGk="' });
     expect(encoded.endsWith('\n"aGk="')).toBe(true);
   });
 
@@ -53,8 +53,8 @@ describe('cluster envelopes', () => {
     ['a room change with an empty room', '{"kind":"room","node":"x","op":"join","clientId":"a","room":"","seq":1}'],
     ['a room change with an overlong room', `{"kind":"room","node":"x","op":"join","clientId":"a","room":"${'r'.repeat(201)}","seq":1}`],
     ['a room request without a client', '{"kind":"room-request","node":"x","op":"join","room":"r"}'],
-    ['a Room cast whose castFor is null', `{"kind":"cast","node":"x","castType":5,"senderId":"","handlerId":0,"castFor":null}\nnull`],
-    ['a Room cast naming a number', `{"kind":"cast","node":"x","castType":5,"senderId":"","handlerId":0,"castFor":[5]}\nnull`],
+    ['a Room cast whose targets are null', `{"kind":"cast","node":"x","audience":{"castType":5,"senderId":"","targets":null},"handlerId":0}\nnull`],
+    ['a Room cast naming a number', `{"kind":"cast","node":"x","audience":{"castType":5,"senderId":"","targets":[5]},"handlerId":0}\nnull`],
     ['a node that is not a string', '{"kind":"bye","node":5}'],
     ['a sync whose clientIds is a number', '{"kind":"sync","node":"x","clientIds":5}'],
     ['a sync whose clientIds is a string', '{"kind":"sync","node":"x","clientIds":"abcdef"}'],
@@ -80,15 +80,17 @@ describe('cluster envelopes', () => {
     ['a change with an unknown op', '{"kind":"changes","node":"x","since":0,"version":1,"changes":[["enter","a"]]}'],
     ['a room change without its room', '{"kind":"changes","node":"x","since":0,"version":1,"changes":[["join-room","a"]]}'],
     ['a join with a room', '{"kind":"changes","node":"x","since":0,"version":1,"changes":[["join","a","r"]]}'],
-    ['a cast header without its body', `{"kind":"cast","node":"x","castType":1,"senderId":"","handlerId":0,"castFor":null}`],
-    ['a cast whose body is arbitrary text', `{"kind":"cast","node":"x","castType":1,"senderId":"","handlerId":0,"castFor":null}\n<script>`],
-    ['a cast whose body is a whole frame', `{"kind":"cast","node":"x","castType":1,"senderId":"","handlerId":0,"castFor":null}\n{"SenderID":"x"}`],
-    ['a cast whose body breaks out of its quotes', `{"kind":"cast","node":"x","castType":1,"senderId":"","handlerId":0,"castFor":null}\n"aGk=","X":"1"`],
-    ['an Exclusive cast whose castFor is not a list', `{"kind":"cast","node":"x","castType":3,"senderId":"","handlerId":0,"castFor":"abc"}\nnull`],
-    ['an Exclusive cast whose castFor is a number', `{"kind":"cast","node":"x","castType":3,"senderId":"","handlerId":0,"castFor":7}\nnull`],
-    ['an All cast with a castFor', `{"kind":"cast","node":"x","castType":1,"senderId":"","handlerId":0,"castFor":["a"]}\nnull`],
-    ['a Self cast', `{"kind":"cast","node":"x","castType":2,"senderId":"a","handlerId":0,"castFor":null}\nnull`],
-    ['an unknown cast type', `{"kind":"cast","node":"x","castType":7,"senderId":"a","handlerId":0,"castFor":null}\nnull`],
+    ['a cast without its audience', `{"kind":"cast","node":"x","handlerId":0}\nnull`],
+    ['a cast whose audience is a list', `{"kind":"cast","node":"x","audience":[1,"",null],"handlerId":0}\nnull`],
+    ['a cast header without its body', `{"kind":"cast","node":"x","audience":{"castType":1,"senderId":"","targets":null},"handlerId":0}`],
+    ['a cast whose body is arbitrary text', `{"kind":"cast","node":"x","audience":{"castType":1,"senderId":"","targets":null},"handlerId":0}\n<script>`],
+    ['a cast whose body is a whole frame', `{"kind":"cast","node":"x","audience":{"castType":1,"senderId":"","targets":null},"handlerId":0}\n{"SenderID":"x"}`],
+    ['a cast whose body breaks out of its quotes', `{"kind":"cast","node":"x","audience":{"castType":1,"senderId":"","targets":null},"handlerId":0}\n"aGk=","X":"1"`],
+    ['an Exclusive cast whose targets are not a list', `{"kind":"cast","node":"x","audience":{"castType":3,"senderId":"","targets":"abc"},"handlerId":0}\nnull`],
+    ['an Exclusive cast whose targets are a number', `{"kind":"cast","node":"x","audience":{"castType":3,"senderId":"","targets":7},"handlerId":0}\nnull`],
+    ['an All cast with targets', `{"kind":"cast","node":"x","audience":{"castType":1,"senderId":"","targets":["a"]},"handlerId":0}\nnull`],
+    ['a Self cast', `{"kind":"cast","node":"x","audience":{"castType":2,"senderId":"a","targets":null},"handlerId":0}\nnull`],
+    ['an unknown cast type', `{"kind":"cast","node":"x","audience":{"castType":7,"senderId":"a","targets":null},"handlerId":0}\nnull`],
     ['a fractional HandlerID', `{"kind":"cast","node":"x","castType":1,"senderId":"a","handlerId":1.5,"castFor":null}\nnull`],
     ['a sender ID that is not a string', `{"kind":"cast","node":"x","castType":1,"senderId":5,"handlerId":1,"castFor":null}\nnull`],
     ['a prototype-polluting header', '{"kind":"join","node":"x","__proto__":{"clientId":"a"}}'],

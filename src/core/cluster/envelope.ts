@@ -1,3 +1,4 @@
+import type { Audience } from '../audience.js';
 import { isStrictBase64 } from '../canonical-request.js';
 import { CastType, type ClientId } from '../message.js';
 import { isRoomName, type MembershipOp } from '../rooms.js';
@@ -16,11 +17,9 @@ export type NodeId = string;
 export interface CastEnvelope {
   kind: 'cast';
   node: NodeId;
-  castType: CastType;
-  senderId: ClientId;
+  /** Who the cast is for, as the casting node resolved it from the response. */
+  audience: Audience;
   handlerId: number;
-  /** Target IDs (Exclusive) or room names (Room, RoomOthers). */
-  castFor: readonly string[] | null;
   /** The frame's `Body` value as JSON: `null`, or a quoted base64 string. */
   body: string;
 }
@@ -135,19 +134,19 @@ export function decodeEnvelope(message: string): Envelope | null {
 }
 
 function castOf(header: Record<string, unknown>, body: string): CastEnvelope | null {
-  const { node, castType, senderId, handlerId, castFor } = header;
+  const { node, audience, handlerId } = header;
+  if (typeof audience !== 'object' || audience === null || Array.isArray(audience) || !Number.isSafeInteger(handlerId)) return null;
+  const { castType, senderId, targets } = audience as Record<string, unknown>;
   // Self never leaves its node; every other cast type is published.
   const rooms = castType === CastType.Room || castType === CastType.RoomOthers;
   const published = rooms || castType === CastType.All || castType === CastType.Exclusive || castType === CastType.Others;
-  if (!published || !(senderId === '' || isClientId(senderId)) || !Number.isSafeInteger(handlerId)) return null;
-  if (rooms ? !isRoomList(castFor) : castType === CastType.Exclusive ? !isIdList(castFor) : castFor !== null) return null;
+  if (!published || !(senderId === '' || isClientId(senderId))) return null;
+  if (rooms ? !isRoomList(targets) : castType === CastType.Exclusive ? !isIdList(targets) : targets !== null) return null;
   return {
     kind: 'cast',
     node: node as NodeId,
-    castType,
-    senderId,
+    audience: { castType, senderId, targets: targets as string[] | null },
     handlerId: handlerId as number,
-    castFor: castFor as string[] | null,
     body,
   };
 }
