@@ -1,39 +1,45 @@
+// The node: the one place where joins, leaves, room changes and casts are put in order, whatever their origin.
 import { consoleLogger } from './console-logger.js';
 import { v4 as uuidv4 } from 'uuid';
 import { Caster } from './caster.js';
 import { Client, type RoomMembership } from './client.js';
-import { stackOf } from './thrown-text.js';
-import { ClientRegistry } from './client-registry.js';
 import { Cluster, type ClusterHost } from './cluster/cluster.js';
 import type { ClientSession, Conn } from './conn.js';
+import { OutgoingFrame } from './conn.js';
+import { encodeEvent } from './codec.js';
 import { clusterOptions, resolveSettings, type BroadcasterCoreOptions, type UserRoomFn } from './core-options.js';
-import { Delivery } from './delivery.js';
+import { Directory } from './directory.js';
 import { Dispatcher, NO_HANDLER_ID } from './dispatcher.js';
-import { BroadcasterException, CloseCode, InvalidResponseError } from './errors.js';
+import { BroadcasterException, CloseCode } from './errors.js';
 import type { BroadcasterLogger, ClientIdentity, EventHandlers, MessageHandlers } from './handlers.js';
-import { CastType, EventType, type ClientId, type ResponseMessage } from './message.js';
+import { Hub } from './hub.js';
+import { LeaveQueue } from './leave-queue.js';
+import { EventType, type ClientId, type ResponseMessage } from './message.js';
 import { TokenBucket, type RateLimit } from './rate-limiter.js';
-import { describeValue } from './describe-value.js';
-import { toResponses } from './response-validation.js';
-import { assertRoomName, roomNameProblem, type MembershipOp } from './rooms.js';
+import { assertRoomName, type MembershipOp } from './rooms.js';
 import { checkDisconnect, type DisconnectOptions } from './disconnect.js';
+import { checkServerCast } from './server-cast.js';
 import { emptyStats, type CoreStats } from './stats.js';
 import { settlesWithin } from './timing.js';
 import { ThrottledLog } from './throttled-log.js';
+import { userRoomOf } from './user-room.js';
 
 /**
- * The transport-agnostic routing core: attach any {@link Conn} to it. It wires the
- * pieces that do the work — the client registry and its announcements, the dispatcher
- * that runs handlers, delivery within each client's limits, casting, and the cluster.
+ * The transport-agnostic routing core: attach any {@link Conn} to it. It is the one place
+ * that puts in order a client's join and leave, room changes and casts, local or from
+ * another node of the cluster; the {@link Hub} holds the clients here and delivers to
+ * them, the dispatcher runs handlers, the caster casts, the cluster speaks to the others.
  */
 export class BroadcasterCore {
   private readonly counters = emptyStats();
   private readonly logger: BroadcasterLogger;
   private readonly rateLimit: RateLimit | undefined;
-  private readonly registry: ClientRegistry;
+  private readonly hub: Hub;
+  private readonly leaves: LeaveQueue;
   private readonly dispatcher: Dispatcher;
   private readonly caster: Caster;
   private readonly cluster: Cluster | null;
+  private readonly directory: Directory;
   private readonly userRoom: UserRoomFn | undefined;
   private readonly maxRoomsPerClient: number;
   private readonly warnings: ThrottledLog;
@@ -50,6 +56,7 @@ export class BroadcasterCore {
     },
   };
   private closing = false;
+  private onEmpty: (() => void) | null = null;
 
   constructor(options: BroadcasterCoreOptions = {}) {
     const settings = resolveSettings(options);
@@ -57,20 +64,17 @@ export class BroadcasterCore {
     this.warnings = new ThrottledLog(this.logger);
     this.rateLimit = settings.rateLimit;
     const limits = { maxBufferedBytes: settings.maxBufferedBytes, maxBufferedMessages: settings.maxBufferedMessages };
-    const delivery = new Delivery(limits, settings.slowClientPolicy, this.counters, (client) =>
-      this.registry.evict(client, CloseCode.TryAgainLater, 'slow client', 'fell too far behind reading'),
+    this.hub = new Hub({ limits, slowClientPolicy: settings.slowClientPolicy, announceClients: settings.announceClients }, this.counters, (client) =>
+      this.evict(client, CloseCode.TryAgainLater, 'slow client', 'fell too far behind reading'),
     );
-    this.registry = new ClientRegistry(delivery, settings.announceClients, this.logger, (client) => {
-      this.cluster?.publishLeave(client.id, client.rooms ?? []);
-      this.dispatcher.runEventHandler(client, EventType.OnDelClient);
-      for (const room of client.rooms ?? []) this.dispatcher.runEventHandler(client, EventType.OnLeaveRoom, room);
-    });
+    this.leaves = new LeaveQueue((client) => this.left(client), this.logger);
     this.cluster =
       settings.backplane === undefined ? null : new Cluster(this.clusterHost(), clusterOptions(settings, settings.backplane, this.logger));
-    this.caster = new Caster(this.registry, delivery, this.cluster);
+    this.caster = new Caster(this.hub, this.cluster);
+    this.directory = new Directory(this.hub, this.cluster);
     this.dispatcher = new Dispatcher(
-      this.registry,
-      delivery,
+      this.hub,
+      (client, code, reason, why) => this.evict(client, code, reason, why),
       (senderId, handlerId, responses) => this.caster.castAll(senderId, handlerId, responses),
       this.counters,
       this.logger,
@@ -91,18 +95,18 @@ export class BroadcasterCore {
    */
   private clusterHost(): ClusterHost {
     return {
-      localClientIds: () => [...this.registry.clients.keys()],
+      localClientIds: () => [...this.hub.clients.keys()],
       localMemberships: () =>
-        [...this.registry.clients.values()].flatMap((client) => [...(client.rooms ?? [])].map((room) => [client.id, room] as const)),
+        [...this.hub.clients.values()].flatMap((client) => [...(client.rooms ?? [])].map((room) => [client.id, room] as const)),
       remoteCast: (audience, handlerId, encodedBody) => this.caster.castHere(audience, handlerId, encodedBody),
-      remoteClientJoined: (clientId) => this.registry.announce(EventType.OnAddClient, clientId),
-      remoteClientLeft: (clientId) => this.registry.announce(EventType.OnDelClient, clientId),
+      remoteClientJoined: (clientId) => this.hub.announce(EventType.OnAddClient, clientId),
+      remoteClientLeft: (clientId) => this.hub.announce(EventType.OnDelClient, clientId),
       applyMembership: (op, clientId, room) => {
-        const client = this.registry.clients.get(clientId);
+        const client = this.hub.clients.get(clientId);
         if (client !== undefined) this.changeMembership(op, client, room);
       },
       applyDisconnect: (clientId, code, reason) => {
-        const client = this.registry.clients.get(clientId);
+        const client = this.hub.clients.get(clientId);
         if (client !== undefined) this.kick(client, code, reason);
       },
     };
@@ -126,16 +130,7 @@ export class BroadcasterCore {
     const rateLimiter = this.rateLimit === undefined ? null : new TokenBucket(this.rateLimit);
     const client = new Client(uuidv4(), conn, this.logger, identity, rateLimiter, this.membership);
     this.counters.clientsJoined += 1;
-    // The user's room is joined before anyone hears of the client, so that no cast to the
-    // user can miss it; the cluster hears of the membership right after the join itself.
-    const userRoom = this.userRoomOf(client, identity);
-    if (userRoom !== undefined) this.registry.rooms.join(client, userRoom);
-    this.registry.add(client);
-    this.cluster?.publishJoin(client.id);
-    if (userRoom !== undefined) this.cluster?.publishMembership('join', client.id, userRoom);
-    this.dispatcher.runEventHandler(client, EventType.OnAddClient);
-    if (userRoom !== undefined) this.dispatcher.runEventHandler(client, EventType.OnJoinRoom, userRoom);
-
+    this.joined(client, userRoomOf(this.userRoom, client.id, identity, this.logger));
     let detached = false;
     return {
       id: client.id,
@@ -144,9 +139,54 @@ export class BroadcasterCore {
       detach: () => {
         if (detached) return;
         detached = true;
-        this.registry.remove(client);
+        this.remove(client);
       },
     };
+  }
+
+  /**
+   * A client's join: it gets its own OnAddClient first, then the others here are told,
+   * then the other nodes, then its handlers run. The user's room is joined before anyone
+   * hears of the client, so that no cast to the user can miss it.
+   */
+  private joined(client: Client, userRoom: string | undefined): void {
+    if (userRoom !== undefined) this.hub.rooms.join(client, userRoom);
+    this.hub.add(client);
+    this.hub.send(client, new OutgoingFrame(encodeEvent(EventType.OnAddClient, client.id)));
+    this.hub.announce(EventType.OnAddClient, client.id, client);
+    this.cluster?.publishJoin(client.id);
+    if (userRoom !== undefined) this.cluster?.publishMembership('join', client.id, userRoom);
+    this.dispatcher.runEventHandler(client, EventType.OnAddClient);
+    if (userRoom !== undefined) this.dispatcher.runEventHandler(client, EventType.OnJoinRoom, userRoom);
+  }
+
+  /**
+   * Takes a client out at once (nothing more is cast to it, its running calls are given
+   * up); its leave follows its pending replies.
+   */
+  private remove(client: Client): void {
+    if (!this.hub.remove(client)) return;
+    client.abandonCalls();
+    if (this.hub.clients.size === 0) this.onEmpty?.();
+    client.whenSettled(() => this.leaves.push(client));
+  }
+
+  /**
+   * A client's leave, once its pending replies are out: the others here are told, then
+   * the other nodes, then its handlers run (its leave, then each room it was in).
+   */
+  private left(client: Client): void {
+    this.hub.announce(EventType.OnDelClient, client.id);
+    this.cluster?.publishLeave(client.id, client.rooms ?? []);
+    this.dispatcher.runEventHandler(client, EventType.OnDelClient);
+    for (const room of client.rooms ?? []) this.dispatcher.runEventHandler(client, EventType.OnLeaveRoom, room);
+  }
+
+  /** Disconnects a misbehaving client: its leave is announced, then it is closed. */
+  private evict(client: Client, code: number, reason: string, why: string): void {
+    this.logger.warn(`client ${client.id} ${why}: disconnecting it`);
+    this.remove(client);
+    client.close(code, reason);
   }
 
   /**
@@ -154,13 +194,7 @@ export class BroadcasterCore {
    * other nodes of the cluster. Given a room, only its members, the same way.
    */
   clientIds(room?: string): ClientId[] {
-    if (room === undefined) {
-      const local = [...this.registry.clients.keys()];
-      return this.cluster === null ? local : [...local, ...this.cluster.remoteClientIds()];
-    }
-    assertRoomName(room);
-    const local = [...(this.registry.rooms.membersOf(room) ?? [])].map((client) => client.id);
-    return this.cluster === null ? local : [...local, ...this.cluster.remoteMembersOf(room)];
+    return this.directory.clientIds(room);
   }
 
   /**
@@ -184,48 +218,41 @@ export class BroadcasterCore {
    */
   disconnect(clientId: ClientId, options: DisconnectOptions = {}): boolean {
     const { code, reason } = checkDisconnect(options);
-    const client = this.registry.clients.get(clientId);
-    if (client !== undefined) {
-      this.kick(client, code, reason);
-      return true;
-    }
-    if (this.cluster === null || !this.cluster.knowsRemoteClient(clientId)) return false;
-    this.cluster.requestDisconnect(clientId, code, reason);
+    const client = this.hub.clients.get(clientId);
+    if (client !== undefined) this.kick(client, code, reason);
+    else if (this.directory.holds(clientId) === 'elsewhere') this.cluster?.requestDisconnect(clientId, code, reason);
+    else return false;
     return true;
   }
 
   private kick(client: Client, code: number, reason: string): void {
     this.logger.log(`client ${client.id} disconnected by the server (${code}${reason === '' ? '' : ` ${reason}`})`);
-    this.registry.remove(client);
+    this.remove(client);
     client.close(code, reason);
   }
 
   /** The rooms a client (of any node) is in; empty for an unknown client. */
   roomsOf(clientId: ClientId): string[] {
-    const client = this.registry.clients.get(clientId);
-    if (client !== undefined) return client.rooms === null ? [] : [...client.rooms];
-    return this.cluster?.remoteRoomsOf(clientId) ?? [];
+    return this.directory.roomsOf(clientId);
   }
 
   /** Rooms with at least one member, on any node. */
   rooms(): string[] {
-    const local = this.registry.rooms.names();
-    if (this.cluster === null) return local;
-    return [...new Set([...local, ...this.cluster.remoteRoomNames()])];
+    return this.directory.rooms();
   }
 
   /** How many clients are connected to this node now. */
   get localClientCount(): number {
-    return this.registry.clients.size;
+    return this.hub.clients.size;
   }
 
   /** The counters an operator needs; a fresh copy on each call. */
   stats(): CoreStats {
     let bufferedBytes = 0;
-    for (const client of this.registry.clients.values()) bufferedBytes += client.unsentBytes();
+    for (const client of this.hub.clients.values()) bufferedBytes += client.unsentBytes();
     return {
       ...this.counters,
-      clients: this.registry.clients.size,
+      clients: this.hub.clients.size,
       bufferedBytes,
       errors: { ...this.counters.errors },
       ...(this.cluster === null ? {} : { cluster: this.cluster.stats() }),
@@ -234,10 +261,10 @@ export class BroadcasterCore {
 
   private requestMembership(op: MembershipOp, clientId: ClientId, room: string): boolean {
     assertRoomName(room);
-    const client = this.registry.clients.get(clientId);
+    const client = this.hub.clients.get(clientId);
     if (client !== undefined) return this.changeMembership(op, client, room);
-    if (this.cluster === null || !this.cluster.knowsRemoteClient(clientId)) return false;
-    this.cluster.requestMembership(op, clientId, room);
+    if (this.directory.holds(clientId) !== 'elsewhere') return false;
+    this.cluster?.requestMembership(op, clientId, room);
     return true;
   }
 
@@ -247,33 +274,17 @@ export class BroadcasterCore {
    * rooms already (logged, and counted in `roomLimitRefusals`).
    */
   private changeMembership(op: MembershipOp, client: Client, room: string): boolean {
-    if (!this.registry.has(client)) return true;
+    if (!this.hub.has(client)) return true;
     if (op === 'join' && (client.rooms?.size ?? 0) >= this.maxRoomsPerClient && !client.rooms?.has(room)) {
       this.counters.roomLimitRefusals += 1;
       this.warnings.warn('room-limit', `client ${client.id} is in ${this.maxRoomsPerClient} rooms (maxRoomsPerClient): a join was refused`);
       return false;
     }
-    const changed = op === 'join' ? this.registry.rooms.join(client, room) : this.registry.rooms.leave(client, room);
+    const changed = op === 'join' ? this.hub.rooms.join(client, room) : this.hub.rooms.leave(client, room);
     if (!changed) return true;
     this.cluster?.publishMembership(op, client.id, room);
     this.dispatcher.runEventHandler(client, op === 'join' ? EventType.OnJoinRoom : EventType.OnLeaveRoom, room);
     return true;
-  }
-
-  private userRoomOf(client: Client, identity: ClientIdentity): string | undefined {
-    if (this.userRoom === undefined) return undefined;
-    let room: unknown;
-    try {
-      room = this.userRoom(identity.principal, identity.request);
-    } catch (error) {
-      this.logger.error(`userRoom failed for client ${client.id}: it joins no user room`, stackOf(error));
-      return undefined;
-    }
-    if (room === undefined) return undefined;
-    const problem = roomNameProblem(room);
-    if (problem === null) return room as string;
-    this.logger.error(`userRoom gave no valid room for client ${client.id} (${problem}): it joins no user room`);
-    return undefined;
   }
 
   /** Whether {@link shutdown} has begun; a transport stops accepting clients then. */
@@ -289,11 +300,12 @@ export class BroadcasterCore {
    */
   async shutdown(timeoutMs: number): Promise<void> {
     this.closing = true;
-    const emptied = this.registry.silenceUntilEmpty();
-    const clients = [...this.registry.clients.values()];
+    this.hub.silence();
+    const emptied = this.hub.clients.size === 0 ? Promise.resolve() : new Promise<void>((resolve) => (this.onEmpty = resolve));
+    const clients = [...this.hub.clients.values()];
     await settlesWithin(Promise.all(clients.map((client) => client.settled())), timeoutMs);
-    if (this.registry.clients.size > 0) {
-      for (const client of this.registry.clients.values()) client.close(CloseCode.GoingAway, 'server shutting down');
+    if (this.hub.clients.size > 0) {
+      for (const client of this.hub.clients.values()) client.close(CloseCode.GoingAway, 'server shutting down');
       await settlesWithin(emptied, timeoutMs);
     }
     await settlesWithin(this.cluster?.stop() ?? Promise.resolve(), timeoutMs);
@@ -304,17 +316,8 @@ export class BroadcasterCore {
    * `handlerId` or 0. Self has no sender here and is refused, as are malformed responses.
    */
   cast(responses: ResponseMessage | readonly ResponseMessage[]): void {
-    const list = toResponses(responses, 'a server cast');
-    for (const { castType, handlerId } of list) {
-      if (castType === CastType.Self) {
-        throw new InvalidResponseError('a server cast has no sender, so it cannot use CastType.Self');
-      }
-      if (handlerId !== undefined && !Number.isSafeInteger(handlerId)) {
-        throw new InvalidResponseError(`a server cast needs an integer handlerId, got ${describeValue(handlerId)}`);
-      }
-    }
+    const list = checkServerCast(responses);
     this.caster.assertFitCluster('', list);
     for (const response of list) this.caster.cast('', response.handlerId ?? NO_HANDLER_ID, response);
   }
 }
-

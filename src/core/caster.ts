@@ -1,11 +1,9 @@
 import { audienceOf, isRoomCast, type Audience } from './audience.js';
-import type { ClientRegistry } from './client-registry.js';
 import { assembleResponse, encodeBody } from './codec.js';
 import { OutgoingFrame } from './conn.js';
-import type { Delivery } from './delivery.js';
 import { InvalidResponseError } from './errors.js';
+import type { Hub } from './hub.js';
 import { CastType, type ClientId, type ResponseMessage } from './message.js';
-import { selectRecipients } from './recipients.js';
 
 /** Where casts that reach other nodes go: the cluster, when there is one. */
 export interface CastPublisher {
@@ -20,12 +18,9 @@ export interface CastPublisher {
  * from another node takes the same way here, from its audience on.
  */
 export class Caster {
-  private readonly membersOf = (room: string) => this.registry.rooms.membersOf(room);
-
   /** @param publisher the cluster, when the node is part of one */
   constructor(
-    private readonly registry: ClientRegistry,
-    private readonly delivery: Delivery,
+    private readonly hub: Hub,
     private readonly publisher: CastPublisher | null,
   ) {}
 
@@ -70,21 +65,14 @@ export class Caster {
    * here, once, from `handlerId` and the body as encoded (`null` or quoted base64).
    */
   castHere(audience: Audience, handlerId: number, encodedBody: string): void {
-    this.deliverLocally(audience, new OutgoingFrame(assembleResponse(audience, handlerId, encodedBody)));
-  }
-
-  /** Writes a frame to the clients of this node that `audience` matches. */
-  deliverLocally(audience: Audience, frame: OutgoingFrame): void {
-    for (const target of selectRecipients(audience, this.registry.clients, this.membersOf)) {
-      this.delivery.send(target, frame);
-    }
+    this.hub.deliver(audience, new OutgoingFrame(assembleResponse(audience, handlerId, encodedBody)));
   }
 
   private reachesOtherNodes({ castType, targets }: Audience): boolean {
     if (castType === CastType.Self) return false;
     // Room membership lives on the node holding each member: every node resolves its own.
     if (targets === null || isRoomCast(castType)) return true;
-    return targets.some((id) => !this.registry.clients.has(id));
+    return targets.some((id) => !this.hub.clients.has(id));
   }
 }
 

@@ -2,10 +2,8 @@ import { abortCall } from './call-abort.js';
 import type { Client } from './client.js';
 import { isPromiseLike } from './promise-like.js';
 import { stackOf } from './thrown-text.js';
-import type { ClientRegistry } from './client-registry.js';
 import { decodeRequest, encodeAck, encodeError, type RequestId } from './codec.js';
 import { OutgoingFrame } from './conn.js';
-import type { Delivery } from './delivery.js';
 import { BroadcasterException, ClientGoneError, CloseCode, ErrorCode, FrameRejection, HandlerTimeoutError } from './errors.js';
 import type {
   BroadcasterLogger,
@@ -17,6 +15,7 @@ import type {
 } from './handlers.js';
 import type { EventMessage, EventType, RequestMessage, ResponseMessage } from './message.js';
 import { toResponses } from './response-validation.js';
+import type { Hub } from './hub.js';
 import type { ThrottledLog } from './throttled-log.js';
 import { countInto, type CoreStats } from './stats.js';
 
@@ -29,6 +28,9 @@ export const NO_HANDLER_ID = 0;
  */
 export type CastFn = (senderId: string, handlerId: number, responses: readonly ResponseMessage[]) => void;
 
+/** Disconnects a misbehaving client: its leave is announced, then it is closed with `code` and `reason`. */
+export type EvictFn = (client: Client, code: number, reason: string, why: string) => void;
+
 /**
  * Turns what a client sends into outcomes: it refuses what must be refused before a frame
  * is read (shutdown, rate limit), decodes the rest, runs the handler, and settles the
@@ -40,8 +42,8 @@ export class Dispatcher {
   private eventHandlers: EventHandlers = new Map();
 
   constructor(
-    private readonly registry: ClientRegistry,
-    private readonly delivery: Delivery,
+    private readonly hub: Hub,
+    private readonly evict: EvictFn,
     private readonly cast: CastFn,
     private readonly counters: CoreStats,
     private readonly logger: BroadcasterLogger,
@@ -58,7 +60,7 @@ export class Dispatcher {
 
   /** One frame from `client`. */
   receive(client: Client, data: string | Uint8Array): void {
-    if (!this.registry.has(client)) return;
+    if (!this.hub.has(client)) return;
     this.counters.messagesIn += 1;
     // Refusals are decided before the frame is read at all, and keep their place in the
     // client's order behind the replies to its earlier requests.
@@ -98,14 +100,14 @@ export class Dispatcher {
    * reads cannot make the server queue answers without bound.
    */
   receiveControl(client: Client): boolean {
-    if (!this.registry.has(client)) return false;
+    if (!this.hub.has(client)) return false;
     const verdict = client.rateLimiter?.take() ?? 'accept';
     if (verdict === 'disconnect') {
       this.refuseOverRate(client, true);
       return false;
     }
     if (verdict === 'refuse') return false;
-    return this.delivery.hasRoomFor(client, 0);
+    return this.hub.hasRoomFor(client, 0);
   }
 
   /** Runs the handler of a join or leave (of the server, or of `room`), if there is one. */
@@ -122,7 +124,7 @@ export class Dispatcher {
       return;
     }
     this.counters.floodDisconnects += 1;
-    this.registry.evict(client, CloseCode.PolicyViolation, 'rate limit exceeded', 'kept flooding past its rate limit');
+    this.evict(client, CloseCode.PolicyViolation, 'rate limit exceeded', 'kept flooding past its rate limit');
   }
 
   /**
@@ -138,7 +140,7 @@ export class Dispatcher {
       return;
     }
     this.counters.floodDisconnects += 1;
-    this.registry.evict(client, CloseCode.PolicyViolation, 'too many requests in flight', `kept ${client.inFlight} requests in flight`);
+    this.evict(client, CloseCode.PolicyViolation, 'too many requests in flight', `kept ${client.inFlight} requests in flight`);
   }
 
   /**
@@ -194,8 +196,8 @@ export class Dispatcher {
       this.reportFailure(client, handlerId, handler, error, requestId);
       return;
     }
-    if (requestId !== undefined && this.registry.has(client)) {
-      this.delivery.send(client, new OutgoingFrame(encodeAck(client.id, handlerId, requestId)));
+    if (requestId !== undefined && this.hub.has(client)) {
+      this.hub.send(client, new OutgoingFrame(encodeAck(client.id, handlerId, requestId)));
     }
   }
 
@@ -257,8 +259,8 @@ export class Dispatcher {
   }
 
   private sendError(client: Client, handlerId: number, code: ErrorCode, message: string, requestId?: RequestId): void {
-    if (!this.registry.has(client)) return;
+    if (!this.hub.has(client)) return;
     countInto(this.counters.errors, code);
-    this.delivery.send(client, new OutgoingFrame(encodeError(client.id, handlerId, code, message, requestId)));
+    this.hub.send(client, new OutgoingFrame(encodeError(client.id, handlerId, code, message, requestId)));
   }
 }

@@ -1,0 +1,47 @@
+// What a node can tell of the clients and rooms of the whole cluster: its own, then the other nodes'.
+import type { Cluster } from './cluster/cluster.js';
+import type { Hub } from './hub.js';
+import type { ClientId } from './message.js';
+import { assertRoomName } from './rooms.js';
+
+/** Answers about clients and rooms, from this node's hub and, in a cluster, the other nodes' views. */
+export class Directory {
+  constructor(
+    private readonly hub: Hub,
+    private readonly cluster: Cluster | null,
+  ) {}
+
+  /**
+   * IDs of the connected clients: this node's in order of joining, then those of the
+   * other nodes of the cluster. Given a room, only its members, the same way.
+   */
+  clientIds(room?: string): ClientId[] {
+    if (room === undefined) {
+      const local = [...this.hub.clients.keys()];
+      return this.cluster === null ? local : [...local, ...this.cluster.remoteClientIds()];
+    }
+    assertRoomName(room);
+    const local = [...(this.hub.rooms.membersOf(room) ?? [])].map((client) => client.id);
+    return this.cluster === null ? local : [...local, ...this.cluster.remoteMembersOf(room)];
+  }
+
+  /** The rooms a client (of any node) is in; empty for an unknown client. */
+  roomsOf(clientId: ClientId): string[] {
+    const client = this.hub.clients.get(clientId);
+    if (client !== undefined) return client.rooms === null ? [] : [...client.rooms];
+    return this.cluster?.remoteRoomsOf(clientId) ?? [];
+  }
+
+  /** Rooms with at least one member, on any node. */
+  rooms(): string[] {
+    const local = this.hub.rooms.names();
+    if (this.cluster === null) return local;
+    return [...new Set([...local, ...this.cluster.remoteRoomNames()])];
+  }
+
+  /** Whether some node holds `clientId`: this one, or another as far as this one knows. */
+  holds(clientId: ClientId): 'here' | 'elsewhere' | null {
+    if (this.hub.clients.has(clientId)) return 'here';
+    return this.cluster?.knowsRemoteClient(clientId) === true ? 'elsewhere' : null;
+  }
+}
