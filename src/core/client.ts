@@ -1,17 +1,11 @@
 import type { BroadcasterLogger, ClientIdentity, HandlerContext } from './handlers.js';
-import type { Conn, OutgoingFrame } from './conn.js';
+import type { BacklogLimits, Conn, OutgoingFrame } from './conn.js';
 import type { ClientId } from './message.js';
 import type { TokenBucket } from './rate-limiter.js';
 import { abortCall } from './call-abort.js';
 import { ClientGoneError } from './errors.js';
 import { isPromiseLike } from './promise-like.js';
 import { stackOf } from './thrown-text.js';
-
-/** How much unsent data one client may have before it counts as slow. */
-export interface BacklogLimits {
-  maxBufferedBytes: number;
-  maxBufferedMessages: number;
-}
 
 /** How a client's context changes the client's rooms: the core's room operations. */
 export interface RoomMembership {
@@ -55,6 +49,28 @@ export class Client {
       this.broken = true;
       this.logger.error(`client ${this.id}: sending failed, closing its connection`, stackOf(error));
       this.close();
+    }
+  }
+
+  /**
+   * Writes a frame unless one more would take the client past its backlog limits
+   * (see {@link wouldOverflow}); false when it would. A closed client takes nothing and
+   * is never over its limits.
+   */
+  sendWithin(frame: OutgoingFrame, limits: BacklogLimits): boolean {
+    if (this.conn.sendWithin === undefined) {
+      if (this.wouldOverflow(limits, frame.text.length)) return false;
+      this.send(frame);
+      return true;
+    }
+    if (this.broken || this.closed) return true;
+    try {
+      return this.conn.sendWithin(frame, limits);
+    } catch (error) {
+      this.broken = true;
+      this.logger.error(`client ${this.id}: sending failed, closing its connection`, stackOf(error));
+      this.close();
+      return true;
     }
   }
 

@@ -1,5 +1,11 @@
 import type { ClientId } from './message.js';
 
+/** How much unsent data one client may have before it counts as slow. */
+export interface BacklogLimits {
+  maxBufferedBytes: number;
+  maxBufferedMessages: number;
+}
+
 /**
  * One frame on its way to one or more clients, made once. A transport keeps its own
  * encoding of it here, made for the first recipient and shared by the others.
@@ -38,6 +44,14 @@ export interface Conn {
   unsentBytes?(): number;
   /** Frames sent but not yet taken by the client, likewise; optional with {@link unsentBytes}. */
   unsentFrames?(): number;
+  /**
+   * Writes one frame unless the client is too far behind: returns `false`, having written
+   * nothing, when the frames or bytes it has not taken yet are at `limits` (only what it
+   * left unread counts, so a client that has read everything may be sent a frame larger
+   * than the byte limit). Optional: a transport that has it is asked once per delivery,
+   * in place of {@link unsentFrames}, {@link unsentBytes} and {@link send} in turn.
+   */
+  sendWithin?(frame: OutgoingFrame, limits: BacklogLimits): boolean;
 }
 
 /** The core's side of an attached connection, driven by the transport. */

@@ -1,5 +1,5 @@
-import type { BacklogLimits, Client } from './client.js';
-import type { OutgoingFrame } from './conn.js';
+import type { Client } from './client.js';
+import type { BacklogLimits, OutgoingFrame } from './conn.js';
 import type { SlowClientPolicy } from './core-options.js';
 import type { CoreStats } from './stats.js';
 
@@ -18,9 +18,13 @@ export class Delivery {
 
   /** Writes `frame` to `target`, unless the target is too far behind. */
   send(target: Client, frame: OutgoingFrame): void {
-    if (!this.hasRoomFor(target, frame.text.length)) return;
-    this.counters.messagesOut += 1;
-    target.send(frame);
+    // A client cut while this cast was under way is skipped (see hasRoomFor).
+    if (target.isClosed) return;
+    if (target.sendWithin(frame, this.limits)) {
+      this.counters.messagesOut += 1;
+      return;
+    }
+    this.overLimits(target);
   }
 
   /** Whether `size` more bytes may go to `target`; if not, the policy has been applied. */
@@ -30,12 +34,17 @@ export class Delivery {
     // counted and cut again.
     if (target.isClosed) return false;
     if (!target.wouldOverflow(this.limits, size)) return true;
+    this.overLimits(target);
+    return false;
+  }
+
+  /** Applies the slow-client policy to a client too far behind. */
+  private overLimits(target: Client): void {
     if (this.policy === 'drop') {
       this.counters.drops += 1;
-      return false;
+      return;
     }
     this.counters.slowClientDisconnects += 1;
     this.evictSlow(target);
-    return false;
   }
 }

@@ -1,8 +1,8 @@
 // The local side of a node: who is connected here, their rooms, and delivery to them within limits.
 import type { Audience } from './audience.js';
-import type { BacklogLimits, Client } from './client.js';
+import type { Client } from './client.js';
 import { encodeEvent } from './codec.js';
-import { OutgoingFrame } from './conn.js';
+import { OutgoingFrame, type BacklogLimits } from './conn.js';
 import type { SlowClientPolicy } from './core-options.js';
 import { Delivery } from './delivery.js';
 import type { ClientId, EventType } from './message.js';

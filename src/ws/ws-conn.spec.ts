@@ -132,6 +132,24 @@ describe('WsConn with a WriteCoalescer', () => {
     expect(reader.backlog()).toEqual({ bytes: 0, messages: 0 });
   });
 
+  it('writes within the limits in one call, and nothing past them', async () => {
+    const stream = new RecordingStream(true);
+    const { conn, send, backlog } = connect(stream, new WriteCoalescer());
+    const frame = (text: string) => new OutgoingFrame(text);
+    // Nothing unsent yet: a frame larger than the byte limit still goes.
+    expect(conn.sendWithin(frame('{"big":"xxxxxxxxxx"}'), { maxBufferedBytes: 5, maxBufferedMessages: 10 })).toBe(true);
+    send('{"a":1}');
+    await nextTurn();
+    expect(backlog()).toEqual({ bytes: 31, messages: 2 });
+    expect(conn.sendWithin(frame('{"b":2}'), { maxBufferedBytes: 1000, maxBufferedMessages: 2 })).toBe(false);
+    expect(conn.sendWithin(frame('{"b":2}'), { maxBufferedBytes: 37, maxBufferedMessages: 10 })).toBe(false);
+    expect(conn.sendWithin(frame('{"b":2}'), { maxBufferedBytes: 38, maxBufferedMessages: 3 })).toBe(true);
+    await nextTurn();
+    // The stalled stream took the first write; the third frame waits in it behind that.
+    expect(texts(stream.writes[0])).toEqual(['{"big":"xxxxxxxxxx"}', '{"a":1}']);
+    expect(backlog()).toEqual({ bytes: 40, messages: 3 });
+  });
+
   it('reads the stream again when told that something else wrote to it', async () => {
     const stream = new RecordingStream(true);
     const coalescer = new WriteCoalescer();

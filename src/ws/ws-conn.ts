@@ -1,6 +1,6 @@
 import type { Writable } from 'node:stream';
 import type { WebSocket } from 'ws';
-import type { Conn, OutgoingFrame } from '../core/conn.js';
+import type { BacklogLimits, Conn, OutgoingFrame } from '../core/conn.js';
 import { encodeTextFrame } from './text-frame.js';
 import type { CoalescedWriter, WriteCoalescer } from './write-coalescer.js';
 
@@ -50,6 +50,15 @@ export class WsConn implements Conn, CoalescedWriter {
       this.scheduled = true;
       this.coalescer.enqueue(this);
     }
+  }
+
+  sendWithin(frame: OutgoingFrame, limits: BacklogLimits): boolean {
+    if (this.checkedTurn !== this.coalescer.turn) this.checkStream();
+    if (this.inStreamFrames >= limits.maxBufferedMessages) return false;
+    const bytes = this.streamBytes;
+    if (bytes > 0 && bytes + frame.text.length > limits.maxBufferedBytes) return false;
+    this.send(frame.text, frame);
+    return true;
   }
 
   flush(): void {
