@@ -3,7 +3,8 @@ import { consoleLogger } from './console-logger.js';
 import { v4 as uuidv4 } from 'uuid';
 import { Caster } from './caster.js';
 import { Client, type RoomMembership } from './client.js';
-import { Cluster, type ClusterHost } from './cluster/cluster.js';
+import { Cluster } from './cluster/cluster.js';
+import { clusterEventsFor } from './cluster-events.js';
 import type { ClientSession, Conn } from './conn.js';
 import { OutgoingFrame } from './conn.js';
 import { encodeEvent } from './codec.js';
@@ -68,8 +69,13 @@ export class BroadcasterCore {
       this.evict(client, CloseCode.TryAgainLater, 'slow client', 'fell too far behind reading'),
     );
     this.leaves = new LeaveQueue((client) => this.left(client), this.logger);
-    this.cluster =
-      settings.backplane === undefined ? null : new Cluster(this.clusterHost(), clusterOptions(settings, settings.backplane, this.logger));
+    // The other nodes' casts, joins, leaves and requests are put in order here like this node's own.
+    const events = clusterEventsFor(this.hub, {
+      remoteCast: (audience, handlerId, encodedBody) => this.caster.castHere(audience, handlerId, encodedBody),
+      changeMembership: (op, client, room) => this.changeMembership(op, client, room),
+      kick: (client, code, reason) => this.kick(client, code, reason),
+    });
+    this.cluster = settings.backplane === undefined ? null : new Cluster(events, clusterOptions(settings, settings.backplane, this.logger));
     this.caster = new Caster(this.hub, this.cluster);
     this.directory = new Directory(this.hub, this.cluster);
     this.dispatcher = new Dispatcher(
@@ -86,30 +92,6 @@ export class BroadcasterCore {
     this.dispatcher.setHandlers(options.messageHandlers ?? new Map(), options.eventHandlers ?? new Map());
     this.userRoom = settings.userRoom;
     this.maxRoomsPerClient = settings.maxRoomsPerClient;
-  }
-
-  /**
-   * What the other nodes of the cluster do here: their casts take the local cast path
-   * from their audience on, their clients' joins and leaves are announced, and their
-   * requests about clients of this node are carried out.
-   */
-  private clusterHost(): ClusterHost {
-    return {
-      localClientIds: () => [...this.hub.clients.keys()],
-      localMemberships: () =>
-        [...this.hub.clients.values()].flatMap((client) => [...(client.rooms ?? [])].map((room) => [client.id, room] as const)),
-      remoteCast: (audience, handlerId, encodedBody) => this.caster.castHere(audience, handlerId, encodedBody),
-      remoteClientJoined: (clientId) => this.hub.announce(EventType.OnAddClient, clientId),
-      remoteClientLeft: (clientId) => this.hub.announce(EventType.OnDelClient, clientId),
-      applyMembership: (op, clientId, room) => {
-        const client = this.hub.clients.get(clientId);
-        if (client !== undefined) this.changeMembership(op, client, room);
-      },
-      applyDisconnect: (clientId, code, reason) => {
-        const client = this.hub.clients.get(clientId);
-        if (client !== undefined) this.kick(client, code, reason);
-      },
-    };
   }
 
   /** Joins the cluster, when there is a backplane; resolves at once for a single node. */

@@ -1,4 +1,3 @@
-import { abortCall } from './call-abort.js';
 import type { Client } from './client.js';
 import { isPromiseLike } from './promise-like.js';
 import { stackOf } from './thrown-text.js';
@@ -13,6 +12,7 @@ import type {
   MessageHandlerFn,
   MessageHandlers,
 } from './handlers.js';
+import { withDeadline } from './handler-deadline.js';
 import type { EventMessage, EventType, RequestMessage, ResponseMessage } from './message.js';
 import { toResponses } from './response-validation.js';
 import type { Hub } from './hub.js';
@@ -173,7 +173,10 @@ export class Dispatcher {
       client.callStarted(message);
       const ended = () => client.callEnded(message);
       outcome.then(ended, ended);
-      if (this.handlerTimeout > 0) outcome = this.withDeadline(outcome, handler.name || `handler ${handlerId}`, client.id, message);
+      if (this.handlerTimeout > 0) {
+        const where = handler.name || `handler ${handlerId}`;
+        outcome = withDeadline(outcome, this.handlerTimeout, message, (why) => this.logger.warn(`${where} for client ${client.id} ${why}`));
+      }
     }
     client.inOrder(
       outcome,
@@ -199,36 +202,6 @@ export class Dispatcher {
     if (requestId !== undefined && this.hub.has(client)) {
       this.hub.send(client, new OutgoingFrame(encodeAck(client.id, handlerId, requestId)));
     }
-  }
-
-  /**
-   * Settles like `outcome`, or rejects with {@link HandlerTimeoutError} once the handler
-   * timeout has passed; a result that comes later is logged and dropped.
-   */
-  private withDeadline(outcome: PromiseLike<unknown>, where: string, clientId: string, message: object): Promise<unknown> {
-    const timeoutMs = this.handlerTimeout;
-    return new Promise((resolve, reject) => {
-      let late = false;
-      const timer = setTimeout(() => {
-        late = true;
-        const error = new HandlerTimeoutError(timeoutMs);
-        abortCall(message, error);
-        reject(error);
-      }, timeoutMs);
-      timer.unref();
-      const settle = (done: () => void) => {
-        if (!late) {
-          clearTimeout(timer);
-          done();
-          return;
-        }
-        this.logger.warn(`${where} for client ${clientId} settled after its ${timeoutMs} ms timeout: its outcome was dropped`);
-      };
-      outcome.then(
-        (value) => settle(() => resolve(value)),
-        (error: unknown) => settle(() => reject(error)),
-      );
-    });
   }
 
   private reportFailure(

@@ -2,83 +2,16 @@
 import { v4 as uuidv4 } from 'uuid';
 import type { Audience } from '../audience.js';
 import { settlesWithin } from '../timing.js';
-import type { BroadcasterLogger } from '../handlers.js';
 import type { ClientId } from '../message.js';
 import type { MembershipOp } from '../rooms.js';
-import type { Backplane } from './backplane.js';
 import { ClusterLink } from './cluster-link.js';
+import type { ClusterHost, ClusterOptions, ClusterStats } from './cluster-types.js';
 import type { Envelope, NodeId } from './envelope.js';
-import { MembershipSync, type LocalMembership } from './membership-sync.js';
+
+export type { ClusterHost, ClusterOptions, ClusterStats } from './cluster-types.js';
+import { MembershipSync } from './membership-sync.js';
 import { NodeRegistry } from './node-registry.js';
 import type { RemoteNodeLimits } from './remote-node.js';
-
-/** What the cluster needs from the broadcaster it belongs to. */
-export interface ClusterHost extends LocalMembership {
-  /** Another node asks: make `clientId`, if it is a client here, join or leave `room`. */
-  applyMembership(op: MembershipOp, clientId: ClientId, room: string): void;
-  /** Another node asks: disconnect `clientId`, if it is a client here. */
-  applyDisconnect(clientId: ClientId, code: number, reason: string): void;
-  /**
-   * A cast from another node: its frame, made of `handlerId` and the body as encoded
-   * (`null` or quoted base64), goes to the local clients `audience` matches.
-   */
-  remoteCast(audience: Audience, handlerId: number, encodedBody: string): void;
-  /** A client of another node joined. */
-  remoteClientJoined(clientId: ClientId): void;
-  /** A client of another node left, or its node is gone. */
-  remoteClientLeft(clientId: ClientId): void;
-}
-
-export interface ClusterOptions {
-  backplane: Backplane;
-  /** Milliseconds between this node's heartbeats. */
-  heartbeatInterval: number;
-  /** Milliseconds of silence after which another node counts as dead. */
-  nodeTimeout: number;
-  /** How long `start()` waits for the backplane before serving local clients anyway. */
-  connectTimeout: number;
-  logger: BroadcasterLogger;
-  /** Signs every message and drops those not signed with it; see `clusterSecret`. */
-  secret?: string;
-  /** The most other nodes kept track of. */
-  maxNodes: number;
-  /** The longest message published or taken from the backplane, in characters. */
-  maxMessageBytes: number;
-  /** Clients one other node may claim. */
-  maxClientsPerNode: number;
-  /** Room memberships one other node may claim. */
-  maxMembershipsPerNode: number;
-}
-
-/** Counters of the cluster link, part of `stats()`. */
-export interface ClusterStats {
-  /** This node's ID. */
-  nodeId: NodeId;
-  /** Nodes known to be alive, this one included. */
-  nodes: number;
-  /** Clients connected to other nodes. */
-  remoteClients: number;
-  /** Whether the backplane link is up now. */
-  linkUp: boolean;
-  /** Times the link went down. */
-  outages: number;
-  /** Times this node's own messages stopped coming back while the link was up. */
-  stalls: number;
-  /** Messages published. */
-  published: number;
-  /**
-   * Messages not published because the link was down or too much was still in flight
-   * (lost for the other nodes).
-   */
-  publishFailures: number;
-  /**
-   * Messages received and dropped: malformed, too long, not signed with the secret, or
-   * from a node past `maxClusterNodes`.
-   */
-  rejected: number;
-  /** Nodes dropped for missing their heartbeats. */
-  nodesTimedOut: number;
-}
 
 /** Room for a message's header (IDs, cast type, handler, versions) in `maxMessageBytes`. */
 const CAST_HEADER_ALLOWANCE = 1024;

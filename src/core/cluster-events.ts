@@ -1,0 +1,38 @@
+// The node's side of the cluster: what the other nodes' messages do here.
+import type { Audience } from './audience.js';
+import type { Client } from './client.js';
+import type { ClusterHost } from './cluster/cluster.js';
+import type { Hub } from './hub.js';
+import { EventType } from './message.js';
+import type { MembershipOp } from './rooms.js';
+
+/** What the node does for the other nodes: it sequences each of these as its own. */
+export interface NodeActions {
+  /** A cast from another node, to deliver here from its audience on. */
+  remoteCast(audience: Audience, handlerId: number, encodedBody: string): void;
+  changeMembership(op: MembershipOp, client: Client, room: string): void;
+  kick(client: Client, code: number, reason: string): void;
+}
+
+/**
+ * The events the cluster raises, answered by the node: casts take the local cast path,
+ * joins and leaves of other nodes' clients are announced here, and requests about a
+ * client of this node are carried out for it (and ignored for a client not here).
+ */
+export function clusterEventsFor(hub: Hub, node: NodeActions): ClusterHost {
+  return {
+    localClientIds: () => [...hub.clients.keys()],
+    localMemberships: () => [...hub.clients.values()].flatMap((client) => [...(client.rooms ?? [])].map((room) => [client.id, room] as const)),
+    remoteCast: (audience, handlerId, encodedBody) => node.remoteCast(audience, handlerId, encodedBody),
+    remoteClientJoined: (clientId) => hub.announce(EventType.OnAddClient, clientId),
+    remoteClientLeft: (clientId) => hub.announce(EventType.OnDelClient, clientId),
+    applyMembership: (op, clientId, room) => {
+      const client = hub.clients.get(clientId);
+      if (client !== undefined) node.changeMembership(op, client, room);
+    },
+    applyDisconnect: (clientId, code, reason) => {
+      const client = hub.clients.get(clientId);
+      if (client !== undefined) node.kick(client, code, reason);
+    },
+  };
+}
