@@ -1,6 +1,7 @@
-import { cluster, settle, until, type Node } from '../testing/cluster-nodes';
+import { cluster, settle, until, type Node, useVirtualTime } from '../testing/cluster-nodes';
 
 describe('disconnecting a client from the server (a kick), cluster-wide', () => {
+  useVirtualTime();
   let nodes: Node[] = [];
   afterEach(async () => {
     await Promise.all(nodes.map((node) => node.core.shutdown(100)));

@@ -1,4 +1,4 @@
-import { cluster, request, settle, sleep, type Node } from '../testing/cluster-nodes';
+import { cluster, request, settle, sleep, type Node, useVirtualTime } from '../testing/cluster-nodes';
 import { CastType, EventType, newResponseMessage } from '../message';
 import { decodeEnvelope } from './envelope';
 import type { Backplane, BackplaneListener } from './backplane';
@@ -8,6 +8,7 @@ const joinRoom = (room: string) => request(4, Buffer.from(room));
 const castTo = (castType: CastType, rooms: string[]) => request(3, Buffer.concat([Buffer.from([castType]), Buffer.from(rooms.join(','))]));
 
 describe('rooms across a cluster (in-memory backplane)', () => {
+  useVirtualTime();
   let nodes: Node[] = [];
   afterEach(async () => {
     await Promise.all(nodes.map((node) => node.core.shutdown(100)));

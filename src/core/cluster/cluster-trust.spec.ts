@@ -1,4 +1,4 @@
-import { cluster, Node, request, settle, sleep, until, type NodeOptions } from '../testing/cluster-nodes';
+import { cluster, Node, request, settle, sleep, until, type NodeOptions, useVirtualTime } from '../testing/cluster-nodes';
 import { UnreliableBackplane } from '../testing/unreliable-backplane';
 import { InMemoryHub, InMemoryBackplane } from './in-memory-backplane';
 import { CastType } from '../message';
@@ -12,6 +12,7 @@ async function intruder(hub: InMemoryHub): Promise<(message: string) => void> {
 }
 
 describe('a cluster facing a backplane it cannot trust', () => {
+  useVirtualTime();
   let nodes: Node[] = [];
   afterEach(async () => {
     await Promise.all(nodes.map((node) => node.core.shutdown(100)));

@@ -1,4 +1,4 @@
-import { Node, settle, until } from '../testing/cluster-nodes';
+import { Node, settle, until, useVirtualTime } from '../testing/cluster-nodes';
 import { UnreliableBackplane } from '../testing/unreliable-backplane';
 import { decodeEnvelope, type Envelope } from './envelope';
 import { InMemoryHub } from './in-memory-backplane';
@@ -7,6 +7,7 @@ import { InMemoryHub } from './in-memory-backplane';
 // after the version it has, and gets them, or the full lists when those are shorter or the
 // sender's log no longer reaches back.
 describe('a cluster repairing lost membership changes by version', () => {
+  useVirtualTime();
   let nodes: Node[] = [];
   afterEach(async () => {
     await Promise.all(nodes.map((node) => node.core.shutdown(100)));

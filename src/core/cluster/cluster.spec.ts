@@ -1,9 +1,10 @@
 import { type FakeConn } from '../testing/fake-conn';
-import { cluster, request, settle, sleep, type Node } from '../testing/cluster-nodes';
+import { cluster, request, settle, sleep, type Node, useVirtualTime } from '../testing/cluster-nodes';
 import { CastType, EventType, newResponseMessage } from '../message';
 import { decodeEnvelope } from './envelope';
 
 describe('a cluster of broadcasters (in-memory backplane)', () => {
+  useVirtualTime();
   let nodes: Node[] = [];
   afterEach(async () => {
     await Promise.all(nodes.map((node) => node.core.shutdown(100)));
@@ -112,7 +113,8 @@ describe('a cluster of broadcasters (in-memory backplane)', () => {
     const watcher = a.join();
     const leaving = b.join();
     await settle();
-    await b.core.shutdown(100);
+    // The shutdown waits up to 100 ms (virtual) for the clients, who never close.
+    await Promise.all([b.core.shutdown(100), sleep(250)]);
     await settle();
     expect(a.core.clientIds()).toEqual([watcher.id]);
     expect(watcher.conn.json()).toContainEqual({ EventType: 2, ClientID: leaving.id });

@@ -5,9 +5,35 @@ import type { BroadcasterLogger, EventHandlers, MessageHandlerFn, MessageHandler
 import { CastType, EventType, newResponseMessage, type EventMessage } from '../message';
 import { FakeConn } from './fake-conn';
 
-export const settle = () => new Promise((resolve) => setTimeout(resolve, 5));
+let virtualTime = false;
 
-/** Waits until `check` holds, failing after `timeoutMs`. */
+/**
+ * Runs each test of the suite it is called in on jest's fake clock: timers and `Date` move
+ * only when the test waits ({@link sleep}, {@link settle}, {@link until}), so heartbeats and
+ * timeouts fall where the test says, however busy the machine. Call it first in the
+ * suite: the clock is real again before the suite's own `afterEach` shuts nodes down.
+ */
+export function useVirtualTime(): void {
+  beforeEach(() => {
+    // The in-memory backplane delivers on microtasks, as a broker would: they stay real.
+    jest.useFakeTimers({ doNotFake: ['queueMicrotask', 'nextTick', 'setImmediate'] });
+    virtualTime = true;
+  });
+  afterEach(() => {
+    virtualTime = false;
+    jest.useRealTimers();
+  });
+}
+
+/** Waits `ms`: on the fake clock, moves it on by that much, running what falls due. */
+export const sleep = async (ms: number): Promise<void> => {
+  if (virtualTime) await jest.advanceTimersByTimeAsync(ms);
+  else await new Promise((resolve) => setTimeout(resolve, ms));
+};
+
+export const settle = () => sleep(5);
+
+/** Waits until `check` holds, failing after `timeoutMs` (of the clock in use). */
 export const until = async (check: () => boolean, timeoutMs = 3000) => {
   const deadline = Date.now() + timeoutMs;
   while (!check()) {
@@ -15,7 +41,6 @@ export const until = async (check: () => boolean, timeoutMs = 3000) => {
     await sleep(5);
   }
 };
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const quietLogger = (): BroadcasterLogger & { warnings: string[]; errors: string[] } => {
   const warnings: string[] = [];
   const errors: string[] = [];
