@@ -8,6 +8,8 @@ import { dirname, join } from 'node:path';
 const packageRoot = dirname(createRequire(join(process.cwd(), 'noop.js')).resolve('nestjs-message-broadcaster/package.json'));
 const PAGE_DIR = join(packageRoot, 'sample', 'public');
 const CLIENT_DIR = join(packageRoot, 'dist', 'esm', 'client');
+// The protocol's vocabulary, which the SDK's modules import from beside them.
+const PROTOCOL_DIR = join(packageRoot, 'dist', 'esm', 'protocol');
 const MODULE_FILE = /^[\w-]+\.js$/;
 
 /** Serves the chat page at `GET /`, next to the WebSocket endpoint on the same path. */
@@ -34,10 +36,22 @@ export class ChatPageController {
   /** The client SDK's ES modules, as `nestjs-message-broadcaster/client` ships them. */
   @Get('client/:file')
   @Header('Content-Type', 'text/javascript; charset=utf-8')
-  async client(@Param('file') file: string): Promise<string> {
-    if (!MODULE_FILE.test(file)) throw new NotFoundException();
-    return readFile(join(CLIENT_DIR, file), 'utf8').catch(() => {
-      throw new NotFoundException();
-    });
+  client(@Param('file') file: string): Promise<string> {
+    return moduleFile(CLIENT_DIR, file);
   }
+
+  /** The protocol modules the SDK imports (`../protocol/…` from `/client/`). */
+  @Get('protocol/:file')
+  @Header('Content-Type', 'text/javascript; charset=utf-8')
+  protocol(@Param('file') file: string): Promise<string> {
+    return moduleFile(PROTOCOL_DIR, file);
+  }
+}
+
+/** One ES module of `dir`, by a plain file name (nothing that climbs out of it). */
+async function moduleFile(dir: string, file: string): Promise<string> {
+  if (!MODULE_FILE.test(file)) throw new NotFoundException();
+  return readFile(join(dir, file), 'utf8').catch(() => {
+    throw new NotFoundException();
+  });
 }

@@ -1,6 +1,6 @@
 import { minify } from '@swc/core';
 import { execFile, execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
@@ -315,19 +315,28 @@ describe('the client SDK as a package', () => {
     expect(reconnectDelay(2, { min: 100, max: 300 }, () => 1)).toBe(300);
   });
 
-  it('ships as browser-ready ES modules that import nothing but each other, under 6 kB minified and gzipped', async () => {
+  it('ships as browser-ready ES modules that import nothing but each other and the protocol vocabulary, under 6 kB minified and gzipped', async () => {
     ensureBuilt();
-    const dir = join(root, 'dist/esm/client');
-    const files = readdirSync(dir).filter((file) => file.endsWith('.js'));
-    expect(files).toContain('index.js');
+    const esm = join(root, 'dist/esm');
+    // Every module index.js reaches, by relative imports only: the client's own, and the
+    // dependency-free protocol modules beside it.
+    const reached = new Set<string>();
+    const pending = ['client/index.js'];
     let bundle = '';
-    for (const file of files) {
-      const code = readFileSync(join(dir, file), 'utf8');
+    while (pending.length > 0) {
+      const path = pending.pop()!;
+      if (reached.has(path)) continue;
+      reached.add(path);
+      const code = readFileSync(join(esm, path), 'utf8');
       const imports = [...code.matchAll(/(?:import|export)[^'"]*from\s*['"]([^'"]+)['"]/g)].map((match) => match[1]);
-      for (const specifier of imports) expect(specifier).toMatch(/^\.\/[\w-]+\.js$/);
+      for (const specifier of imports) {
+        expect(specifier).toMatch(path.startsWith('client/') ? /^(?:\.\/[\w-]+|\.\.\/protocol\/[\w-]+)\.js$/ : /^\.\/[\w-]+\.js$/);
+        pending.push(join(path, '..', specifier));
+      }
       expect(code).not.toMatch(/\brequire\(|\bprocess\.|\bBuffer\b|node:/);
       bundle += (await minify(code, { compress: true, mangle: true, module: true })).code;
     }
+    expect([...reached].filter((path) => path.startsWith('client/'))).toEqual(expect.arrayContaining(['client/index.js', 'client/broadcast-client.js']));
     const size = gzipSync(bundle, { level: 9 }).length;
     expect(size).toBeLessThan(6000);
   });

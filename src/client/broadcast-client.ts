@@ -1,4 +1,6 @@
 // The client SDK's connection: it connects, keeps itself connected, and routes what the server sends.
+import { isFinalClose, NORMAL_CLOSURE } from '../protocol/close-code.js';
+import { REFUSED_UNREAD } from '../protocol/error-code.js';
 import type { HandlerIdOf, RequestBodyOf, ResponseBodyOf, UntypedApi } from './api-types.js';
 import { reconnectDelay } from './backoff.js';
 import { BroadcastError } from './broadcast-error.js';
@@ -9,13 +11,8 @@ import type { OutgoingBody, Response } from './messages.js';
 import { PendingRequests, type PendingRequest } from './pending-requests.js';
 import { SocketLink } from './socket-link.js';
 
-/** The code of a close the app asked for. */
-const NORMAL_CLOSURE = 1000;
 /** Refusals that carry no `RequestID` (the server decides them before reading the frame). */
-const REFUSALS = new Set(['rate_limited', 'shutting_down']);
-
-/** Close codes after which reconnecting cannot help: a policy violation, a too-big frame, the app's own. */
-const isFinal = (code: number) => code === 1008 || code === 1009 || (code >= 4000 && code < 5000);
+const REFUSALS = new Set(REFUSED_UNREAD);
 
 /**
  * A connection to a broadcaster that keeps itself connected. Create it with {@link connect}.
@@ -220,7 +217,7 @@ export class BroadcastClient<Api = UntypedApi> {
     this.failPending('disconnected', 'the connection dropped before the server answered', (request) => request.sentSeq > 0);
     if (this.state === 'closed') return;
     const { reconnect } = this.options;
-    if (reconnect === false || isFinal(code)) {
+    if (reconnect === false || isFinalClose(code)) {
       this.close();
       return;
     }

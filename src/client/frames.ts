@@ -1,3 +1,4 @@
+import { FRAME_EVENT } from '../protocol/frame-event.js';
 import { fromUtf8 } from './base64.js';
 import { toResponse, type Response } from './messages.js';
 
@@ -9,10 +10,10 @@ export type ServerFrame =
   | { kind: 'error'; code: string; message: string; handlerId: number; requestId: unknown }
   | { kind: 'other' };
 
-const EVENT_JOIN = 1;
-const EVENT_LEAVE = 2;
-const EVENT_ERROR = 3;
-const EVENT_ACK = 4;
+const EVENT_JOIN = FRAME_EVENT.Join;
+const EVENT_LEAVE = FRAME_EVENT.Leave;
+const EVENT_ERROR = FRAME_EVENT.Error;
+const EVENT_ACK = FRAME_EVENT.Ack;
 
 /**
  * Reads one frame. Throws a `TypeError` naming what is wrong with a frame that is not

@@ -1,7 +1,8 @@
+import { CAST_TYPE } from '../protocol/cast-type.js';
 import { fromBase64, fromUtf8, toBase64, utf8 } from './base64.js';
 
 /** Who a response was cast to (the protocol's `CastType`). */
-export const CastType = { All: 1, Self: 2, Exclusive: 3, Others: 4, Room: 5, RoomOthers: 6 } as const;
+export const CastType = CAST_TYPE;
 export type CastType = (typeof CastType)[keyof typeof CastType];
 
 /** A body to send: text (sent as UTF-8), bytes, or `{ json: value }` (sent as JSON text). */

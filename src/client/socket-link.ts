@@ -1,11 +1,10 @@
 // One WebSocket of the client SDK: opened, watched (open timeout, heartbeat), written to, dropped.
+import { ABNORMAL_CLOSURE } from '../protocol/close-code.js';
 import type { WebSocketConstructor, WebSocketLike } from './client-options.js';
 
 const OPEN = 1;
-/** The code the client closes with when it gives up on a socket itself. */
+/** The code the client closes with when it gives up on a socket itself (an application code). */
 const GIVEN_UP = 4000;
-/** The code reported for a socket given up on: it ended without a close frame. */
-const ABNORMAL = 1006;
 
 /** What a {@link SocketLink} reports to the client that made it. */
 export interface LinkEvents {
@@ -87,7 +86,7 @@ export class SocketLink {
 
   private giveUp(): void {
     this.drop(GIVEN_UP);
-    this.events.lost(ABNORMAL);
+    this.events.lost(ABNORMAL_CLOSURE);
   }
 
   private ended(code: number): void {

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { isStrictBase64, readCanonicalRequest } from './canonical-request.js';
+import { isStrictBase64, readCanonicalRequest } from '../protocol/canonical-request.js';
 import { decodeGeneralRequest, decodeRequest } from './codec.js';
 
 const STRICT = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;

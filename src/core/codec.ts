@@ -1,6 +1,7 @@
 import { ErrorCode, FrameRejection } from './errors.js';
 import type { Audience } from './audience.js';
-import { isStrictBase64, readCanonicalRequest } from './canonical-request.js';
+import { isStrictBase64, readCanonicalRequest } from '../protocol/canonical-request.js';
+import { FRAME_EVENT } from '../protocol/frame-event.js';
 import type { Body, ClientId, EventType } from './message.js';
 
 /** A request's `RequestID` (protocol 1.1): an integer from 0 to 2^53 − 1, or 1 to 64 characters. */
@@ -14,10 +15,6 @@ export interface DecodedRequest {
   readonly requestId?: RequestId;
 }
 
-/** The protocol's error frame carries `EventType` 3. */
-export const ERROR_EVENT_TYPE = 3;
-/** The protocol's ack (1.1) carries `EventType` 4. */
-export const ACK_EVENT_TYPE = 4;
 const MAX_REQUEST_ID_LENGTH = 64;
 
 const EMPTY_BODY = Buffer.alloc(0);
@@ -125,14 +122,14 @@ export function assembleResponse(audience: Audience, handlerId: number, encodedB
 export function encodeError(clientId: ClientId, handlerId: number, code: string, message: string, requestId?: RequestId): string {
   const request = requestId === undefined ? '' : `,"RequestID":${JSON.stringify(requestId)}`;
   return (
-    `{"EventType":${ERROR_EVENT_TYPE},"ClientID":${JSON.stringify(clientId)},"HandlerID":${handlerId},` +
+    `{"EventType":${FRAME_EVENT.Error},"ClientID":${JSON.stringify(clientId)},"HandlerID":${handlerId},` +
     `"Code":${JSON.stringify(code)},"Error":${JSON.stringify(message)}${request}}`
   );
 }
 
 /** The ack (`EventType` 4, protocol 1.1) of a request that carried a `RequestID`. */
 export function encodeAck(clientId: ClientId, handlerId: number, requestId: RequestId): string {
-  return `{"EventType":${ACK_EVENT_TYPE},"ClientID":${JSON.stringify(clientId)},"HandlerID":${handlerId},"RequestID":${JSON.stringify(requestId)}}`;
+  return `{"EventType":${FRAME_EVENT.Ack},"ClientID":${JSON.stringify(clientId)},"HandlerID":${handlerId},"RequestID":${JSON.stringify(requestId)}}`;
 }
 
 /** A body as the frame's `Body` value: `null`, or base64 in quotes. */

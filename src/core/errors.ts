@@ -1,35 +1,10 @@
-/** Codes of the protocol's error frame (`EventType` 3). */
-export enum ErrorCode {
-  InvalidMessage = 'invalid_message',
-  InvalidBody = 'invalid_body',
-  UnknownHandler = 'unknown_handler',
-  HandlerError = 'handler_error',
-  /** The client sent faster than `rateLimit` allows; the frame was not processed. */
-  RateLimited = 'rate_limited',
-  /** The server is shutting down; the frame was not processed. */
-  ShuttingDown = 'shutting_down',
-  /** The handler did not settle within `handlerTimeout`. */
-  HandlerTimeout = 'handler_timeout',
-  /** A guard refused the request, or the handler refused it as unauthorized (401/403). */
-  Forbidden = 'forbidden',
-  /** A pipe or validation refused the request (400); the text says why. */
-  BadRequest = 'bad_request',
-}
+import { CloseCode } from '../protocol/close-code.js';
+import { ErrorCode } from '../protocol/error-code.js';
+
+export { CloseCode, ErrorCode };
 
 /** The codes a handler may answer with through {@link BroadcasterException}. */
 export type RefusalCode = ErrorCode.HandlerError | ErrorCode.Forbidden | ErrorCode.BadRequest | ErrorCode.InvalidBody;
-
-/** WebSocket close codes the server uses. */
-export enum CloseCode {
-  /** The server is shutting down. */
-  GoingAway = 1001,
-  /** The client kept flooding past its rate limit. */
-  PolicyViolation = 1008,
-  /** A frame was larger than `maxPayload`. */
-  MessageTooBig = 1009,
-  /** The client fell too far behind reading (`slowClientPolicy: 'close'`). */
-  TryAgainLater = 1013,
-}
 
 /**
  * The client-facing error: throw it from a handler and its message reaches the client

@@ -1,17 +1,20 @@
+import { CAST_TYPE } from '../protocol/cast-type.js';
+import { FRAME_EVENT, ROOM_EVENT } from '../protocol/frame-event.js';
+
 /** Who receives a {@link ResponseMessage}. Values are those of the wire protocol. */
 export enum CastType {
   /** Every connected client. */
-  All = 1,
+  All = CAST_TYPE.All,
   /** The sending client only. */
-  Self = 2,
+  Self = CAST_TYPE.Self,
   /** Only the clients listed in `castFor`. */
-  Exclusive = 3,
+  Exclusive = CAST_TYPE.Exclusive,
   /** Every connected client except the sender. */
-  Others = 4,
+  Others = CAST_TYPE.Others,
   /** Every member of the rooms listed in `castFor`, each once (protocol 1.1). */
-  Room = 5,
+  Room = CAST_TYPE.Room,
   /** Like {@link CastType.Room}, except the sender (protocol 1.1). */
-  RoomOthers = 6,
+  RoomOthers = CAST_TYPE.RoomOthers,
 }
 
 /** Cast to every connected client. */
@@ -33,13 +36,13 @@ export const RoomOthers = CastType.RoomOthers;
  */
 export enum EventType {
   /** A client joined. */
-  OnAddClient = 1,
+  OnAddClient = FRAME_EVENT.Join,
   /** A client left. */
-  OnDelClient = 2,
+  OnDelClient = FRAME_EVENT.Leave,
   /** A client of this instance joined a room. */
-  OnJoinRoom = 101,
+  OnJoinRoom = ROOM_EVENT.Join,
   /** A client of this instance left a room (or disconnected while in it). */
-  OnLeaveRoom = 102,
+  OnLeaveRoom = ROOM_EVENT.Leave,
 }
 
 /** A client joined. */

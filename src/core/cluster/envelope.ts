@@ -1,5 +1,5 @@
 import type { Audience } from '../audience.js';
-import { isStrictBase64 } from '../canonical-request.js';
+import { isStrictBase64 } from '../../protocol/canonical-request.js';
 import { CastType, type ClientId } from '../message.js';
 import { isRoomName, type MembershipOp } from '../rooms.js';
 import { isCloseCode, isCloseReason } from '../disconnect.js';

@@ -1,3 +1,4 @@
+// The usual request frame, read without JSON.parse; anything else is read the general way.
 // Nearly every request is written the same way by every client: `{"HandlerID":<integer>,
 // "Body":"<base64>"}` or `…"Body":null}`, no spaces, no other keys, and (protocol 1.1,
 // as the client SDK writes it) maybe `,"RequestID":<integer>` last. Such a frame is read
