@@ -1,3 +1,4 @@
+// Compile-time types of an app's handlers for the client SDK's connect<Api>().
 import type { OutgoingBody } from './messages.js';
 
 /**

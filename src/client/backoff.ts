@@ -1,3 +1,4 @@
+// How long the client SDK waits before reconnecting: exponential backoff with full jitter.
 /** How long to wait before reconnect attempt `attempt` (0 for the first), in milliseconds. */
 export interface Backoff {
   /** First ceiling. @default 500 */

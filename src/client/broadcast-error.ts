@@ -1,3 +1,4 @@
+// The error of a failed request in the client SDK.
 /**
  * Why a request failed: a server's error code (`forbidden`, `bad_request`,
  * `handler_error`…), or the client's own: `timeout`, `disconnected`, `closed`, `offline`.

@@ -1,3 +1,4 @@
+// Reading a server frame in the client SDK: checked, so that no server can crash the client.
 import { FRAME_EVENT } from '../protocol/frame-event.js';
 import { fromUtf8 } from './base64.js';
 import { toResponse, type Response } from './messages.js';

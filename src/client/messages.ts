@@ -1,3 +1,4 @@
+// Bodies the client SDK sends, and responses as it hands them to the app.
 import { CAST_TYPE } from '../protocol/cast-type.js';
 import { fromBase64, fromUtf8, toBase64, utf8 } from './base64.js';
 

@@ -1,3 +1,4 @@
+// Who one cast is for: its cast type, its sender and its listed targets, as one value.
 import { CastType, type ClientId, type ResponseMessage } from './message.js';
 
 /**

@@ -1,3 +1,4 @@
+// Giving up a handler call: an abort signal per call, fired at its deadline or when its client leaves.
 /**
  * A handler call's cancellation, keyed by the message object the call was given (each
  * call gets one of its own). The signal is made only when something asks for it (a

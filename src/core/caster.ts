@@ -1,3 +1,4 @@
+// Casting a response: its frame made once, delivered here, published to the other nodes.
 import { audienceOf, isRoomCast, type Audience } from './audience.js';
 import { assembleResponse, encodeBody } from './codec.js';
 import { OutgoingFrame } from './conn.js';

@@ -1,3 +1,4 @@
+// One connected client: its connection, identity, rooms, and the order of its outcomes.
 import type { BroadcasterLogger, ClientIdentity, HandlerContext } from './handlers.js';
 import type { BacklogLimits, Conn, OutgoingFrame } from './conn.js';
 import type { ClientId } from './message.js';

@@ -1,3 +1,4 @@
+// Frames to and from JSON: requests decoded, responses, events, errors and acks encoded.
 import { ErrorCode, FrameRejection } from './errors.js';
 import type { Audience } from './audience.js';
 import { isStrictBase64, readCanonicalRequest } from '../protocol/canonical-request.js';

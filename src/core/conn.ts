@@ -1,3 +1,4 @@
+// The core's view of one connection (the original's Conn), and a frame shared by its recipients.
 import type { ClientId } from './message.js';
 
 /** How much unsent data one client may have before it counts as slow. */

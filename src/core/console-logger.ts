@@ -1,3 +1,4 @@
+// The logger used when the app gives none: the console.
 import type { BroadcasterLogger } from './handlers.js';
 
 /** Where the core reports when it is given no logger: the console. */

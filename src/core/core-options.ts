@@ -1,3 +1,4 @@
+// The core's settings: what they mean, their defaults, and their checks.
 import type { Backplane } from './cluster/backplane.js';
 import type { ClusterOptions } from './cluster/cluster.js';
 import type { BroadcasterLogger, ClientRequestInfo, EventHandlers, MessageHandlers } from './handlers.js';

@@ -1,3 +1,4 @@
+// Writing a frame to one client within its backlog limits, else the slow-client policy.
 import type { Client } from './client.js';
 import type { BacklogLimits, OutgoingFrame } from './conn.js';
 import type { SlowClientPolicy } from './core-options.js';

@@ -1,3 +1,4 @@
+// The kind of a value, named for an error message.
 /** Names the kind of a value for an error message: `a string`, `an array`, `NaN`… */
 export function describeValue(value: unknown): string {
   if (value === null) return 'null';

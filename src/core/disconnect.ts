@@ -1,3 +1,4 @@
+// The close code and reason of a server-side disconnect, checked.
 /** How {@link BroadcasterCore.disconnect} closes a client's connection. */
 export interface DisconnectOptions {
   /**

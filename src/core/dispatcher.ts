@@ -1,3 +1,4 @@
+// From a client's frame to an outcome: refusals, decoding, running the handler, settling in order.
 import type { Client } from './client.js';
 import { isPromiseLike } from './promise-like.js';
 import { stackOf } from './thrown-text.js';

@@ -1,3 +1,4 @@
+// The errors of the public API, and the error and close codes they carry.
 import { CloseCode } from '../protocol/close-code.js';
 import { ErrorCode } from '../protocol/error-code.js';
 

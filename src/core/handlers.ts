@@ -1,3 +1,4 @@
+// What handlers are: their functions, their context, and the logger the core reports to.
 import type { ClientId, EventMessage, EventType, RequestMessage, ResponseMessage } from './message.js';
 
 /** What the server knows about the client a handler runs for. */

@@ -1,3 +1,4 @@
+// The messages of the public API: requests, responses, events, and their types.
 import { CAST_TYPE } from '../protocol/cast-type.js';
 import { FRAME_EVENT, ROOM_EVENT } from '../protocol/frame-event.js';
 

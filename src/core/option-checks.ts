@@ -1,3 +1,4 @@
+// Checking one option value, with the same error in every layer.
 /** The error for an option with a value it cannot take, the same in every layer. */
 export function invalidOption(name: string, expected: string, value: unknown): TypeError {
   return new TypeError(`Broadcaster option "${name}" must be ${expected}, got ${JSON.stringify(value) ?? String(value)}.`);

@@ -1,3 +1,4 @@
+// A client's rate limit: a token bucket.
 /** How fast one client may send. */
 export interface RateLimit {
   /** Messages a client may send per second, on average. */

@@ -1,3 +1,4 @@
+// Who receives a cast among the clients at hand: the original's broadcast switch.
 import type { Audience } from './audience.js';
 import { CastType } from './message.js';
 

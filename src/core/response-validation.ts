@@ -1,3 +1,4 @@
+// Checking what a handler returned before anything of it is cast.
 import { InvalidResponseError } from './errors.js';
 import { isRoomCast } from './audience.js';
 import { CastType, type ResponseMessage } from './message.js';

@@ -1,3 +1,4 @@
+// Room names, and the rooms of this node's clients both ways round.
 import type { Client } from './client.js';
 import { describeValue } from './describe-value.js';
 

@@ -1,3 +1,4 @@
+// The core's counters, as stats() reports them.
 import type { ClusterStats } from './cluster/cluster.js';
 
 /** The routing core's counters; all counts since start. */

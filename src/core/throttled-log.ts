@@ -1,3 +1,4 @@
+// Warnings a remote party can cause, logged once per interval per kind with a count.
 import type { BroadcasterLogger } from './handlers.js';
 
 /** How long warnings of one kind are gathered into one line. */

@@ -1,3 +1,4 @@
+// What to log of anything thrown, without ever throwing.
 import { describeValue } from './describe-value.js';
 
 /**

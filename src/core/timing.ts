@@ -1,3 +1,4 @@
+// Waiting for a promise, bounded in time.
 /** Waits for `promise`, or `ms` at most; leaves no timer behind. Resolves `true` if it settled in time. */
 export async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;

@@ -1,3 +1,4 @@
+// Reading what @MessageHandler and @OnEvent stored on a method.
 import { Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { EventType } from '../core/message.js';

@@ -1,3 +1,4 @@
+// The module's options: the core's settings, the transport's, and where to listen.
 import type { BroadcasterSettings } from '../core/core-options.js';
 import type { TransportSettings } from '../ws/transport-options.js';
 

@@ -1,3 +1,4 @@
+// The Nest layer's injection tokens and metadata keys.
 /** Metadata key of `@MessageHandler`: the HandlerIDs a method serves. */
 export const MESSAGE_HANDLER_METADATA = 'nestjs-message-broadcaster:message-handler';
 /** Metadata key of `@OnEvent`: the event types a method handles. */

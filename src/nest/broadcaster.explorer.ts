@@ -1,3 +1,4 @@
+// Discovery: the @MessageHandler and @OnEvent methods of every provider, handed to the core.
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner } from '@nestjs/core';
 import type { BroadcasterCore } from '../core/broadcaster-core.js';

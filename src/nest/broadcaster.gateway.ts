@@ -1,3 +1,4 @@
+// The gateway Nest runs, handing its `ws` server and connections to the transport.
 import { Inject, type Type } from '@nestjs/common';
 import { WebSocketGateway, type OnGatewayInit } from '@nestjs/websockets';
 import type { IncomingMessage } from 'node:http';

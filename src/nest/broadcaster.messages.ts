@@ -1,3 +1,4 @@
+// The Nest layer's log and error texts.
 export const DUPLICATE_MESSAGE_HANDLER = (handlerId: number, first: string, second: string) =>
   `HandlerID ${handlerId} has two handlers: ${first} and ${second}. Each HandlerID needs exactly one.`;
 

@@ -1,3 +1,4 @@
+// The module's forRoot/forRootAsync definition.
 import { ConfigurableModuleBuilder } from '@nestjs/common';
 import type { BroadcasterModuleOptions } from './broadcaster-options.interface.js';
 import { createBroadcasterGateway } from './broadcaster.gateway.js';

@@ -1,3 +1,4 @@
+// BroadcasterModule: the broadcaster behind a Nest WebSocket gateway.
 import { Logger, Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { BroadcasterCore } from '../core/broadcaster-core.js';

@@ -1,3 +1,4 @@
+// The order of start-up and shutdown of the core, the transport and the cluster.
 import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import type { BroadcasterCore } from '../core/broadcaster-core.js';
 import type { WsTransport } from '../ws/ws-transport.js';

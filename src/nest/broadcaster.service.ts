@@ -1,3 +1,4 @@
+// Broadcaster: the service an app injects to cast, list clients and rooms, and read stats.
 import { Inject, Injectable } from '@nestjs/common';
 import { BroadcasterCore } from '../core/broadcaster-core.js';
 import type { ClientId, ResponseMessage } from '../core/message.js';

@@ -1,3 +1,4 @@
+// The module's options checked, and their defaults filled in.
 import { resolveSettings, type ResolvedSettings } from '../core/core-options.js';
 import { checkOption, isWhole } from '../core/option-checks.js';
 import { resolveTransportSettings, type ResolvedTransportSettings } from '../ws/transport-options.js';

@@ -1,3 +1,4 @@
+// The Redis backplane: broadcasters in several processes linked by Redis pub/sub.
 import { Redis, type RedisOptions } from 'ioredis';
 import type { Backplane, BackplaneListener } from '../core/cluster/backplane.js';
 

@@ -1,3 +1,4 @@
+// Who may connect: path, capacity, origin and authentication, decided before the upgrade.
 import type { IncomingMessage } from 'node:http';
 import type { BroadcasterCore } from '../core/broadcaster-core.js';
 import type { BroadcasterLogger, ClientIdentity, ClientRequestInfo } from '../core/handlers.js';

@@ -1,3 +1,4 @@
+// The `ws` socket class of the broadcaster's server: data frames straight to the core.
 import { WebSocket } from 'ws';
 
 /** What the broadcaster does with each data frame a client sends. */

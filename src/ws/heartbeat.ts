@@ -1,3 +1,4 @@
+// Liveness: every client pinged on an interval, the silent ones closed.
 import type { WebSocketServer } from 'ws';
 import type { BroadcasterSocket } from '../ws/broadcaster-socket.js';
 

@@ -1,3 +1,4 @@
+// One WebSocket text frame, encoded once as a server sends it.
 const FIN_TEXT = 0x81;
 const MAX_SHORT_LENGTH = 125;
 const MAX_16_BIT_LENGTH = 0xffff;

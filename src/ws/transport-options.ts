@@ -1,3 +1,4 @@
+// The WebSocket transport's options: path, limits, origins, authentication, heartbeat.
 import type { IncomingMessage } from 'node:http';
 import { checkOption, isPositiveInteger, isWhole } from '../core/option-checks.js';
 

@@ -1,3 +1,4 @@
+// Per-turn write batching: each socket's frames of one event-loop turn go out in one write.
 /** Something that gathers frames and writes them out when told to. */
 export interface CoalescedWriter {
   flush(): void;

@@ -1,3 +1,4 @@
+// A `ws` socket as the core's Conn: frames encoded once, written per turn, its backlog measured.
 import type { Writable } from 'node:stream';
 import type { WebSocket } from 'ws';
 import type { BacklogLimits, Conn, OutgoingFrame } from '../core/conn.js';

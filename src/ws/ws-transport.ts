@@ -1,3 +1,4 @@
+// The WebSocket transport: a `ws` server carrying a BroadcasterCore.
 import type { IncomingMessage } from 'node:http';
 import type { ServerOptions, WebSocketServer } from 'ws';
 import type { BroadcasterCore } from '../core/broadcaster-core.js';

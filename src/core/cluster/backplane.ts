@@ -1,3 +1,4 @@
+// The backplane interface: the pub/sub link between the nodes of a cluster.
 /** What a backplane reports to the node that connected it. */
 export interface BackplaneListener {
   /**

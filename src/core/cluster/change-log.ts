@@ -1,3 +1,4 @@
+// A node's numbered membership changes, kept to answer those who missed some.
 import type { ClientId } from '../message.js';
 
 /**

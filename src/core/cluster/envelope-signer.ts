@@ -1,3 +1,4 @@
+// Signing and checking the cluster's messages with its shared secret (HMAC-SHA256).
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
 /** Base64 of an HMAC-SHA256: 32 bytes. */

@@ -1,3 +1,4 @@
+// The cluster's messages: their shapes, their encoding, and their checked decoding.
 import type { Audience } from '../audience.js';
 import { isStrictBase64 } from '../../protocol/canonical-request.js';
 import { CastType, type ClientId } from '../message.js';

@@ -1,3 +1,4 @@
+// A backplane inside one process, for several broadcasters in one process and for tests.
 import type { Backplane, BackplaneListener } from './backplane.js';
 
 /**

@@ -1,3 +1,4 @@
+// Order-free fingerprints of a set of client IDs, compared in heartbeats.
 import type { ClientId } from '../message.js';
 
 const FNV_OFFSET = 0x811c9dc5;

@@ -1,3 +1,4 @@
+// This node's view of another node: its clients and rooms, changes applied strictly in order.
 import type { ClientId } from '../message.js';
 import type { Change } from './change-log.js';
 import { toggleDigest } from './membership-digest.js';

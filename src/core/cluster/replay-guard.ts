@@ -1,3 +1,4 @@
+// Refusing signed cluster messages that are too old or seen before.
 /** What becomes of a signed message at the replay check. */
 export type ReplayVerdict = 'fresh' | 'stale' | 'replayed';
 

@@ -1,3 +1,4 @@
+// The room memberships of another node's clients, both ways round.
 import type { ClientId } from '../message.js';
 import { toggleDigest } from './membership-digest.js';
 

@@ -1,3 +1,4 @@
+// A node's lists split into messages of bounded size, and put back together.
 import type { ClientId } from '../message.js';
 import type { Membership } from './room-index.js';
 

@@ -1,3 +1,4 @@
+// The worker backplane: the worker processes of one machine linked through the primary's IPC.
 import { consoleLogger } from '../console-logger.js';
 import cluster, { type Worker } from 'node:cluster';
 import { stackOf } from '../thrown-text.js';

@@ -1,3 +1,4 @@
+// Test helpers: nodes of an in-memory cluster, and waiting on a real or virtual clock.
 import { BroadcasterCore } from '../broadcaster-core';
 import type { Backplane } from '../cluster/backplane';
 import { InMemoryBackplane, InMemoryHub } from '../cluster/in-memory-backplane';

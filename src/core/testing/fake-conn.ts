@@ -1,3 +1,4 @@
+// Test helper: a Conn that records what the core wrote.
 import type { Conn } from '../conn.js';
 
 /** An in-memory {@link Conn} that records what the core wrote, for unit tests. */

@@ -1,3 +1,4 @@
+// Test helper: a backplane that loses chosen messages.
 import type { Backplane, BackplaneListener } from '../cluster/backplane';
 import type { InMemoryBackplane } from '../cluster/in-memory-backplane';
 

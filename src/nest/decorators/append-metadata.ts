@@ -1,3 +1,4 @@
+// Metadata that stacks: each decorator adds to the list on the method.
 import { SetMetadata } from '@nestjs/common';
 
 /** Like `SetMetadata`, but adds to the list already on the method, so decorators stack. */

@@ -1,3 +1,4 @@
+// @MessageHandler: a provider method as the handler of a HandlerID.
 import { MESSAGE_HANDLER_METADATA } from '../broadcaster.constants.js';
 import { INVALID_BODY_MODE, INVALID_HANDLER_ID } from '../broadcaster.messages.js';
 import { appendMetadata } from './append-metadata.js';

@@ -1,3 +1,4 @@
+// @OnEvent: a provider method as the handler of a client event.
 import { EventType } from '../../core/message.js';
 import { EVENT_HANDLER_METADATA } from '../broadcaster.constants.js';
 import { INVALID_EVENT_TYPE } from '../broadcaster.messages.js';

@@ -1,3 +1,4 @@
+// What a client is told of an exception that reached the end of the Nest pipeline.
 import { HttpException, HttpStatus } from '@nestjs/common';
 import { WsException } from '@nestjs/websockets';
 import { BroadcasterException, ErrorCode } from '../../core/errors.js';

@@ -1,3 +1,4 @@
+// What an enhanced handler call ends as: every value it emitted, or what a filter said.
 import { isObservable, lastValueFrom, Observable, toArray } from 'rxjs';
 
 /**

@@ -1,3 +1,4 @@
+// Request-scoped handler providers, one set per connection, gone with it.
 import { ContextIdFactory, type ContextId, type ModuleRef } from '@nestjs/core';
 import type { HandlerContext } from '../../core/handlers.js';
 import type { ProviderWrapper } from './handler-target.js';

@@ -1,3 +1,4 @@
+// Nest's enhancer pipeline for handlers: guards, pipes, interceptors and filters.
 import type { ApplicationConfig, ExternalContextCreator } from '@nestjs/core';
 import type { CallHandler, ExecutionContext } from '@nestjs/common';
 import type { Observable } from 'rxjs';

@@ -1,3 +1,4 @@
+// The arguments of an enhanced handler call, in the order of Nest's 'ws' context.
 import type { ParamsFactory } from '@nestjs/core';
 import type { HandlerContext } from '../../core/handlers.js';
 import type { EventMessage, RequestMessage } from '../../core/message.js';

@@ -1,3 +1,4 @@
+// Provider methods as the core's handler functions: a direct call, or Nest's enhancer pipeline.
 import { Injectable } from '@nestjs/common';
 import { ExternalContextCreator, ModuleRef } from '@nestjs/core';
 import { isObservable } from 'rxjs';

@@ -1,3 +1,4 @@
+// The provider and method a handler runs, as discovery found them.
 import type { DiscoveryService } from '@nestjs/core';
 
 /** How Nest's discovery describes a provider. */

@@ -1,3 +1,4 @@
+// A request body read as JSON for `{ body: 'json' }` handlers.
 import { BroadcasterException, ErrorCode } from '../../core/errors.js';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
