@@ -1,107 +1,40 @@
-// The node: the one place where joins, leaves, room changes and casts are put in order, whatever their origin.
+// The routing core's public face: a node, checked inputs, and answers about the whole cluster.
 import { consoleLogger } from './console-logger.js';
-import { v4 as uuidv4 } from 'uuid';
-import { Caster } from './caster.js';
-import { Client, type RoomMembership } from './client.js';
-import { Cluster } from './cluster/cluster.js';
-import { clusterEventsFor } from './cluster-events.js';
 import type { ClientSession, Conn } from './conn.js';
-import { OutgoingFrame } from './conn.js';
-import { encodeEvent } from './codec.js';
-import { clusterOptions, resolveSettings, type BroadcasterCoreOptions, type UserRoomFn } from './core-options.js';
+import { resolveSettings, type BroadcasterCoreOptions } from './core-options.js';
 import { Directory } from './directory.js';
-import { Dispatcher, NO_HANDLER_ID } from './dispatcher.js';
-import { BroadcasterException, CloseCode } from './errors.js';
-import type { BroadcasterLogger, ClientIdentity, EventHandlers, MessageHandlers } from './handlers.js';
-import { Hub } from './hub.js';
-import { LeaveQueue } from './leave-queue.js';
-import { EventType, type ClientId, type ResponseMessage } from './message.js';
-import { TokenBucket, type RateLimit } from './rate-limiter.js';
-import { assertRoomName, type MembershipOp } from './rooms.js';
 import { checkDisconnect, type DisconnectOptions } from './disconnect.js';
+import type { ClientIdentity, EventHandlers, MessageHandlers } from './handlers.js';
+import type { ClientId, ResponseMessage } from './message.js';
+import { Node } from './node.js';
 import { checkServerCast } from './server-cast.js';
 import { emptyStats, type CoreStats } from './stats.js';
-import { settlesWithin } from './timing.js';
-import { ThrottledLog } from './throttled-log.js';
-import { userRoomOf } from './user-room.js';
 
 /**
- * The transport-agnostic routing core: attach any {@link Conn} to it. It is the one place
- * that puts in order a client's join and leave, room changes and casts, local or from
- * another node of the cluster; the {@link Hub} holds the clients here and delivers to
- * them, the dispatcher runs handlers, the caster casts, the cluster speaks to the others.
+ * The transport-agnostic routing core: attach any {@link Conn} to it. Its {@link Node}
+ * puts in order a client's join and leave, room changes and casts, local or from another
+ * node of the cluster; this class checks what callers give it and answers about the
+ * clients and rooms of the whole cluster.
  */
 export class BroadcasterCore {
   private readonly counters = emptyStats();
-  private readonly logger: BroadcasterLogger;
-  private readonly rateLimit: RateLimit | undefined;
-  private readonly hub: Hub;
-  private readonly leaves: LeaveQueue;
-  private readonly dispatcher: Dispatcher;
-  private readonly caster: Caster;
-  private readonly cluster: Cluster | null;
+  private readonly node: Node;
   private readonly directory: Directory;
-  private readonly userRoom: UserRoomFn | undefined;
-  private readonly maxRoomsPerClient: number;
-  private readonly warnings: ThrottledLog;
-  private readonly membership: RoomMembership = {
-    join: (client, room) => {
-      assertRoomName(room);
-      if (!this.changeMembership('join', client, room)) {
-        throw new BroadcasterException(`cannot join room ${JSON.stringify(room)}: already in ${this.maxRoomsPerClient} rooms, the most allowed`);
-      }
-    },
-    leave: (client, room) => {
-      assertRoomName(room);
-      this.changeMembership('leave', client, room);
-    },
-  };
-  private closing = false;
-  private onEmpty: (() => void) | null = null;
 
   constructor(options: BroadcasterCoreOptions = {}) {
-    const settings = resolveSettings(options);
-    this.logger = options.logger ?? consoleLogger;
-    this.warnings = new ThrottledLog(this.logger);
-    this.rateLimit = settings.rateLimit;
-    const limits = { maxBufferedBytes: settings.maxBufferedBytes, maxBufferedMessages: settings.maxBufferedMessages };
-    this.hub = new Hub({ limits, slowClientPolicy: settings.slowClientPolicy, announceClients: settings.announceClients }, this.counters, (client) =>
-      this.evict(client, CloseCode.TryAgainLater, 'slow client', 'fell too far behind reading'),
-    );
-    this.leaves = new LeaveQueue((client) => this.left(client), this.logger);
-    // The other nodes' casts, joins, leaves and requests are put in order here like this node's own.
-    const events = clusterEventsFor(this.hub, {
-      remoteCast: (audience, handlerId, encodedBody) => this.caster.castHere(audience, handlerId, encodedBody),
-      changeMembership: (op, client, room) => this.changeMembership(op, client, room),
-      kick: (client, code, reason) => this.kick(client, code, reason),
-    });
-    this.cluster = settings.backplane === undefined ? null : new Cluster(events, clusterOptions(settings, settings.backplane, this.logger));
-    this.caster = new Caster(this.hub, this.cluster);
-    this.directory = new Directory(this.hub, this.cluster);
-    this.dispatcher = new Dispatcher(
-      this.hub,
-      (client, code, reason, why) => this.evict(client, code, reason, why),
-      (senderId, handlerId, responses) => this.caster.castAll(senderId, handlerId, responses),
-      this.counters,
-      this.logger,
-      settings.handlerTimeout,
-      settings.maxRequestsInFlight,
-      this.warnings,
-      () => this.closing,
-    );
-    this.dispatcher.setHandlers(options.messageHandlers ?? new Map(), options.eventHandlers ?? new Map());
-    this.userRoom = settings.userRoom;
-    this.maxRoomsPerClient = settings.maxRoomsPerClient;
+    this.node = new Node(resolveSettings(options), this.counters, options.logger ?? consoleLogger);
+    this.node.setHandlers(options.messageHandlers ?? new Map(), options.eventHandlers ?? new Map());
+    this.directory = new Directory(this.node.hub, this.node.cluster);
   }
 
   /** Joins the cluster, when there is a backplane; resolves at once for a single node. */
   async start(): Promise<void> {
-    await this.cluster?.start();
+    await this.node.cluster?.start();
   }
 
   /** Replaces the handler maps (the Nest module sets them once discovery is done). */
   setHandlers(messageHandlers: MessageHandlers, eventHandlers: EventHandlers): void {
-    this.dispatcher.setHandlers(messageHandlers, eventHandlers);
+    this.node.setHandlers(messageHandlers, eventHandlers);
   }
 
   /**
@@ -109,66 +42,7 @@ export class BroadcasterCore {
    * announced to the others, and the OnAddClient handler runs.
    */
   attach(conn: Conn, identity: ClientIdentity = {}): ClientSession {
-    const rateLimiter = this.rateLimit === undefined ? null : new TokenBucket(this.rateLimit);
-    const client = new Client(uuidv4(), conn, this.logger, identity, rateLimiter, this.membership);
-    this.counters.clientsJoined += 1;
-    this.joined(client, userRoomOf(this.userRoom, client.id, identity, this.logger));
-    let detached = false;
-    return {
-      id: client.id,
-      receive: (data) => this.dispatcher.receive(client, data),
-      control: () => this.dispatcher.receiveControl(client),
-      detach: () => {
-        if (detached) return;
-        detached = true;
-        this.remove(client);
-      },
-    };
-  }
-
-  /**
-   * A client's join: it gets its own OnAddClient first, then the others here are told,
-   * then the other nodes, then its handlers run. The user's room is joined before anyone
-   * hears of the client, so that no cast to the user can miss it.
-   */
-  private joined(client: Client, userRoom: string | undefined): void {
-    if (userRoom !== undefined) this.hub.rooms.join(client, userRoom);
-    this.hub.add(client);
-    this.hub.send(client, new OutgoingFrame(encodeEvent(EventType.OnAddClient, client.id)));
-    this.hub.announce(EventType.OnAddClient, client.id, client);
-    this.cluster?.publishJoin(client.id);
-    if (userRoom !== undefined) this.cluster?.publishMembership('join', client.id, userRoom);
-    this.dispatcher.runEventHandler(client, EventType.OnAddClient);
-    if (userRoom !== undefined) this.dispatcher.runEventHandler(client, EventType.OnJoinRoom, userRoom);
-  }
-
-  /**
-   * Takes a client out at once (nothing more is cast to it, its running calls are given
-   * up); its leave follows its pending replies.
-   */
-  private remove(client: Client): void {
-    if (!this.hub.remove(client)) return;
-    client.abandonCalls();
-    if (this.hub.clients.size === 0) this.onEmpty?.();
-    client.whenSettled(() => this.leaves.push(client));
-  }
-
-  /**
-   * A client's leave, once its pending replies are out: the others here are told, then
-   * the other nodes, then its handlers run (its leave, then each room it was in).
-   */
-  private left(client: Client): void {
-    this.hub.announce(EventType.OnDelClient, client.id);
-    this.cluster?.publishLeave(client.id, client.rooms ?? []);
-    this.dispatcher.runEventHandler(client, EventType.OnDelClient);
-    for (const room of client.rooms ?? []) this.dispatcher.runEventHandler(client, EventType.OnLeaveRoom, room);
-  }
-
-  /** Disconnects a misbehaving client: its leave is announced, then it is closed. */
-  private evict(client: Client, code: number, reason: string, why: string): void {
-    this.logger.warn(`client ${client.id} ${why}: disconnecting it`);
-    this.remove(client);
-    client.close(code, reason);
+    return this.node.attach(conn, identity);
   }
 
   /**
@@ -184,12 +58,12 @@ export class BroadcasterCore {
    * the backplane. Returns false when no node is known to hold that client.
    */
   join(clientId: ClientId, room: string): boolean {
-    return this.requestMembership('join', clientId, room);
+    return this.node.requestMembership('join', clientId, room);
   }
 
   /** Takes a client out of a room, like {@link join}. */
   leave(clientId: ClientId, room: string): boolean {
-    return this.requestMembership('leave', clientId, room);
+    return this.node.requestMembership('leave', clientId, room);
   }
 
   /**
@@ -200,17 +74,7 @@ export class BroadcasterCore {
    */
   disconnect(clientId: ClientId, options: DisconnectOptions = {}): boolean {
     const { code, reason } = checkDisconnect(options);
-    const client = this.hub.clients.get(clientId);
-    if (client !== undefined) this.kick(client, code, reason);
-    else if (this.directory.holds(clientId) === 'elsewhere') this.cluster?.requestDisconnect(clientId, code, reason);
-    else return false;
-    return true;
-  }
-
-  private kick(client: Client, code: number, reason: string): void {
-    this.logger.log(`client ${client.id} disconnected by the server (${code}${reason === '' ? '' : ` ${reason}`})`);
-    this.remove(client);
-    client.close(code, reason);
+    return this.node.disconnect(clientId, code, reason);
   }
 
   /** The rooms a client (of any node) is in; empty for an unknown client. */
@@ -225,53 +89,26 @@ export class BroadcasterCore {
 
   /** How many clients are connected to this node now. */
   get localClientCount(): number {
-    return this.hub.clients.size;
+    return this.node.hub.clients.size;
   }
 
   /** The counters an operator needs; a fresh copy on each call. */
   stats(): CoreStats {
+    const { hub, cluster } = this.node;
     let bufferedBytes = 0;
-    for (const client of this.hub.clients.values()) bufferedBytes += client.unsentBytes();
+    for (const client of hub.clients.values()) bufferedBytes += client.unsentBytes();
     return {
       ...this.counters,
-      clients: this.hub.clients.size,
+      clients: hub.clients.size,
       bufferedBytes,
       errors: { ...this.counters.errors },
-      ...(this.cluster === null ? {} : { cluster: this.cluster.stats() }),
+      ...(cluster === null ? {} : { cluster: cluster.stats() }),
     };
-  }
-
-  private requestMembership(op: MembershipOp, clientId: ClientId, room: string): boolean {
-    assertRoomName(room);
-    const client = this.hub.clients.get(clientId);
-    if (client !== undefined) return this.changeMembership(op, client, room);
-    if (this.directory.holds(clientId) !== 'elsewhere') return false;
-    this.cluster?.requestMembership(op, clientId, room);
-    return true;
-  }
-
-  /**
-   * Changes a local client's rooms, tells the cluster, then runs the room event handler.
-   * Returns false only for a join refused because the client is in `maxRoomsPerClient`
-   * rooms already (logged, and counted in `roomLimitRefusals`).
-   */
-  private changeMembership(op: MembershipOp, client: Client, room: string): boolean {
-    if (!this.hub.has(client)) return true;
-    if (op === 'join' && (client.rooms?.size ?? 0) >= this.maxRoomsPerClient && !client.rooms?.has(room)) {
-      this.counters.roomLimitRefusals += 1;
-      this.warnings.warn('room-limit', `client ${client.id} is in ${this.maxRoomsPerClient} rooms (maxRoomsPerClient): a join was refused`);
-      return false;
-    }
-    const changed = op === 'join' ? this.hub.rooms.join(client, room) : this.hub.rooms.leave(client, room);
-    if (!changed) return true;
-    this.cluster?.publishMembership(op, client.id, room);
-    this.dispatcher.runEventHandler(client, op === 'join' ? EventType.OnJoinRoom : EventType.OnLeaveRoom, room);
-    return true;
   }
 
   /** Whether {@link shutdown} has begun; a transport stops accepting clients then. */
   get isShuttingDown(): boolean {
-    return this.closing;
+    return this.node.isShuttingDown;
   }
 
   /**
@@ -280,17 +117,8 @@ export class BroadcasterCore {
    * then every client is closed with 1001, and the node leaves its cluster. Each wait is
    * bounded by `timeoutMs`.
    */
-  async shutdown(timeoutMs: number): Promise<void> {
-    this.closing = true;
-    this.hub.silence();
-    const emptied = this.hub.clients.size === 0 ? Promise.resolve() : new Promise<void>((resolve) => (this.onEmpty = resolve));
-    const clients = [...this.hub.clients.values()];
-    await settlesWithin(Promise.all(clients.map((client) => client.settled())), timeoutMs);
-    if (this.hub.clients.size > 0) {
-      for (const client of this.hub.clients.values()) client.close(CloseCode.GoingAway, 'server shutting down');
-      await settlesWithin(emptied, timeoutMs);
-    }
-    await settlesWithin(this.cluster?.stop() ?? Promise.resolve(), timeoutMs);
+  shutdown(timeoutMs: number): Promise<void> {
+    return this.node.shutdown(timeoutMs);
   }
 
   /**
@@ -298,8 +126,6 @@ export class BroadcasterCore {
    * `handlerId` or 0. Self has no sender here and is refused, as are malformed responses.
    */
   cast(responses: ResponseMessage | readonly ResponseMessage[]): void {
-    const list = checkServerCast(responses);
-    this.caster.assertFitCluster('', list);
-    for (const response of list) this.caster.cast('', response.handlerId ?? NO_HANDLER_ID, response);
+    this.node.castFromServer(checkServerCast(responses));
   }
 }

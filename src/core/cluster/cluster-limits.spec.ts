@@ -78,7 +78,7 @@ describe('what crosses the backplane is bounded, and nothing on it can throw', (
     expect(b.core.stats().cluster?.rejected).toBe(1);
 
     // A failure anywhere in the handling of a message stays inside the node.
-    const deliver = jest.spyOn((b.core as unknown as { caster: Caster }).caster, 'castHere');
+    const deliver = jest.spyOn((b.core as unknown as { node: { caster: Caster } }).node.caster, 'castHere');
     deliver.mockImplementationOnce(() => {
       throw new RangeError('Maximum call stack size exceeded');
     });

@@ -1,0 +1,220 @@
+// The node: the one place where joins, leaves, room changes and casts are put in order, whatever their origin.
+import { v4 as uuidv4 } from 'uuid';
+import { Caster } from './caster.js';
+import { Client, type RoomMembership } from './client.js';
+import { clusterEventsFor } from './cluster-events.js';
+import { Cluster } from './cluster/cluster.js';
+import { encodeEvent } from './codec.js';
+import { OutgoingFrame, type ClientSession, type Conn } from './conn.js';
+import { clusterOptions, type ResolvedSettings } from './core-options.js';
+import { Dispatcher, NO_HANDLER_ID } from './dispatcher.js';
+import { BroadcasterException, CloseCode } from './errors.js';
+import type { BroadcasterLogger, ClientIdentity, EventHandlers, MessageHandlers } from './handlers.js';
+import { Hub } from './hub.js';
+import { LeaveQueue } from './leave-queue.js';
+import { EventType, type ClientId, type ResponseMessage } from './message.js';
+import { TokenBucket } from './rate-limiter.js';
+import { assertRoomName, type MembershipOp } from './rooms.js';
+import type { CoreStats } from './stats.js';
+import { ThrottledLog } from './throttled-log.js';
+import { settlesWithin } from './timing.js';
+import { userRoomOf } from './user-room.js';
+
+/**
+ * Puts in order everything that happens to the clients of this node: a join and a leave,
+ * a room change, a cast, whether it starts with a client here, the app, or another node
+ * of the cluster (whose events it answers like its own). The {@link Hub} holds the
+ * clients and delivers to them, the dispatcher runs handlers, the caster casts, the
+ * cluster speaks to the other nodes.
+ */
+export class Node {
+  readonly hub: Hub;
+  readonly cluster: Cluster | null;
+  private readonly caster: Caster;
+  private readonly dispatcher: Dispatcher;
+  private readonly leaves: LeaveQueue;
+  private readonly warnings: ThrottledLog;
+  private readonly membership: RoomMembership = {
+    join: (client, room) => {
+      assertRoomName(room);
+      if (!this.changeMembership('join', client, room)) {
+        throw new BroadcasterException(`cannot join room ${JSON.stringify(room)}: already in ${this.settings.maxRoomsPerClient} rooms, the most allowed`);
+      }
+    },
+    leave: (client, room) => {
+      assertRoomName(room);
+      this.changeMembership('leave', client, room);
+    },
+  };
+  private closing = false;
+  private onEmpty: (() => void) | null = null;
+
+  constructor(
+    private readonly settings: ResolvedSettings,
+    private readonly counters: CoreStats,
+    private readonly logger: BroadcasterLogger,
+  ) {
+    this.warnings = new ThrottledLog(logger);
+    const limits = { maxBufferedBytes: settings.maxBufferedBytes, maxBufferedMessages: settings.maxBufferedMessages };
+    this.hub = new Hub({ limits, slowClientPolicy: settings.slowClientPolicy, announceClients: settings.announceClients }, counters, (client) =>
+      this.evict(client, CloseCode.TryAgainLater, 'slow client', 'fell too far behind reading'),
+    );
+    this.leaves = new LeaveQueue((client) => this.left(client), logger);
+    // The other nodes' casts, joins, leaves and requests are put in order here like this node's own.
+    const events = clusterEventsFor(this.hub, {
+      remoteCast: (audience, handlerId, encodedBody) => this.caster.castHere(audience, handlerId, encodedBody),
+      changeMembership: (op, client, room) => this.changeMembership(op, client, room),
+      kick: (client, code, reason) => this.kick(client, code, reason),
+    });
+    this.cluster = settings.backplane === undefined ? null : new Cluster(events, clusterOptions(settings, settings.backplane, logger));
+    this.caster = new Caster(this.hub, this.cluster);
+    this.dispatcher = new Dispatcher(
+      this.hub,
+      (client, code, reason, why) => this.evict(client, code, reason, why),
+      (senderId, handlerId, responses) => this.caster.castAll(senderId, handlerId, responses),
+      counters,
+      logger,
+      settings.handlerTimeout,
+      settings.maxRequestsInFlight,
+      this.warnings,
+      () => this.closing,
+    );
+  }
+
+  setHandlers(messageHandlers: MessageHandlers, eventHandlers: EventHandlers): void {
+    this.dispatcher.setHandlers(messageHandlers, eventHandlers);
+  }
+
+  /** A new client on `conn`: see {@link joined}. */
+  attach(conn: Conn, identity: ClientIdentity): ClientSession {
+    const { rateLimit } = this.settings;
+    const client = new Client(uuidv4(), conn, this.logger, identity, rateLimit === undefined ? null : new TokenBucket(rateLimit), this.membership);
+    this.counters.clientsJoined += 1;
+    this.joined(client, userRoomOf(this.settings.userRoom, client.id, identity, this.logger));
+    let detached = false;
+    return {
+      id: client.id,
+      receive: (data) => this.dispatcher.receive(client, data),
+      control: () => this.dispatcher.receiveControl(client),
+      detach: () => {
+        if (detached) return;
+        detached = true;
+        this.remove(client);
+      },
+    };
+  }
+
+  /**
+   * A client's join: it gets its own OnAddClient first, then the others here are told,
+   * then the other nodes, then its handlers run. The user's room is joined before anyone
+   * hears of the client, so that no cast to the user can miss it.
+   */
+  private joined(client: Client, userRoom: string | undefined): void {
+    if (userRoom !== undefined) this.hub.rooms.join(client, userRoom);
+    this.hub.add(client);
+    this.hub.send(client, new OutgoingFrame(encodeEvent(EventType.OnAddClient, client.id)));
+    this.hub.announce(EventType.OnAddClient, client.id, client);
+    this.cluster?.publishJoin(client.id);
+    if (userRoom !== undefined) this.cluster?.publishMembership('join', client.id, userRoom);
+    this.dispatcher.runEventHandler(client, EventType.OnAddClient);
+    if (userRoom !== undefined) this.dispatcher.runEventHandler(client, EventType.OnJoinRoom, userRoom);
+  }
+
+  /**
+   * Takes a client out at once (nothing more is cast to it, its running calls are given
+   * up); its leave follows its pending replies.
+   */
+  private remove(client: Client): void {
+    if (!this.hub.remove(client)) return;
+    client.abandonCalls();
+    if (this.hub.clients.size === 0) this.onEmpty?.();
+    client.whenSettled(() => this.leaves.push(client));
+  }
+
+  /**
+   * A client's leave, once its pending replies are out: the others here are told, then
+   * the other nodes, then its handlers run (its leave, then each room it was in).
+   */
+  private left(client: Client): void {
+    this.hub.announce(EventType.OnDelClient, client.id);
+    this.cluster?.publishLeave(client.id, client.rooms ?? []);
+    this.dispatcher.runEventHandler(client, EventType.OnDelClient);
+    for (const room of client.rooms ?? []) this.dispatcher.runEventHandler(client, EventType.OnLeaveRoom, room);
+  }
+
+  /** Disconnects a misbehaving client: its leave is announced, then it is closed. */
+  private evict(client: Client, code: number, reason: string, why: string): void {
+    this.logger.warn(`client ${client.id} ${why}: disconnecting it`);
+    this.remove(client);
+    client.close(code, reason);
+  }
+
+  /** Disconnects a client of any node (see `BroadcasterCore.disconnect`); false when no node holds it. */
+  disconnect(clientId: ClientId, code: number, reason: string): boolean {
+    const client = this.hub.clients.get(clientId);
+    if (client !== undefined) this.kick(client, code, reason);
+    else if (this.cluster?.knowsRemoteClient(clientId) === true) this.cluster.requestDisconnect(clientId, code, reason);
+    else return false;
+    return true;
+  }
+
+  private kick(client: Client, code: number, reason: string): void {
+    this.logger.log(`client ${client.id} disconnected by the server (${code}${reason === '' ? '' : ` ${reason}`})`);
+    this.remove(client);
+    client.close(code, reason);
+  }
+
+  /** Puts a client of any node in a room or takes it out; false when no node holds it. */
+  requestMembership(op: MembershipOp, clientId: ClientId, room: string): boolean {
+    assertRoomName(room);
+    const client = this.hub.clients.get(clientId);
+    if (client !== undefined) return this.changeMembership(op, client, room);
+    if (this.cluster?.knowsRemoteClient(clientId) !== true) return false;
+    this.cluster.requestMembership(op, clientId, room);
+    return true;
+  }
+
+  /**
+   * Changes a local client's rooms, tells the cluster, then runs the room event handler.
+   * Returns false only for a join refused because the client is in `maxRoomsPerClient`
+   * rooms already (logged, and counted in `roomLimitRefusals`).
+   */
+  private changeMembership(op: MembershipOp, client: Client, room: string): boolean {
+    if (!this.hub.has(client)) return true;
+    const { maxRoomsPerClient } = this.settings;
+    if (op === 'join' && (client.rooms?.size ?? 0) >= maxRoomsPerClient && !client.rooms?.has(room)) {
+      this.counters.roomLimitRefusals += 1;
+      this.warnings.warn('room-limit', `client ${client.id} is in ${maxRoomsPerClient} rooms (maxRoomsPerClient): a join was refused`);
+      return false;
+    }
+    const changed = op === 'join' ? this.hub.rooms.join(client, room) : this.hub.rooms.leave(client, room);
+    if (!changed) return true;
+    this.cluster?.publishMembership(op, client.id, room);
+    this.dispatcher.runEventHandler(client, op === 'join' ? EventType.OnJoinRoom : EventType.OnLeaveRoom, room);
+    return true;
+  }
+
+  /** Casts checked server responses, all of them or none (see `Caster.castAll`). */
+  castFromServer(responses: readonly ResponseMessage[]): void {
+    this.caster.assertFitCluster('', responses);
+    for (const response of responses) this.caster.cast('', response.handlerId ?? NO_HANDLER_ID, response);
+  }
+
+  get isShuttingDown(): boolean {
+    return this.closing;
+  }
+
+  /** See `BroadcasterCore.shutdown`. */
+  async shutdown(timeoutMs: number): Promise<void> {
+    this.closing = true;
+    this.hub.silence();
+    const emptied = this.hub.clients.size === 0 ? Promise.resolve() : new Promise<void>((resolve) => (this.onEmpty = resolve));
+    const clients = [...this.hub.clients.values()];
+    await settlesWithin(Promise.all(clients.map((client) => client.settled())), timeoutMs);
+    if (this.hub.clients.size > 0) {
+      for (const client of this.hub.clients.values()) client.close(CloseCode.GoingAway, 'server shutting down');
+      await settlesWithin(emptied, timeoutMs);
+    }
+    await settlesWithin(this.cluster?.stop() ?? Promise.resolve(), timeoutMs);
+  }
+}
