@@ -28,7 +28,7 @@ const scenarios = (smoke ? smokeScenarios() : SCENARIOS).filter(
   (s) => only === undefined || only.some((part) => s.name.toLowerCase().includes(part)),
 );
 const redisAvailable = process.env.REDIS_URL !== undefined || commandExists('redis-server');
-const resultsDir = fileURLToPath(new URL('../bench/results/', import.meta.url));
+const resultsDir = fileURLToPath(new URL('../../bench/results/', import.meta.url));
 
 async function main(): Promise<void> {
   if (values.swarm !== 'native' && values.swarm !== 'node') throw new Error(`--swarm is native or node, not ${values.swarm}`);

@@ -31,7 +31,7 @@ describe('the benchmark suite (smoke run)', () => {
 
   beforeAll(async () => {
     // `npm test` compiles the suite to dist-bench before jest starts.
-    await promisify(execFile)(process.execPath, [join(root, 'dist-bench/main.js'), '--smoke'], { cwd: root });
+    await promisify(execFile)(process.execPath, [join(root, 'dist-bench/bench/main.js'), '--smoke'], { cwd: root });
     runs = (JSON.parse(readFileSync(join(root, 'bench/results/smoke.json'), 'utf8')) as { runs: SmokeRun[] }).runs;
   }, 240_000);
 

@@ -9,7 +9,7 @@ describe('the cluster simulation (toy size)', () => {
     // `npm test` compiles the suite to dist-bench before jest starts.
     const { stdout } = await promisify(execFile)(
       process.execPath,
-      ['--expose-gc', join(root, 'dist-bench/simulation/cluster-at-scale.js'), '4', '50'],
+      ['--expose-gc', join(root, 'dist-bench/bench/simulation/cluster-at-scale.js'), '4', '50'],
       { cwd: root },
     );
     const figures = JSON.parse(stdout) as {

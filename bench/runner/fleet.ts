@@ -1,6 +1,6 @@
 import type { ServerSettings } from '../servers/child.js';
 import type { Contender } from '../servers/main.js';
-import { benchRedis } from './private-redis.js';
+import { benchRedis } from '../../support/private-redis.js';
 import { ServerProcess, type Usage } from './server-process.js';
 
 /** The server side of one run: a contender's server, or instances of the library linked over Redis. */

@@ -4,7 +4,7 @@ import { BroadcasterCore, InMemoryBackplane, InMemoryHub, newResponseMessage, Al
 // A cluster of many instances in one process over the in-memory backplane: what remote
 // membership costs each instance, what one instance's link blip ships to the others, how
 // long until every instance agrees again, and what one cast publishes.
-// Usage: node dist-bench/simulation/cluster-at-scale.js [instances=20] [clientsEach=5000]
+// Usage: node dist-bench/bench/simulation/cluster-at-scale.js [instances=20] [clientsEach=5000]
 
 const instances = Number(process.argv[2] ?? 20);
 const clientsEach = Number(process.argv[3] ?? 5000);

@@ -4,7 +4,7 @@ import { createInterface, type Interface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { Dialect } from './dialects.js';
 
-const SOURCE = fileURLToPath(new URL('../../bench/native-swarm/swarm.c', import.meta.url));
+const SOURCE = fileURLToPath(new URL('../../../bench/native-swarm/swarm.c', import.meta.url));
 const BINARY = fileURLToPath(new URL('./native-swarm', import.meta.url));
 
 /** What the native swarm saw of one measured run. */

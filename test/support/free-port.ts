@@ -1,1 +1,1 @@
-export { freePort } from '../../bench/runner/private-redis.js';
+export { freePort } from '../../support/private-redis.js';

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 
-import { PrivateRedis } from '../../bench/runner/private-redis.js';
+import { PrivateRedis } from '../../support/private-redis.js';
 
 export { PrivateRedis };
 

@@ -1,3 +1,4 @@
+// Helpers shared by the tests and the benchmark: a private redis-server on a free port.
 import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 
