@@ -1,5 +1,5 @@
 import { execFileSync, spawn, type ChildProcessByStdio } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,11 +10,14 @@ import { WebSocketServer, type WebSocket } from 'ws';
 // The benchmark's native swarm is the instrument the fan-out and request/reply figures are
 // read with, so its counting is tested here against a plain ws server that can be told to
 // misbehave. Without a C compiler the suite is skipped (loudly), except under CI=true.
-const SOURCE = join(__dirname, '..', 'bench', 'native-swarm', 'swarm.c');
+const SOURCE_DIR = join(__dirname, '..', 'bench', 'native-swarm');
+const SOURCES = readdirSync(SOURCE_DIR)
+  .filter((file) => file.endsWith('.c'))
+  .map((file) => join(SOURCE_DIR, file));
 const binary = join(mkdtempSync(join(tmpdir(), 'native-swarm-')), 'swarm');
 const compiled = (() => {
   try {
-    execFileSync('cc', ['-O2', '-Wall', '-Werror', '-o', binary, SOURCE], { stdio: 'pipe' });
+    execFileSync('cc', ['-O2', '-Wall', '-Werror', '-o', binary, ...SOURCES], { stdio: 'pipe' });
     return true;
   } catch (error) {
     const message = `the native swarm did not compile (cc missing? apt-get install gcc): ${(error as Error).message}`;

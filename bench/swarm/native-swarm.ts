@@ -1,10 +1,15 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { createInterface, type Interface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { Dialect } from './dialects.js';
 
-const SOURCE = fileURLToPath(new URL('../../../bench/native-swarm/swarm.c', import.meta.url));
+const SOURCE_DIR = fileURLToPath(new URL('../../../bench/native-swarm/', import.meta.url));
+/** The swarm's C files, and the header they share. */
+const SOURCES = readdirSync(SOURCE_DIR)
+  .filter((file) => file.endsWith('.c') || file.endsWith('.h'))
+  .map((file) => join(SOURCE_DIR, file));
 const BINARY = fileURLToPath(new URL('./native-swarm', import.meta.url));
 
 /** What the native swarm saw of one measured run. */
@@ -34,10 +39,11 @@ export interface NativeFanOut {
  * compiler is there.
  */
 export function buildNativeSwarm(): string | undefined {
-  if (existsSync(BINARY) && statSync(BINARY).mtimeMs >= statSync(SOURCE).mtimeMs) return BINARY;
+  if (existsSync(BINARY) && SOURCES.every((source) => statSync(BINARY).mtimeMs >= statSync(source).mtimeMs)) return BINARY;
   try {
     mkdirSync(fileURLToPath(new URL('.', import.meta.url)), { recursive: true });
-    execFileSync('cc', ['-O2', '-Wall', '-o', BINARY, SOURCE], { stdio: ['ignore', 'inherit', 'inherit'] });
+    const files = SOURCES.filter((source) => source.endsWith('.c'));
+    execFileSync('cc', ['-O2', '-Wall', '-o', BINARY, ...files], { stdio: ['ignore', 'inherit', 'inherit'] });
     return BINARY;
   } catch (error) {
     console.warn(`the native swarm could not be built (${(error as Error).message}); the Node swarm is used instead`);
