@@ -17,7 +17,7 @@ export {
 export { MAX_ROOM_NAME_LENGTH, isRoomName } from './rooms.js';
 export type { Body, ClientId, EventMessage, RequestMessage, ResponseMessage } from './message.js';
 export { BroadcasterException, CloseCode, ErrorCode, InvalidResponseError, type RefusalCode } from './errors.js';
-export { OutgoingFrame, type ClientSession, type Conn } from './conn.js';
+export { OutgoingFrame, type BacklogLimits, type ClientSession, type Conn } from './conn.js';
 export type { RateLimit } from './rate-limiter.js';
 export type { CoreStats } from './stats.js';
 export type {
