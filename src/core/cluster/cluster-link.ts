@@ -4,6 +4,7 @@ import { stackOf } from '../thrown-text.js';
 import type { Backplane } from './backplane.js';
 import { EnvelopeSigner } from './envelope-signer.js';
 import { decodeEnvelope, encodeEnvelope, type Envelope, type NodeId } from './envelope.js';
+import type { Clock } from './cluster-types.js';
 import { ReplayGuard } from './replay-guard.js';
 
 /** Leeway for a beat that comes back late through a busy event loop, in milliseconds. */
@@ -38,6 +39,7 @@ export interface LinkSettings {
   maxMessageBytes: number;
   /** Milliseconds between this node's heartbeats: its own come back within two while the link carries. */
   heartbeatInterval: number;
+  now: Clock;
 }
 
 /** The link's counters, part of the cluster's stats. */
@@ -109,7 +111,7 @@ export class ClusterLink {
       );
       return;
     }
-    if (this.linkUp && backplane.publish(this.signer === null ? message : this.signer.sign(message))) {
+    if (this.linkUp && backplane.publish(this.signer === null ? message : this.signer.sign(message, this.settings.now()))) {
       this.counters.published += 1;
     } else {
       this.counters.publishFailures += 1;
@@ -129,7 +131,7 @@ export class ClusterLink {
    * once, and nobody should be timed out for it.
    */
   carries(): boolean {
-    const now = Date.now();
+    const now = this.settings.now();
     if (now - this.lastOwnEcho <= 2 * this.settings.heartbeatInterval + STALL_SLACK) return true;
     if (!this.stalled) {
       this.stalled = true;
@@ -162,7 +164,7 @@ export class ClusterLink {
     const after = outages > 0 ? ` after an outage; ${publishFailures} messages were lost so far` : '';
     this.settings.logger.log(`cluster backplane up${after}`);
     this.linkUp = true;
-    this.lastOwnEcho = Date.now();
+    this.lastOwnEcho = this.settings.now();
     this.listener.resynchronize();
   }
 
@@ -199,7 +201,7 @@ export class ClusterLink {
     }
     // Signed control messages act once; casts are only checked for age (remembering every
     // cast would cost memory in proportion to the traffic).
-    const verdict = this.signer === null ? 'fresh' : this.replays.check(opened.mac, opened.signedAt, envelope.kind !== 'cast');
+    const verdict = this.signer === null ? 'fresh' : this.replays.check(opened.mac, opened.signedAt, envelope.kind !== 'cast', this.settings.now());
     if (verdict !== 'fresh') {
       this.reject(
         verdict === 'stale'
@@ -216,7 +218,7 @@ export class ClusterLink {
   }
 
   private heardOwnEcho(): void {
-    this.lastOwnEcho = Date.now();
+    this.lastOwnEcho = this.settings.now();
     if (!this.stalled) return;
     this.stalled = false;
     this.settings.logger.log("cluster backplane carries this node's messages again");

@@ -5,7 +5,17 @@ import type { ClientId } from '../message.js';
 import type { MembershipOp } from '../rooms.js';
 import type { Backplane } from './backplane.js';
 import type { NodeId } from './envelope.js';
-import type { LocalMembership } from './membership-sync.js';
+import type { Membership } from './room-index.js';
+
+/** This node's membership, as its lists are shipped. */
+export interface LocalMembership {
+  localClientIds(): ClientId[];
+  /** Every room membership of this node's clients. */
+  localMemberships(): Membership[];
+}
+
+/** The time in milliseconds, as `Date.now()` tells it; a test may give its own. */
+export type Clock = () => number;
 
 /** What the cluster needs from the broadcaster it belongs to. */
 export interface ClusterHost extends LocalMembership {
@@ -43,6 +53,8 @@ export interface ClusterOptions {
   maxClientsPerNode: number;
   /** Room memberships one other node may claim. */
   maxMembershipsPerNode: number;
+  /** The clock of heartbeats, timeouts, answer windows and signatures. @default Date.now */
+  now?: Clock;
 }
 
 /** Counters of the cluster link, part of `stats()`. */

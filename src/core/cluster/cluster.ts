@@ -36,7 +36,8 @@ export class Cluster {
     private readonly options: ClusterOptions,
   ) {
     const { logger } = options;
-    this.link = new ClusterLink(this.nodeId, options, {
+    const now = options.now ?? Date.now;
+    this.link = new ClusterLink(this.nodeId, { ...options, now }, {
       envelope: (envelope, origin) => this.handle(envelope, origin),
       resynchronize: () => this.resynchronize(),
       originGone: (origin) => this.nodes.originGone(origin),
@@ -51,11 +52,11 @@ export class Cluster {
             : `a room membership claimed past maxRoomMembershipsPerInstance (${options.maxMembershipsPerNode}) by one instance`,
         ),
     };
-    this.nodes = new NodeRegistry(host, limits, options, () => this.link.countDropped());
+    this.nodes = new NodeRegistry(host, limits, { ...options, now }, () => this.link.countDropped());
     this.sync = new MembershipSync(
       this.nodeId,
       host,
-      { logger, heartbeatInterval: options.heartbeatInterval, maxListsSize: this.maxCastSize },
+      { logger, heartbeatInterval: options.heartbeatInterval, maxListsSize: this.maxCastSize, now },
       (envelope) => this.link.publish(envelope),
       () => this.link.closed,
     );

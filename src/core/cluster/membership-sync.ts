@@ -3,21 +3,15 @@ import type { BroadcasterLogger } from '../handlers.js';
 import type { ClientId } from '../message.js';
 import type { MembershipOp } from '../rooms.js';
 import { ChangeLog, type Change } from './change-log.js';
+import type { Clock, LocalMembership } from './cluster-types.js';
 import { MAX_SYNC_PARTS, type Envelope, type NodeId } from './envelope.js';
 import { toggleDigest } from './membership-digest.js';
 import type { RemoteNode } from './remote-node.js';
-import { toggleMembershipDigest, type Membership } from './room-index.js';
+import { toggleMembershipDigest } from './room-index.js';
 import { splitLists } from './sync-parts.js';
 
 /** The most recent membership changes a node keeps to answer for those others missed. */
 const CHANGE_LOG_CAPACITY = 4096;
-
-/** This node's membership, as its lists are shipped. */
-export interface LocalMembership {
-  localClientIds(): ClientId[];
-  /** Every room membership of this node's clients. */
-  localMemberships(): Membership[];
-}
 
 /** How the sync is timed and sized. */
 export interface MembershipSyncSettings {
@@ -26,6 +20,7 @@ export interface MembershipSyncSettings {
   heartbeatInterval: number;
   /** Room for the lists in one message, in characters. */
   maxListsSize: number;
+  now: Clock;
 }
 
 /**
@@ -128,7 +123,7 @@ export class MembershipSync {
    * the gap keeps showing meanwhile.
    */
   askFor(nodeId: NodeId, node: RemoteNode, since: number | null): void {
-    const now = Date.now();
+    const now = this.settings.now();
     if (since === node.asked.since && now - node.asked.at < this.settings.heartbeatInterval) return;
     node.asked = { since, at: now };
     this.publish({ kind: 'sync-request', node: this.nodeId, to: nodeId, since });
@@ -150,7 +145,7 @@ export class MembershipSync {
     }
     if (changes.length === 0) return;
     const window = this.settings.heartbeatInterval / 2;
-    const wait = this.lastChanges.at + window - Date.now();
+    const wait = this.lastChanges.at + window - this.settings.now();
     if (wait <= 0) {
       this.answerWithChanges(since);
       return;
@@ -171,12 +166,12 @@ export class MembershipSync {
   private answerWithChanges(since: number): void {
     const changes = this.log.since(since);
     if (changes === null || changes.length === 0) return;
-    this.lastChanges = { since, version: this.log.version, at: Date.now() };
+    this.lastChanges = { since, version: this.log.version, at: this.settings.now() };
     this.publish({ kind: 'changes', node: this.nodeId, since, version: this.log.version, changes });
   }
 
   private answerWithLists(): void {
-    const now = Date.now();
+    const now = this.settings.now();
     if (now - this.lastSyncAt < this.settings.heartbeatInterval / 2) return;
     this.lastSyncAt = now;
     const version = this.log.version;

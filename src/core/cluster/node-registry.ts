@@ -1,6 +1,7 @@
 // The other nodes of a cluster as this node knows them: who is alive, who said goodbye, and their clients.
 import type { BroadcasterLogger } from '../handlers.js';
 import type { ClientId } from '../message.js';
+import type { Clock } from './cluster-types.js';
 import type { Envelope, NodeId } from './envelope.js';
 import { RemoteNode, type RemoteMembershipListener, type RemoteNodeLimits } from './remote-node.js';
 
@@ -14,6 +15,7 @@ export interface NodeRegistrySettings {
   maxNodes: number;
   /** Milliseconds of silence after which another node counts as dead. */
   nodeTimeout: number;
+  now: Clock;
 }
 
 /**
@@ -83,20 +85,20 @@ export class NodeRegistry {
       this.nodes.set(nodeId, node);
       isNew = true;
     }
-    node.lastSeen = Date.now();
+    node.lastSeen = this.settings.now();
     return { node, isNew };
   }
 
   /** Nobody could be heard for a while (the link was down or stalled): everyone gets a full timeout anew. */
   heardEveryoneNow(): void {
-    const now = Date.now();
+    const now = this.settings.now();
     for (const node of this.nodes.values()) node.lastSeen = now;
   }
 
   /** Drops every node silent for `nodeTimeout`: its clients are gone. */
   timeOutSilent(): void {
     const { nodeTimeout, logger } = this.settings;
-    const deadline = Date.now() - nodeTimeout;
+    const deadline = this.settings.now() - nodeTimeout;
     for (const [nodeId, node] of this.nodes) {
       if (node.lastSeen >= deadline) continue;
       this.timedOut += 1;
