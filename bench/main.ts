@@ -51,7 +51,7 @@ async function main(): Promise<void> {
   }
   const details = { ...machine(), repetitions: reps, swarm: native === undefined ? 'Node' : 'native (C) where the scenario allows, else Node', date: new Date().toISOString().slice(0, 10) };
   const versus = Object.fromEntries(
-    scenarios.flatMap((s) => (s.kind === 'casts' && s.versus !== undefined ? [[s.name, s.versus]] : [])),
+    scenarios.flatMap((s) => ((s.kind === 'casts' || s.kind === 'request-reply') && s.versus !== undefined ? [[s.name, s.versus]] : [])),
   );
   const summaries = summarize(records, versus);
   const table = markdown(summaries, details);

@@ -57,6 +57,14 @@ export interface RequestReplyScenario {
   perClient: number;
   payload: number;
   contenders: Contender[];
+  /**
+   * Requests with a `RequestID` (protocol 1.1: each is answered by its reply, then an ack):
+   * written `'last'`, as the client SDK writes them, or `'before-body'`, a form the
+   * server reads the general way. Absent: v1 requests, with no ack.
+   */
+  requestId?: 'last' | 'before-body';
+  /** Another scenario of the same run whose library figures this one is compared with. */
+  versus?: Versus;
 }
 
 /**

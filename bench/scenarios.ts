@@ -116,6 +116,27 @@ export const SCENARIOS: Scenario[] = [
     payload: DEFAULT_PAYLOAD,
     contenders: EVERYONE,
   },
+  // Acked requests (1.1), as the client SDK writes them, against the same requests in a form
+  // the server reads the general way (JSON.parse): what the fast path saves an SDK request.
+  {
+    kind: 'request-reply',
+    name: 'Request/reply (Self), N=2000, SDK frames (RequestID last, acked)',
+    clients: 2000,
+    perClient: 200,
+    payload: DEFAULT_PAYLOAD,
+    contenders: ['L'],
+    requestId: 'last',
+    versus: { scenario: 'Request/reply (Self), N=2000, RequestID before Body (acked)', label: 'SDK form/general form' },
+  },
+  {
+    kind: 'request-reply',
+    name: 'Request/reply (Self), N=2000, RequestID before Body (acked)',
+    clients: 2000,
+    perClient: 200,
+    payload: DEFAULT_PAYLOAD,
+    contenders: ['L'],
+    requestId: 'before-body',
+  },
   { kind: 'connect-storm', name: 'Connect storm, N=2000', clients: 2000, contenders: ['L'] },
   { kind: 'idle-memory', name: 'Idle connections, N=2000', clients: 2000, contenders: ['L', 'B0', 'S'] },
   // As many as one process may hold here: the hard limit on open files is 20,000.
@@ -134,7 +155,9 @@ export function smokeScenarios(): Scenario[] {
         ? `${scenario.target} ${scenario.rate === undefined} ${scenario.nodes} ${scenario.workers}`
         : scenario.kind === 'mass-fan-out'
           ? `${scenario.kind} ${scenario.workers}`
-          : scenario.kind;
+          : scenario.kind === 'request-reply'
+            ? `${scenario.kind} ${scenario.requestId}`
+            : scenario.kind;
     if (shapes.has(shape)) return false;
     shapes.add(shape);
     return true;

@@ -53,6 +53,9 @@ describe('the benchmark suite (smoke run)', () => {
     expect(deliveriesOf('Exclusive k=10, N=100, W=8 (smoke)')).toBe(10 * 20);
     expect(deliveriesOf('Self, N=100, W=8, guard + pipe + interceptor (smoke)')).toBe(20);
     expect(deliveriesOf('Request/reply (Self), N=2000, 1 in flight each (smoke)')).toBe(20 * 3);
+    // Acked requests: each answered by its reply and its ack, counted once.
+    expect(deliveriesOf('Request/reply (Self), N=2000, SDK frames (RequestID last, acked) (smoke)')).toBe(20 * 3);
+    expect(deliveriesOf('Request/reply (Self), N=2000, RequestID before Body (acked) (smoke)')).toBe(20 * 3);
     expect(deliveriesOf('All, N=2000, W=8, 2 worker processes (smoke)')).toBe(20 * 20);
     // 60 clients over 3 swarm processes and 3 workers, 3 casts each.
     expect(deliveriesOf('All to 50,000 clients, 3 worker processes (smoke)')).toBe(60 * 3);

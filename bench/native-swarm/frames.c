@@ -33,8 +33,11 @@ void on_data_frame(struct client *c, long long at) {
     run.replies += 1;
     if (run.replies == client_count) run.finished = at;
   } else if (run.kind == 2) {
-    if (index >= run.per_client) return;
+    if (index >= run.per_client * run.frames_per_reply) return;
     run.last_progress = at;
+    /* A request is answered by its last frame (an acked request's ack follows its reply). */
+    if ((index + 1) % run.frames_per_reply != 0) return;
+    index /= run.frames_per_reply;
     int who = c->index;
     if (who % run.sample_stride == 0 && run.latency_count < run.latency_cap) {
       run.latencies[run.latency_count++] = at - run.sent_at[who];

@@ -38,7 +38,10 @@ long quiet_then_count_wrong(void) {
   while (now_nanos() < quiet_until) turn(20);
   long wrong = 0;
   for (int i = 0; i < client_count; i++) {
-    long expected = run.kind == 1 ? (i >= run.first && i < run.last ? run.casts : 0) : run.kind == 3 ? run.casts : run.per_client;
+    long expected = run.kind == 1   ? (i >= run.first && i < run.last ? run.casts : 0)
+                    : run.kind == 3 ? run.casts
+                    : run.kind == 2 ? run.per_client * run.frames_per_reply
+                                    : run.per_client;
     if (clients[i]->frames - clients[i]->base != expected) wrong++;
   }
   return wrong;
@@ -79,10 +82,11 @@ void casts(long count, long window, int first, int last, const char *request) {
   report(count * (last - first), cpu_before);
 }
 
-void requests(long per_client, const char *request) {
+void requests(long per_client, long frames_per_reply, const char *request) {
   long long cpu_before = cpu_micros();
   begin_run(2, request, per_client);
   run.per_client = per_client;
+  run.frames_per_reply = frames_per_reply;
   free(run.sent_at);
   run.sent_at = calloc((size_t)client_count, sizeof(long long));
   long long at = now_nanos();

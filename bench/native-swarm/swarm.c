@@ -24,8 +24,11 @@
  *     Each of those clients sends its line and waits for one frame in answer.
  *
  *   requests PER_CLIENT REQUEST
+ *   acked-requests PER_CLIENT REQUEST
  *       -> done DELIVERIES NANOS CPU_MICROS P50_MICROS P99_MICROS WRONG
- *     Every client keeps one REQUEST in flight until it has PER_CLIENT replies.
+ *     Every client keeps one REQUEST in flight until it has PER_CLIENT replies; with
+ *     acked-requests each request is answered by a reply and then its ack (protocol 1.1),
+ *     and the next goes once the ack is in.
  *
  *   arm
  *       -> armed
@@ -85,14 +88,14 @@ int main(void) {
         return 1;
       }
       send_each(first, last, line, sizeof line);
-    } else if (strcmp(command, "requests") == 0) {
+    } else if (strcmp(command, "requests") == 0 || strcmp(command, "acked-requests") == 0) {
       long per_client;
       int at = 0;
       if (sscanf(rest, "%ld %n", &per_client, &at) < 1 || at == 0) {
         fprintf(stderr, "native swarm: bad requests: %s\n", rest);
         return 1;
       }
-      requests(per_client, rest + at);
+      requests(per_client, command[0] == 'a' ? 2 : 1, rest + at);
     } else if (strcmp(command, "arm") == 0) {
       arm();
     } else if (strcmp(command, "fanout") == 0) {

@@ -62,6 +62,8 @@ struct run_state {
   int first;
   int last;
   long per_client;
+  /* Frames that answer one request: 1, or 2 for a reply followed by its ack (protocol 1.1). */
+  long frames_per_reply;
   uint8_t *frame;
   size_t frame_len;
   long sent;
@@ -109,7 +111,7 @@ int drive(void);
 long quiet_then_count_wrong(void);
 void report(long deliveries, long long cpu_before);
 void casts(long count, long window, int first, int last, const char *request);
-void requests(long per_client, const char *request);
+void requests(long per_client, long frames_per_reply, const char *request);
 long long realtime_nanos(void);
 void arm(void);
 void fanout(long count, int send, const char *request);

@@ -132,6 +132,8 @@ export interface RequestReplyRun {
   request: string;
   /** Requests each client sends, one at a time. */
   perClient: number;
+  /** Frames that answer one request: 2 for an acked request (its reply, then its ack). */
+  framesPerReply?: number;
 }
 
 /**
@@ -139,7 +141,7 @@ export interface RequestReplyRun {
  * has sent `perClient`; the latency is each request's round trip.
  */
 export async function measureRequestReply(run: RequestReplyRun): Promise<Delivery> {
-  const { clients, request, perClient } = run;
+  const { clients, request, perClient, framesPerReply = 1 } = run;
   const latencies: number[] = [];
   const sampleStride = Math.max(1, Math.floor(clients.length / LATENCY_SAMPLE_CLIENTS));
   const bases = clients.map((conn) => conn.frames);
@@ -147,24 +149,31 @@ export async function measureRequestReply(run: RequestReplyRun): Promise<Deliver
   clients.forEach((conn, index) => {
     let sentAt = performance.now();
     let sent = 1;
+    let frames = 0;
     conn.onFrames = (_, completed) => {
       const now = performance.now();
-      for (let k = 0; k < completed; k++) if (index % sampleStride === 0) latencies.push(now - sentAt);
-      if (sent < perClient) {
-        sent += 1;
-        sentAt = now;
-        conn.send(request);
+      for (let k = 0; k < completed; k++) {
+        // A request is answered by its last frame (an acked request's ack follows its reply).
+        if (++frames % framesPerReply !== 0) continue;
+        if (index % sampleStride === 0) latencies.push(now - sentAt);
+        if (sent < perClient) {
+          sent += 1;
+          sentAt = now;
+          conn.send(request);
+        }
       }
     };
     conn.send(request);
   });
   const total = () => clients.reduce((sum, conn, i) => sum + conn.frames - bases[i], 0);
-  const result = await measureUntil(total, clients.length * perClient, started);
+  const expectedFrames = perClient * framesPerReply;
+  const result = await measureUntil(total, clients.length * expectedFrames, started);
   for (const conn of clients) conn.onFrames = null;
   result.latencies = latencies;
+  result.deliveries = clients.length * perClient;
   if (result.void !== undefined) return result;
-  const wrong = clients.filter((conn, i) => conn.frames - bases[i] !== perClient).length;
-  if (wrong > 0) result.void = `${wrong} clients did not receive exactly ${perClient} replies`;
+  const wrong = clients.filter((conn, i) => conn.frames - bases[i] !== expectedFrames).length;
+  if (wrong > 0) result.void = `${wrong} clients did not receive exactly ${perClient} replies (${expectedFrames} frames)`;
   return result;
 }
 

@@ -1,7 +1,7 @@
 import { DEFAULT_PAYLOAD, type CastScenario, type MassFanOutScenario, type RequestReplyScenario, type Scenario } from '../scenarios.js';
 import type { Contender } from '../servers/main.js';
 import { ECHO_ALL, ECHO_SELF } from '../servers/handler-ids.js';
-import { dialects } from '../swarm/dialects.js';
+import { dialects, requestWithId, type Dialect } from '../swarm/dialects.js';
 import { NativeSwarm, type NativeRun } from '../swarm/native-swarm.js';
 import { castPlan } from './cast-plan.js';
 import { shareOf, startFleet } from './fleet.js';
@@ -40,9 +40,9 @@ async function runClosedLoop(scenario: CastScenario | RequestReplyScenario, cont
     for (const [i, port] of fleet.ports.entries()) await swarm.open(port, dialect, shareOf(scenario.clients, fleet.ports.length, i));
     let measure: () => Promise<NativeRun>;
     if (scenario.kind === 'request-reply') {
-      const request = dialect.request(ECHO_SELF, Buffer.alloc(scenario.payload, 'x'));
-      await swarm.requests(REQUEST_WARM_UP, request);
-      measure = () => swarm.requests(scenario.perClient, request);
+      const { request, acked } = requestOf(scenario, dialect);
+      await swarm.requests(REQUEST_WARM_UP, request, acked);
+      measure = () => swarm.requests(scenario.perClient, request, acked);
     } else {
       const { request, first, last, joins } = castPlan(scenario, dialect, scenario.clients);
       if (joins.length > 0) await swarm.sendEach(0, joins);
@@ -98,4 +98,11 @@ async function runMassFanOut(scenario: MassFanOutScenario, contender: Contender,
     for (const swarm of swarms) swarm.stop();
     await server.stop();
   }
+}
+
+/** What each client of a request/reply scenario sends, and whether it is acked (1.1). */
+export function requestOf(scenario: RequestReplyScenario, dialect: Dialect): { request: string; acked: boolean } {
+  const body = Buffer.alloc(scenario.payload, 'x');
+  if (scenario.requestId === undefined) return { request: dialect.request(ECHO_SELF, body), acked: false };
+  return { request: requestWithId(ECHO_SELF, body, scenario.requestId), acked: true };
 }

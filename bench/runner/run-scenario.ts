@@ -1,14 +1,14 @@
 import { performance } from 'node:perf_hooks';
 import { DEFAULT_PAYLOAD, type CastScenario, type MassFanOutScenario, type Scenario } from '../scenarios.js';
 import type { Contender } from '../servers/main.js';
-import { ECHO_ALL, ECHO_SELF } from '../servers/handler-ids.js';
+import { ECHO_ALL } from '../servers/handler-ids.js';
 import { clientIdOf, dialects, openSwarm } from '../swarm/dialects.js';
 import { SwarmProcess } from '../swarm/swarm-process-handle.js';
 import { type SwarmConn } from '../swarm/swarm-conn.js';
 import { castPlan } from './cast-plan.js';
 import { shareOf, startFleet } from './fleet.js';
 import { measureCasts, measureManySenders, measureRequestReply, measureUntil, type Delivery } from './measure.js';
-import { nativeCanRun, REQUEST_WARM_UP, runNative } from './run-native.js';
+import { nativeCanRun, REQUEST_WARM_UP, requestOf, runNative } from './run-native.js';
 import { memoryPerClient, record, type RunRecord } from './run-record.js';
 import { ServerProcess, type Usage } from './server-process.js';
 
@@ -54,11 +54,12 @@ export async function runScenario(scenario: Scenario, contender: Contender): Pro
     }
     await openSwarm(server.port, dialect, scenario.clients, contender === 'L' ? 1 : 0, conns);
     if (scenario.kind === 'request-reply') {
-      const request = dialect.request(ECHO_SELF, Buffer.alloc(scenario.payload, 'x'));
-      await measureRequestReply({ clients: conns, request, perClient: REQUEST_WARM_UP });
+      const { request, acked } = requestOf(scenario, dialect);
+      const framesPerReply = acked ? 2 : 1;
+      await measureRequestReply({ clients: conns, request, perClient: REQUEST_WARM_UP, framesPerReply });
       const before = await server.usage();
       const swarmStart = process.cpuUsage();
-      const delivery = await measureRequestReply({ clients: conns, request, perClient: scenario.perClient });
+      const delivery = await measureRequestReply({ clients: conns, request, perClient: scenario.perClient, framesPerReply });
       const swarm = process.cpuUsage(swarmStart);
       return record(scenario.name, contender, scenario.clients, delivery, before, await server.usage(), swarm);
     }

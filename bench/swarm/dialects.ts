@@ -17,6 +17,17 @@ function requestMessage(handlerId: number, body: Buffer): string {
   return `{"HandlerID":${handlerId},"Body":"${body.toString('base64')}"}`;
 }
 
+/**
+ * A request carrying a `RequestID` (protocol 1.1): after its `Body`, as the client SDK
+ * writes it, or before it.
+ */
+export function requestWithId(handlerId: number, body: Buffer, where: 'last' | 'before-body'): string {
+  const encoded = body.toString('base64');
+  return where === 'last'
+    ? `{"HandlerID":${handlerId},"Body":"${encoded}","RequestID":1}`
+    : `{"HandlerID":${handlerId},"RequestID":1,"Body":"${encoded}"}`;
+}
+
 const broadcaster = (setupFrames: number): Dialect => ({ path: '/', setupFrames, request: requestMessage });
 
 /** The library sends each client its own OnAddClient; the raw `ws` baselines send nothing. */

@@ -98,9 +98,12 @@ export class NativeSwarm {
     if (answer !== 'sent') throw new Error(`the native swarm answered: ${answer}`);
   }
 
-  /** Every client keeps one request in flight until it has `perClient` replies. */
-  requests(perClient: number, request: string): Promise<NativeRun> {
-    return this.run(`requests ${perClient} ${request}`);
+  /**
+   * Every client keeps one request in flight until it has `perClient` replies; `acked`
+   * requests (protocol 1.1) are answered by a reply and then an ack.
+   */
+  requests(perClient: number, request: string, acked = false): Promise<NativeRun> {
+    return this.run(`${acked ? 'acked-requests' : 'requests'} ${perClient} ${request}`);
   }
 
   /** Starts counting: a later {@link fanOut} waits for frames that arrive after this. */
