@@ -1,6 +1,6 @@
 // One connected client: its connection, identity, rooms, and the order of its outcomes.
 import type { BroadcasterLogger, ClientIdentity, HandlerContext } from './handlers.js';
-import type { BacklogLimits, Conn, OutgoingFrame } from './conn.js';
+import { exceedsBacklog, type BacklogLimits, type Conn, type OutgoingFrame } from './conn.js';
 import type { ClientId } from './message.js';
 import type { TokenBucket } from './rate-limiter.js';
 import { abortCall } from './call-abort.js';
@@ -80,16 +80,10 @@ export class Client {
     return this.conn.unsentBytes?.() ?? 0;
   }
 
-  /**
-   * Whether one more frame of `size` bytes would take the client past its backlog limits.
-   * Only what the client has left unread counts: a client that has read everything may
-   * be sent a frame larger than the byte limit.
-   */
+  /** Whether one more frame of `size` bytes would take the client past its backlog limits (see {@link exceedsBacklog}). */
   wouldOverflow(limits: BacklogLimits, size: number): boolean {
     if (this.conn.unsentBytes === undefined) return false;
-    if ((this.conn.unsentFrames?.() ?? 0) >= limits.maxBufferedMessages) return true;
-    const bytes = this.conn.unsentBytes();
-    return bytes > 0 && bytes + size > limits.maxBufferedBytes;
+    return exceedsBacklog(this.conn.unsentFrames?.() ?? 0, this.conn.unsentBytes(), size, limits);
   }
 
   /** Whether the server closed this client's connection: it is sent nothing more. */

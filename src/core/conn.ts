@@ -8,6 +8,16 @@ export interface BacklogLimits {
 }
 
 /**
+ * Whether one more frame of `size` bytes, to a client that has `unsentFrames` frames and
+ * `unsentBytes` bytes not taken yet, would take it past `limits`. Only what it left unread
+ * counts: a client that has read everything may be sent a frame larger than the byte limit.
+ */
+export function exceedsBacklog(unsentFrames: number, unsentBytes: number, size: number, limits: BacklogLimits): boolean {
+  if (unsentFrames >= limits.maxBufferedMessages) return true;
+  return unsentBytes > 0 && unsentBytes + size > limits.maxBufferedBytes;
+}
+
+/**
  * One frame on its way to one or more clients, made once. A transport keeps its own
  * encoding of it here, made for the first recipient and shared by the others.
  */

@@ -38,10 +38,4 @@ export class Directory {
     if (this.cluster === null) return local;
     return [...new Set([...local, ...this.cluster.remoteRoomNames()])];
   }
-
-  /** Whether some node holds `clientId`: this one, or another as far as this one knows. */
-  holds(clientId: ClientId): 'here' | 'elsewhere' | null {
-    if (this.hub.clients.has(clientId)) return 'here';
-    return this.cluster?.knowsRemoteClient(clientId) === true ? 'elsewhere' : null;
-  }
 }

@@ -1,4 +1,6 @@
 // The close code and reason of a server-side disconnect, checked.
+import { FIRST_FINAL_APP_CODE } from '../protocol/close-code.js';
+
 /** How {@link BroadcasterCore.disconnect} closes a client's connection. */
 export interface DisconnectOptions {
   /**
@@ -11,7 +13,8 @@ export interface DisconnectOptions {
   reason?: string;
 }
 
-const DEFAULT_CODE = 4000;
+// The first code after which the client SDK stays away: a kicked client does not come straight back.
+const DEFAULT_CODE = FIRST_FINAL_APP_CODE;
 const DEFAULT_REASON = 'disconnected by the server';
 /** A close frame's payload is at most 125 bytes, two of them the code. */
 const MAX_REASON_BYTES = 123;

@@ -5,6 +5,3 @@
  * RoomOthers (1.1).
  */
 export const CAST_TYPE = { All: 1, Self: 2, Exclusive: 3, Others: 4, Room: 5, RoomOthers: 6 } as const;
-
-/** One of the protocol's `CastType` values. */
-export type CastTypeValue = (typeof CAST_TYPE)[keyof typeof CAST_TYPE];

@@ -1,7 +1,7 @@
 // A `ws` socket as the core's Conn: frames encoded once, written per turn, its backlog measured.
 import type { Writable } from 'node:stream';
 import type { WebSocket } from 'ws';
-import type { BacklogLimits, Conn, OutgoingFrame } from '../core/conn.js';
+import { exceedsBacklog, type BacklogLimits, type Conn, type OutgoingFrame } from '../core/conn.js';
 import { encodeTextFrame } from './text-frame.js';
 import type { CoalescedWriter, WriteCoalescer } from './write-coalescer.js';
 
@@ -55,9 +55,7 @@ export class WsConn implements Conn, CoalescedWriter {
 
   sendWithin(frame: OutgoingFrame, limits: BacklogLimits): boolean {
     if (this.checkedTurn !== this.coalescer.turn) this.checkStream();
-    if (this.inStreamFrames >= limits.maxBufferedMessages) return false;
-    const bytes = this.streamBytes;
-    if (bytes > 0 && bytes + frame.text.length > limits.maxBufferedBytes) return false;
+    if (exceedsBacklog(this.inStreamFrames, this.streamBytes, frame.text.length, limits)) return false;
     this.send(frame.text, frame);
     return true;
   }
