@@ -8,6 +8,7 @@ import type { ClientIdentity, EventHandlers, MessageHandlers } from './handlers.
 import type { ClientId, ResponseMessage } from './message.js';
 import { Node } from './node.js';
 import { checkServerCast } from './server-cast.js';
+import type { SessionRequest } from './session/session-request.js';
 import { emptyStats, type CoreStats } from './stats.js';
 
 /**
@@ -39,10 +40,13 @@ export class BroadcasterCore {
 
   /**
    * Adds a client on `conn`: it is given an ID, receives its own OnAddClient first, is
-   * announced to the others, and the OnAddClient handler runs.
+   * announced to the others, and the OnAddClient handler runs. With `session` (the client
+   * asked for one, protocol 1.2) it also gets a session frame, and a resume in it may
+   * instead take an earlier session back on `conn` (the returned handle then has that
+   * session's ID; nobody is told anything).
    */
-  attach(conn: Conn, identity: ClientIdentity = {}): ClientSession {
-    return this.node.attach(conn, identity);
+  attach(conn: Conn, identity: ClientIdentity = {}, session?: SessionRequest): ClientSession {
+    return this.node.attach(conn, identity, session);
   }
 
   /**
@@ -102,6 +106,7 @@ export class BroadcasterCore {
       clients: hub.clients.size,
       bufferedBytes,
       errors: { ...this.counters.errors },
+      sessions: { ...this.counters.sessions, away: this.node.sessions.awayCount },
       ...(cluster === null ? {} : { cluster: cluster.stats() }),
     };
   }

@@ -99,6 +99,11 @@ export function encodeEvent(eventType: EventType, clientId: ClientId): string {
   return `{"EventType":${eventType},"ClientID":${JSON.stringify(clientId)}}`;
 }
 
+/** A session frame (protocol 1.2): the client's session token, and whether it took an earlier session back. */
+export function encodeSession(clientId: ClientId, token: string, resumed: boolean): string {
+  return `{"EventType":${FRAME_EVENT.Session},"ClientID":${JSON.stringify(clientId)},"Session":${JSON.stringify(token)},"Resumed":${resumed}}`;
+}
+
 /** A ResponseMessage frame, keys in protocol order; `CastFor` is only listed for Exclusive. */
 export function encodeResponse(audience: Audience, handlerId: number, body: Body): string {
   return assembleResponse(audience, handlerId, encodeBody(body));

@@ -3,13 +3,14 @@ import type { Backplane } from './cluster/backplane.js';
 import type { ClusterOptions } from './cluster/cluster.js';
 import type { BroadcasterLogger, ClientRequestInfo, EventHandlers, MessageHandlers } from './handlers.js';
 import { checkOption, isPositiveInteger, isWhole } from './option-checks.js';
+import { checkSessionSettings, resolveSessionSettings, type SessionSettings } from './session/session-settings.js';
 import { assertRateLimit, type RateLimit } from './rate-limiter.js';
 
 /** See {@link BroadcasterSettings.slowClientPolicy}. */
 export type SlowClientPolicy = 'close' | 'drop';
 
 /** How the routing core behaves: the options it shares with `BroadcasterModule`. */
-export interface BroadcasterSettings {
+export interface BroadcasterSettings extends SessionSettings {
   /**
    * Announce every join and leave (OnAddClient / OnDelClient) to every client. `false`
    * keeps client IDs private: a joining client still receives its own OnAddClient.
@@ -138,7 +139,7 @@ export interface BroadcasterCoreOptions extends BroadcasterSettings {
   logger?: BroadcasterLogger;
 }
 
-type OptionalSettings = 'rateLimit' | 'backplane' | 'clusterSecret' | 'userRoom';
+type OptionalSettings = 'rateLimit' | 'backplane' | 'clusterSecret' | 'userRoom' | 'sessionSecret';
 
 /** The settings with their defaults filled in. */
 export type ResolvedSettings = Required<Omit<BroadcasterSettings, OptionalSettings>> &
@@ -167,6 +168,7 @@ export function resolveSettings(settings: BroadcasterSettings): ResolvedSettings
     maxClientsPerInstance: settings.maxClientsPerInstance ?? 100_000,
     maxRoomMembershipsPerInstance: settings.maxRoomMembershipsPerInstance ?? 1_000_000,
     userRoom: settings.userRoom,
+    ...resolveSessionSettings(settings, settings.clusterSecret),
   };
   const { announceClients, maxBufferedBytes, maxBufferedMessages, slowClientPolicy, handlerTimeout } = resolved;
   checkOption('announceClients', typeof announceClients === 'boolean', 'a boolean', announceClients);
@@ -207,6 +209,7 @@ export function resolveSettings(settings: BroadcasterSettings): ResolvedSettings
     resolved.maxRoomMembershipsPerInstance,
   );
   checkOption('userRoom', resolved.userRoom === undefined || typeof resolved.userRoom === 'function', 'a function', resolved.userRoom);
+  checkSessionSettings(resolved);
   return resolved;
 }
 

@@ -8,6 +8,8 @@ export {
   OnDelClient,
   OnJoinRoom,
   OnLeaveRoom,
+  OnAway,
+  OnResume,
   Others,
   Room,
   RoomOthers,
@@ -18,6 +20,8 @@ export { MAX_ROOM_NAME_LENGTH, isRoomName } from './rooms.js';
 export type { Body, ClientId, EventMessage, RequestMessage, ResponseMessage } from './message.js';
 export { BroadcasterException, CloseCode, ErrorCode, InvalidResponseError, type RefusalCode } from './errors.js';
 export { OutgoingFrame, type BacklogLimits, type ClientSession, type Conn } from './conn.js';
+export type { SessionRequest } from './session/session-request.js';
+export type { SessionSettings } from './session/session-settings.js';
 export type { RateLimit } from './rate-limiter.js';
 export type { CoreStats } from './stats.js';
 export type {

@@ -1,6 +1,6 @@
 // The messages of the public API: requests, responses, events, and their types.
 import { CAST_TYPE } from '../protocol/cast-type.js';
-import { FRAME_EVENT, ROOM_EVENT } from '../protocol/frame-event.js';
+import { FRAME_EVENT, ROOM_EVENT, SESSION_EVENT } from '../protocol/frame-event.js';
 
 /** Who receives a {@link ResponseMessage}. Values are those of the wire protocol. */
 export enum CastType {
@@ -44,6 +44,10 @@ export enum EventType {
   OnJoinRoom = ROOM_EVENT.Join,
   /** A client of this instance left a room (or disconnected while in it). */
   OnLeaveRoom = ROOM_EVENT.Leave,
+  /** A session client's connection was lost: it is away, still a member, frames kept for it. */
+  OnAway = SESSION_EVENT.Away,
+  /** A session client that was away took its session back on a new connection. */
+  OnResume = SESSION_EVENT.Resume,
 }
 
 /** A client joined. */
@@ -54,6 +58,10 @@ export const OnDelClient = EventType.OnDelClient;
 export const OnJoinRoom = EventType.OnJoinRoom;
 /** A client left a room. */
 export const OnLeaveRoom = EventType.OnLeaveRoom;
+/** A session client's connection was lost and it is away (see `sessionGrace`). */
+export const OnAway = EventType.OnAway;
+/** A session client that was away is back on a new connection. */
+export const OnResume = EventType.OnResume;
 
 /** A server-assigned client ID (a version 4 UUID). */
 export type ClientId = string;

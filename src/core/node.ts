@@ -4,7 +4,7 @@ import { Caster } from './caster.js';
 import { Client, type RoomMembership } from './client.js';
 import { clusterEventsFor } from './cluster-events.js';
 import { Cluster } from './cluster/cluster.js';
-import { encodeEvent } from './codec.js';
+import { encodeEvent, encodeSession } from './codec.js';
 import { OutgoingFrame, type ClientSession, type Conn } from './conn.js';
 import { clusterOptions, type ResolvedSettings } from './core-options.js';
 import { Dispatcher, NO_HANDLER_ID } from './dispatcher.js';
@@ -19,6 +19,9 @@ import type { CoreStats } from './stats.js';
 import { ThrottledLog } from './throttled-log.js';
 import { settlesWithin } from './timing.js';
 import { userRoomOf } from './user-room.js';
+import { SessionDoor } from './session/session-door.js';
+import { Sessions } from './session/sessions.js';
+import type { SessionRequest } from './session/session-request.js';
 
 /**
  * Puts in order everything that happens to the clients of this node: a join and a leave,
@@ -30,6 +33,8 @@ import { userRoomOf } from './user-room.js';
 export class Node {
   readonly hub: Hub;
   readonly cluster: Cluster | null;
+  readonly sessions: Sessions;
+  private readonly door: SessionDoor;
   private readonly caster: Caster;
   private readonly dispatcher: Dispatcher;
   private readonly leaves: LeaveQueue;
@@ -55,6 +60,18 @@ export class Node {
     private readonly logger: BroadcasterLogger,
   ) {
     this.warnings = new ThrottledLog(logger);
+    this.sessions = new Sessions(settings);
+    this.door = new SessionDoor(
+      this.sessions,
+      {
+        has: (client) => this.hub.has(client),
+        remove: (client) => this.remove(client),
+        runEventHandler: (client, eventType) => this.dispatcher.runEventHandler(client, eventType),
+      },
+      counters,
+      logger,
+      settings.sessionGrace,
+    );
     const limits = { maxBufferedBytes: settings.maxBufferedBytes, maxBufferedMessages: settings.maxBufferedMessages };
     this.hub = new Hub({ limits, slowClientPolicy: settings.slowClientPolicy, announceClients: settings.announceClients }, counters, (client) =>
       this.evict(client, CloseCode.TryAgainLater, 'slow client', 'fell too far behind reading'),
@@ -85,12 +102,36 @@ export class Node {
     this.dispatcher.setHandlers(messageHandlers, eventHandlers);
   }
 
-  /** A new client on `conn`: see {@link joined}. */
-  attach(conn: Conn, identity: ClientIdentity): ClientSession {
+  /**
+   * A new client on `conn` (see {@link joined}), or, for `session` with a resume that
+   * holds, the client of that session, back on `conn`.
+   */
+  attach(conn: Conn, identity: ClientIdentity, session?: SessionRequest): ClientSession {
+    if (session === undefined || !this.sessions.enabled) return this.attachNew(conn, identity, false);
+    const { resume } = session;
+    const resumed = resume === undefined ? null : this.door.resume(conn, resume.token, resume.received);
+    return resumed === null ? this.attachNew(conn, identity, true) : this.handleOn(resumed, conn);
+  }
+
+  private attachNew(conn: Conn, identity: ClientIdentity, withSession: boolean): ClientSession {
     const { rateLimit } = this.settings;
-    const client = new Client(uuidv4(), conn, this.logger, identity, rateLimit === undefined ? null : new TokenBucket(rateLimit), this.membership);
+    const held = withSession ? this.sessions.open(conn, (why) => this.door.ended(client, why)) : null;
+    const limiter = rateLimit === undefined ? null : new TokenBucket(rateLimit);
+    const client = new Client(uuidv4(), held?.conn ?? conn, this.logger, identity, limiter, this.membership);
     this.counters.clientsJoined += 1;
-    this.joined(client, userRoomOf(this.settings.userRoom, client.id, identity, this.logger));
+    let sessionFrame: OutgoingFrame | null = null;
+    if (held !== null) {
+      this.counters.sessions.started += 1;
+      sessionFrame = new OutgoingFrame(encodeSession(client.id, this.sessions.hold(held, client), false));
+    }
+    this.joined(client, userRoomOf(this.settings.userRoom, client.id, identity, this.logger), () => {
+      if (sessionFrame !== null) held!.conn.sendUnnumbered(sessionFrame.text, sessionFrame);
+    });
+    return this.handleOn(client, conn);
+  }
+
+  /** The transport's handle on `client` over `conn`. */
+  private handleOn(client: Client, conn: Conn): ClientSession {
     let detached = false;
     return {
       id: client.id,
@@ -99,7 +140,8 @@ export class Node {
       detach: () => {
         if (detached) return;
         detached = true;
-        this.remove(client);
+        // A session client is away for the grace period, unless the node is going down.
+        if (this.closing || !this.door.lost(client, conn)) this.remove(client);
       },
     };
   }
@@ -109,10 +151,11 @@ export class Node {
    * then the other nodes, then its handlers run. The user's room is joined before anyone
    * hears of the client, so that no cast to the user can miss it.
    */
-  private joined(client: Client, userRoom: string | undefined): void {
+  private joined(client: Client, userRoom: string | undefined, afterOwnJoin: () => void): void {
     if (userRoom !== undefined) this.hub.rooms.join(client, userRoom);
     this.hub.add(client);
     this.hub.send(client, new OutgoingFrame(encodeEvent(EventType.OnAddClient, client.id)));
+    afterOwnJoin();
     this.hub.announce(EventType.OnAddClient, client.id, client);
     this.cluster?.publishJoin(client.id);
     if (userRoom !== undefined) this.cluster?.publishMembership('join', client.id, userRoom);
@@ -126,6 +169,7 @@ export class Node {
    */
   private remove(client: Client): void {
     if (!this.hub.remove(client)) return;
+    this.sessions.forget(client);
     client.abandonCalls();
     if (this.hub.clients.size === 0) this.onEmpty?.();
     client.whenSettled(() => this.leaves.push(client));

@@ -23,8 +23,26 @@ export interface CoreStats {
   floodDisconnects: number;
   /** Joins refused because the client was in `maxRoomsPerClient` rooms. */
   roomLimitRefusals: number;
+  /** Sessions (protocol 1.2) and what became of them. */
+  sessions: SessionStats;
   /** The cluster link, when the broadcaster has a backplane. */
   cluster?: ClusterStats;
+}
+
+/** What became of sessions; all counts since start except `away`. */
+export interface SessionStats {
+  /** Session clients away now (connection lost, within the grace period). */
+  away: number;
+  /** Sessions begun (clients that connected asking for one). */
+  started: number;
+  /** Resumes that took a session back. */
+  resumed: number;
+  /** Resume requests that could not (unknown, altered or spent token, frames no longer kept): each went on as a new client. */
+  refused: number;
+  /** Sessions that ended for not coming back within the grace period. */
+  expired: number;
+  /** Sessions that ended while away for being sent more than the backlog limits. */
+  overflowed: number;
 }
 
 export function emptyStats(): CoreStats {
@@ -39,6 +57,7 @@ export function emptyStats(): CoreStats {
     slowClientDisconnects: 0,
     floodDisconnects: 0,
     roomLimitRefusals: 0,
+    sessions: { away: 0, started: 0, resumed: 0, refused: 0, expired: 0, overflowed: 0 },
   };
 }
 

@@ -9,7 +9,7 @@ export const INVALID_HANDLER_ID = (value: unknown) =>
   `@MessageHandler() needs an integer HandlerID, got ${String(value)}.`;
 
 export const INVALID_EVENT_TYPE = (value: unknown) =>
-  `@OnEvent() needs OnAddClient (1), OnDelClient (2), OnJoinRoom (101) or OnLeaveRoom (102), got ${String(value)}.`;
+  `@OnEvent() needs OnAddClient (1), OnDelClient (2), OnJoinRoom (101), OnLeaveRoom (102), OnAway (103) or OnResume (104), got ${String(value)}.`;
 
 
 export const UNKNOWN_OPTION = (name: string) =>

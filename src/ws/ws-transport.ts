@@ -6,6 +6,7 @@ import type { BroadcasterLogger } from '../core/handlers.js';
 import { countInto } from '../core/stats.js';
 import { Admission } from './admission.js';
 import { BroadcasterSocket } from './broadcaster-socket.js';
+import { sessionRequestOf } from './session-query.js';
 import { Heartbeat } from './heartbeat.js';
 import type { ResolvedTransportSettings } from './transport-options.js';
 import { WriteCoalescer } from './write-coalescer.js';
@@ -83,7 +84,7 @@ export class WsTransport {
   /** Makes a client of a connection the server accepted. */
   connect(socket: BroadcasterSocket, request: IncomingMessage): void {
     const conn = new WsConn(socket, request.socket, this.coalescer);
-    const session = this.core.attach(conn, this.admission.identityOf(request));
+    const session = this.core.attach(conn, this.admission.identityOf(request), sessionRequestOf(request.url));
     socket.onFrame((data, isBinary) => session.receive(isBinary ? data : data.toString('utf8')));
     socket.on('ping', (data: Buffer) => {
       socket.heard = true;
