@@ -62,7 +62,7 @@ describe('sessions that survive a reconnect (protocol 1.2)', () => {
   afterAll(() => running.app.close());
   beforeEach(() => events.seen.splice(0));
 
-  it('sends a v1 client no session frame, and a 1.2 client one right after its join, keys in order; a close makes it away', async () => {
+  it('sends a v1 client no session frame, and a 1.2 client one right after its join, keys in order', async () => {
     const plain = await TestClient.connect(running.url);
     const join = await plain.next();
     expect(join).toMatch(/^\{"EventType":1,"ClientID":"[0-9a-f-]{36}"\}$/);
@@ -73,11 +73,25 @@ describe('sessions that survive a reconnect (protocol 1.2)', () => {
     const sessionFrame = await raw.next();
     expect(sessionFrame).toMatch(new RegExp(`^\\{"EventType":5,"ClientID":"${ownJoin.ClientID}","Session":"[A-Za-z0-9_.-]{1,512}","Resumed":false\\}$`));
     expect(JSON.parse(await plain.next())).toEqual({ EventType: 1, ClientID: ownJoin.ClientID });
-    // Any close of a session client's socket, a clean one too, makes it away, not gone.
+    // A client that closes normally (1000) has ended its session: it leaves at once.
     await raw.close();
-    await until(() => events.seen.includes(`away ${ownJoin.ClientID}`), 'OnAway');
-    expect(await plain.drain(100)).toEqual([]);
+    expect(JSON.parse(await plain.next())).toEqual({ EventType: 2, ClientID: ownJoin.ClientID });
+    expect(events.seen).toEqual([`left ${ownJoin.ClientID}`]);
     await plain.close();
+  });
+
+  it('makes a session client away, not gone, when its socket closes any other way (going away, an abnormal end)', async () => {
+    const watcher = await TestClient.join(running.url);
+    const ana = await SessionSocket.open(running.url);
+    const ben = await SessionSocket.open(running.url);
+    await watcher.client.nextJson();
+    await watcher.client.nextJson();
+    ana.socket.close(1001);
+    ben.socket.terminate();
+    await until(() => events.seen.length === 2, 'OnAway twice');
+    expect(events.seen.sort()).toEqual([`away ${ana.id}`, `away ${ben.id}`].sort());
+    expect(await watcher.client.drain(100)).toEqual([]);
+    await watcher.client.close();
   });
 
   it('keeps an away client for the grace period and resumes it with every frame it missed, telling nobody', async () => {

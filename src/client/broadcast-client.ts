@@ -4,11 +4,12 @@ import { REFUSED_UNREAD } from '../protocol/error-code.js';
 import type { HandlerIdOf, RequestBodyOf, ResponseBodyOf, UntypedApi } from './api-types.js';
 import { reconnectDelay } from './backoff.js';
 import { BroadcastError } from './broadcast-error.js';
-import type { ClientOptions, ClientState, WebSocketConstructor } from './client-options.js';
+import type { ClientOptions, ClientState, ReconnectInfo, WebSocketConstructor } from './client-options.js';
 import { readFrame, type ServerFrame } from './frames.js';
 import { emit, subscribe, type Listener } from './listeners.js';
 import type { OutgoingBody, Response } from './messages.js';
 import { PendingRequests, type PendingRequest } from './pending-requests.js';
+import { SessionState } from './session-state.js';
 import { SocketLink } from './socket-link.js';
 
 /** Refusals that carry no `RequestID` (the server decides them before reading the frame). */
@@ -18,7 +19,7 @@ const REFUSALS = new Set(REFUSED_UNREAD);
  * A connection to a broadcaster that keeps itself connected. Create it with {@link connect}.
  */
 export class BroadcastClient<Api = UntypedApi> {
-  /** This connection's client ID, from its own join; a new one after each reconnection. */
+  /** This connection's client ID, from its own join; a new one after each reconnection that did not take its session back. */
   id: string | undefined;
   state: ClientState = 'connecting';
   private link: SocketLink | null = null;
@@ -32,6 +33,7 @@ export class BroadcastClient<Api = UntypedApi> {
   private readonly leaveListeners = new Set<Listener<string>>();
   private readonly errorListeners = new Set<Listener<BroadcastError>>();
   private readonly WebSocketClass: WebSocketConstructor;
+  private readonly session: SessionState;
 
   constructor(
     readonly url: string,
@@ -43,6 +45,7 @@ export class BroadcastClient<Api = UntypedApi> {
       throw new TypeError('no WebSocket here: pass one as the WebSocket option (in Node 20, the ws package)');
     }
     this.WebSocketClass = WebSocketClass;
+    this.session = new SessionState(options.session ?? true);
     this.open();
   }
 
@@ -127,12 +130,13 @@ export class BroadcastClient<Api = UntypedApi> {
     this.setState('closed');
     this.link?.drop(NORMAL_CLOSURE);
     this.link = null;
+    this.session.forget();
     this.failPending('closed', 'the client was closed', () => true);
   }
 
   private open(): void {
     const timeouts = { openTimeout: this.options.openTimeout ?? 10_000, heartbeatTimeout: this.options.heartbeatTimeout ?? 0 };
-    this.link = new SocketLink(this.WebSocketClass, this.url, timeouts, {
+    this.link = new SocketLink(this.WebSocketClass, this.session.nextUrl(this.url), timeouts, {
       data: (data) => this.receive(data),
       lost: (code) => this.lost(code),
     });
@@ -144,11 +148,15 @@ export class BroadcastClient<Api = UntypedApi> {
       frame = readFrame(data);
     } catch (error) {
       // A broken or hostile server must not throw from inside the client.
+      this.session.counted();
       const why = error instanceof SyntaxError ? 'a frame that is not JSON' : (error as Error).message;
       emit(this.errorListeners, new BroadcastError('invalid_frame', `dropped ${why} from the server`, 0));
       return;
     }
+    if (frame.kind !== 'session') this.session.counted();
     switch (frame.kind) {
+      case 'session':
+        return this.sessionFrame(frame.token, frame.resumed);
       case 'response':
         if (frame.goEvent !== undefined) this.joinedOrLeft(frame.goEvent, frame.response.senderId);
         return this.deliver(frame.response);
@@ -179,11 +187,26 @@ export class BroadcastClient<Api = UntypedApi> {
   private joined(clientId: string): void {
     const reconnected = this.id !== undefined;
     this.id = clientId;
+    // Requests sent on an earlier connection will not be answered on this new client's.
+    this.failPending('disconnected', 'the connection dropped before the server answered', (request) => request.sentSeq > 0);
+    this.ready(reconnected ? { resumed: false } : null);
+  }
+
+  /**
+   * A session frame: the session's token to keep; when it took the session back, the
+   * connection is ready under the same ID, and the frames missed follow.
+   */
+  private sessionFrame(token: string, resumed: boolean): void {
+    this.session.started(token, resumed);
+    if (resumed) this.ready({ resumed: true });
+  }
+
+  private ready(reconnect: ReconnectInfo | null): void {
     this.openedAt = Date.now();
     this.link?.opened();
     this.setState('open');
     for (const request of this.pending.unsent()) this.sendPending(request);
-    if (reconnected) this.options.onReconnect?.();
+    if (reconnect !== null) this.options.onReconnect?.(reconnect);
   }
 
   private deliver(response: Response): void {
@@ -213,8 +236,11 @@ export class BroadcastClient<Api = UntypedApi> {
 
   private lost(code: number): void {
     this.link = null;
-    // Requests already sent can no longer be acked: the server may or may not have run them.
-    this.failPending('disconnected', 'the connection dropped before the server answered', (request) => request.sentSeq > 0);
+    // Requests already sent can no longer be acked, unless the session is taken back (the
+    // frames missed then include their answers): the server may or may not have run them.
+    if (!this.session.canResume) {
+      this.failPending('disconnected', 'the connection dropped before the server answered', (request) => request.sentSeq > 0);
+    }
     if (this.state === 'closed') return;
     const { reconnect } = this.options;
     if (reconnect === false || isFinalClose(code)) {

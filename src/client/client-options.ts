@@ -27,6 +27,12 @@ type EventHandler<E> = { bivarianceHack(event: E): void }['bivarianceHack'];
 
 export type WebSocketConstructor = new (url: string) => WebSocketLike;
 
+/** What {@link ClientOptions.onReconnect} is told of a reconnection. */
+export interface ReconnectInfo {
+  /** Whether the connection took the session back: same `id`, nothing missed. */
+  resumed: boolean;
+}
+
 /** Options of {@link connect}. */
 export interface ClientOptions {
   /** The WebSocket class; required where there is no global one (Node 20: `ws`'s). */
@@ -35,8 +41,17 @@ export interface ClientOptions {
   reconnect?: Backoff | false;
   /** A connection open this long resets the backoff, in milliseconds. @default 10000 */
   stableAfter?: number;
-  /** Called after each reconnection, once the new connection has its (new) `id`. */
-  onReconnect?: () => void;
+  /**
+   * Called after each reconnection, once the connection is ready. `resumed` says whether
+   * it took the session back (same `id`, rooms kept, every frame missed delivered: nothing
+   * to redo) or is a new client (new `id`: join rooms again, reload state).
+   */
+  onReconnect?: (info: ReconnectInfo) => void;
+  /**
+   * Ask the server for a session (protocol 1.2), and take it back after a lost
+   * connection. A server without sessions just ignores the request. @default true
+   */
+  session?: boolean;
   /** Messages `send()` keeps while disconnected, sent once connected; beyond, it throws. @default 0 */
   offlineQueue?: number;
   /**

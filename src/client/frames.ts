@@ -9,12 +9,14 @@ export type ServerFrame =
   | { kind: 'join' | 'leave'; clientId: string }
   | { kind: 'ack'; requestId: unknown }
   | { kind: 'error'; code: string; message: string; handlerId: number; requestId: unknown }
+  | { kind: 'session'; clientId: string; token: string; resumed: boolean }
   | { kind: 'other' };
 
 const EVENT_JOIN = FRAME_EVENT.Join;
 const EVENT_LEAVE = FRAME_EVENT.Leave;
 const EVENT_ERROR = FRAME_EVENT.Error;
 const EVENT_ACK = FRAME_EVENT.Ack;
+const EVENT_SESSION = FRAME_EVENT.Session;
 
 /**
  * Reads one frame. Throws a `TypeError` naming what is wrong with a frame that is not
@@ -45,6 +47,9 @@ export function readFrame(data: unknown): ServerFrame {
       return { kind: eventType === EVENT_JOIN ? 'join' : 'leave', clientId: stringField(fields.ClientID, 'ClientID') };
     case EVENT_ACK:
       return { kind: 'ack', requestId: fields.RequestID };
+    case EVENT_SESSION:
+      if (typeof fields.Resumed !== 'boolean') throw new TypeError('a Resumed that is not a boolean');
+      return { kind: 'session', clientId: stringField(fields.ClientID, 'ClientID'), token: stringField(fields.Session, 'Session'), resumed: fields.Resumed };
     case EVENT_ERROR:
       return {
         kind: 'error',

@@ -77,6 +77,10 @@ export interface ClientSession {
    * the client is over its rate limit or not reading what it is sent).
    */
   control(): boolean;
-  /** Tells the core the connection is gone; it is removed and announced as left. */
-  detach(): void;
+  /**
+   * Tells the core the connection is gone; the client is removed and announced as left.
+   * A session client (protocol 1.2) is away instead, for the grace period, unless
+   * `ended`: the client ended the connection itself (a WebSocket close with 1000, or with no code).
+   */
+  detach(ended?: boolean): void;
 }

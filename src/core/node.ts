@@ -137,11 +137,11 @@ export class Node {
       id: client.id,
       receive: (data) => this.dispatcher.receive(client, data),
       control: () => this.dispatcher.receiveControl(client),
-      detach: () => {
+      detach: (ended = false) => {
         if (detached) return;
         detached = true;
-        // A session client is away for the grace period, unless the node is going down.
-        if (this.closing || !this.door.lost(client, conn)) this.remove(client);
+        // A session client is away for the grace period, unless it ended the session or the node is going down.
+        if (ended || this.closing || !this.door.lost(client, conn)) this.remove(client);
       },
     };
   }

@@ -4,6 +4,7 @@ import type { ServerOptions, WebSocketServer } from 'ws';
 import type { BroadcasterCore } from '../core/broadcaster-core.js';
 import type { BroadcasterLogger } from '../core/handlers.js';
 import { countInto } from '../core/stats.js';
+import { NORMAL_CLOSURE } from '../protocol/close-code.js';
 import { Admission } from './admission.js';
 import { BroadcasterSocket } from './broadcaster-socket.js';
 import { sessionRequestOf } from './session-query.js';
@@ -13,6 +14,8 @@ import { WriteCoalescer } from './write-coalescer.js';
 import { WsConn } from './ws-conn.js';
 
 const OPEN = 1;
+/** What `ws` reports for a close frame that carried no code. */
+const NO_STATUS_RECEIVED = 1005;
 
 /** The WebSocket transport's own counters; all counts since start. */
 export interface TransportStats {
@@ -92,7 +95,9 @@ export class WsTransport {
       if (session.control() && socket.readyState === OPEN) socket.pong(data);
     });
     socket.on('pong', () => (socket.heard = true));
-    socket.on('close', () => session.detach());
+    // A client that closes normally (1000, or a close frame without a code) means to go;
+    // any other end (going away, no close frame at all) may be a blip.
+    socket.on('close', (code: number) => session.detach(code === NORMAL_CLOSURE || code === NO_STATUS_RECEIVED));
   }
 
   /** Stops the heartbeat and refuses every connect request still being decided, and later ones. */
