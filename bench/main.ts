@@ -22,10 +22,12 @@ const { values } = parseArgs({
 
 const smoke = values.smoke;
 const reps = Number(values.reps ?? (smoke ? 1 : 3));
-// --only takes parts of scenario names, separated by "|": a scenario runs if it has any.
+// --only takes parts of scenario names, separated by "|": a scenario runs if it has any
+// (a part that starts with "=" names a whole scenario).
 const only = values.only?.toLowerCase().split('|');
+const named = (name: string, part: string) => (part.startsWith('=') ? name === part.slice(1) : name.includes(part));
 const scenarios = (smoke ? smokeScenarios() : SCENARIOS).filter(
-  (s) => only === undefined || only.some((part) => s.name.toLowerCase().includes(part)),
+  (s) => only === undefined || only.some((part) => named(s.name.toLowerCase(), part)),
 );
 const redisAvailable = process.env.REDIS_URL !== undefined || commandExists('redis-server');
 const resultsDir = fileURLToPath(new URL('../../bench/results/', import.meta.url));

@@ -48,6 +48,15 @@ export const dialects: Record<Contender, Dialect> = {
   },
 };
 
+/**
+ * The dialect of `contender`; with `sessions`, library clients ask for a session and
+ * receive its session frame after their join.
+ */
+export function dialectFor(contender: Contender, sessions = false): Dialect {
+  if (!sessions || contender !== 'L') return dialects[contender];
+  return { ...dialects.L, path: '/?mb=1.2', setupFrames: 2 };
+}
+
 const CONCURRENT_CONNECTS = 100;
 
 /**

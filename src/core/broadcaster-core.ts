@@ -8,6 +8,7 @@ import type { ClientIdentity, EventHandlers, MessageHandlers } from './handlers.
 import type { ClientId, ResponseMessage } from './message.js';
 import { Node } from './node.js';
 import { checkServerCast } from './server-cast.js';
+import type { Presence } from './presence/presence.js';
 import type { SessionRequest } from './session/session-request.js';
 import { emptyStats, type CoreStats } from './stats.js';
 
@@ -55,6 +56,15 @@ export class BroadcasterCore {
    */
   clientIds(room?: string): ClientId[] {
     return this.directory.clientIds(room);
+  }
+
+  /**
+   * Who is connected, cluster-wide (or in `room`): each client with what `presenceInfo`
+   * said of it and whether it is away (a session client within its grace period), and the
+   * number of clients of each user (`userRoom`).
+   */
+  presence(room?: string): Presence {
+    return this.directory.presence(room);
   }
 
   /**

@@ -8,6 +8,8 @@ import { ClientGoneError } from './errors.js';
 import { isPromiseLike } from './promise-like.js';
 import { stackOf } from './thrown-text.js';
 
+const NO_PRESENCE = { info: null, user: undefined, away: false };
+
 /** How a client's context changes the client's rooms: the core's room operations. */
 export interface RoomMembership {
   join(client: Client, room: string): void;
@@ -29,6 +31,8 @@ export class Client {
   readonly context: HandlerContext;
   /** The rooms it is in; `null` until it joins one, since most clients never do. */
   rooms: Set<string> | null = null;
+  /** What presence shows of it: the app's info (as JSON), its user room, whether it is away. */
+  presence: { info: string | null; user: string | undefined; away: boolean } = NO_PRESENCE;
 
   constructor(
     readonly id: ClientId,

@@ -4,6 +4,7 @@ import type { Client } from './client.js';
 import type { ClusterHost } from './cluster/cluster.js';
 import type { Hub } from './hub.js';
 import { EventType } from './message.js';
+import { hasPresence, presenceStateOf } from './presence/local-presence.js';
 import type { MembershipOp } from './rooms.js';
 
 /** What the node does for the other nodes: it sequences each of these as its own. */
@@ -23,6 +24,7 @@ export function clusterEventsFor(hub: Hub, node: NodeActions): ClusterHost {
   return {
     localClientIds: () => [...hub.clients.keys()],
     localMemberships: () => [...hub.clients.values()].flatMap((client) => [...(client.rooms ?? [])].map((room) => [client.id, room] as const)),
+    localPresence: () => [...hub.clients.values()].flatMap((client) => (hasPresence(client) ? [[client.id, presenceStateOf(client)] as const] : [])),
     remoteCast: (audience, handlerId, encodedBody) => node.remoteCast(audience, handlerId, encodedBody),
     remoteClientJoined: (clientId) => hub.announce(EventType.OnAddClient, clientId),
     remoteClientLeft: (clientId) => hub.announce(EventType.OnDelClient, clientId),

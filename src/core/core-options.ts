@@ -3,6 +3,7 @@ import type { Backplane } from './cluster/backplane.js';
 import type { ClusterOptions } from './cluster/cluster.js';
 import type { BroadcasterLogger, ClientRequestInfo, EventHandlers, MessageHandlers } from './handlers.js';
 import { checkOption, isPositiveInteger, isWhole } from './option-checks.js';
+import type { PresenceInfoFn } from './presence/presence-info.js';
 import { checkSessionSettings, resolveSessionSettings, type SessionSettings } from './session/session-settings.js';
 import { assertRateLimit, type RateLimit } from './rate-limiter.js';
 
@@ -124,6 +125,13 @@ export interface BroadcasterSettings extends SessionSettings {
    * @default undefined
    */
   userRoom?: UserRoomFn;
+  /**
+   * What presence shows of a client (`Broadcaster.presence()`, on every instance): a JSON
+   * value of at most 1 KiB (a name, an avatar), from what `authenticate` returned for it
+   * and its connect request. A throw or a larger value is logged, and the client has none.
+   * @default undefined
+   */
+  presenceInfo?: PresenceInfoFn;
 }
 
 /** See {@link BroadcasterSettings.userRoom}. */
@@ -139,7 +147,7 @@ export interface BroadcasterCoreOptions extends BroadcasterSettings {
   logger?: BroadcasterLogger;
 }
 
-type OptionalSettings = 'rateLimit' | 'backplane' | 'clusterSecret' | 'userRoom' | 'sessionSecret';
+type OptionalSettings = 'rateLimit' | 'backplane' | 'clusterSecret' | 'userRoom' | 'sessionSecret' | 'presenceInfo';
 
 /** The settings with their defaults filled in. */
 export type ResolvedSettings = Required<Omit<BroadcasterSettings, OptionalSettings>> &
@@ -168,6 +176,7 @@ export function resolveSettings(settings: BroadcasterSettings): ResolvedSettings
     maxClientsPerInstance: settings.maxClientsPerInstance ?? 100_000,
     maxRoomMembershipsPerInstance: settings.maxRoomMembershipsPerInstance ?? 1_000_000,
     userRoom: settings.userRoom,
+    presenceInfo: settings.presenceInfo,
     ...resolveSessionSettings(settings, settings.clusterSecret),
   };
   const { announceClients, maxBufferedBytes, maxBufferedMessages, slowClientPolicy, handlerTimeout } = resolved;
@@ -209,6 +218,7 @@ export function resolveSettings(settings: BroadcasterSettings): ResolvedSettings
     resolved.maxRoomMembershipsPerInstance,
   );
   checkOption('userRoom', resolved.userRoom === undefined || typeof resolved.userRoom === 'function', 'a function', resolved.userRoom);
+  checkOption('presenceInfo', resolved.presenceInfo === undefined || typeof resolved.presenceInfo === 'function', 'a function', resolved.presenceInfo);
   checkSessionSettings(resolved);
   return resolved;
 }

@@ -2,6 +2,8 @@
 import type { Cluster } from './cluster/cluster.js';
 import type { Hub } from './hub.js';
 import type { ClientId } from './message.js';
+import { decodePresenceState } from './presence/presence-state.js';
+import type { Presence, PresenceEntry } from './presence/presence.js';
 import { assertRoomName } from './rooms.js';
 
 /** Answers about clients and rooms, from this node's hub and, in a cluster, the other nodes' views. */
@@ -30,6 +32,30 @@ export class Directory {
     const client = this.hub.clients.get(clientId);
     if (client !== undefined) return client.rooms === null ? [] : [...client.rooms];
     return this.cluster?.remoteRoomsOf(clientId) ?? [];
+  }
+
+  /**
+   * The clients of the cluster (or a room's members), each with its presence info and
+   * whether it is away, this node's first; and how many clients each user has.
+   */
+  presence(room?: string): Presence {
+    if (room !== undefined) assertRoomName(room);
+    const clients: PresenceEntry[] = [];
+    const users: Record<string, number> = {};
+    const add = (clientId: ClientId, info: unknown, user: string | null | undefined, away: boolean) => {
+      clients.push({ clientId, info, away });
+      if (typeof user === 'string') users[user] = (users[user] ?? 0) + 1;
+    };
+    const local = room === undefined ? this.hub.clients.values() : (this.hub.rooms.membersOf(room) ?? []);
+    for (const client of local) {
+      const { info, user, away } = client.presence;
+      add(client.id, info === null ? null : JSON.parse(info), user, away);
+    }
+    for (const [clientId, state] of this.cluster?.remotePresence(room) ?? []) {
+      const decoded = state === null ? null : decodePresenceState(state);
+      add(clientId, decoded?.info ?? null, decoded?.user, decoded?.away ?? false);
+    }
+    return { clients, users };
   }
 
   /** Rooms with at least one member, on any node. */

@@ -22,6 +22,8 @@ export { BroadcasterException, CloseCode, ErrorCode, InvalidResponseError, type 
 export { OutgoingFrame, type BacklogLimits, type ClientSession, type Conn } from './conn.js';
 export type { SessionRequest } from './session/session-request.js';
 export type { SessionSettings } from './session/session-settings.js';
+export type { Presence, PresenceEntry } from './presence/presence.js';
+export type { PresenceInfoFn } from './presence/presence-info.js';
 export type { RateLimit } from './rate-limiter.js';
 export type { CoreStats } from './stats.js';
 export type {

@@ -19,6 +19,8 @@ import type { CoreStats } from './stats.js';
 import { ThrottledLog } from './throttled-log.js';
 import { settlesWithin } from './timing.js';
 import { userRoomOf } from './user-room.js';
+import { hasPresence, presenceStateOf } from './presence/local-presence.js';
+import { presenceInfoOf } from './presence/presence-info.js';
 import { SessionDoor } from './session/session-door.js';
 import { Sessions } from './session/sessions.js';
 import type { SessionRequest } from './session/session-request.js';
@@ -67,6 +69,10 @@ export class Node {
         has: (client) => this.hub.has(client),
         remove: (client) => this.remove(client),
         runEventHandler: (client, eventType) => this.dispatcher.runEventHandler(client, eventType),
+        awayChanged: (client, away) => {
+          client.presence = { ...client.presence, away };
+          this.cluster?.publishPresence(client.id, presenceStateOf(client));
+        },
       },
       counters,
       logger,
@@ -124,7 +130,10 @@ export class Node {
       this.counters.sessions.started += 1;
       sessionFrame = new OutgoingFrame(encodeSession(client.id, this.sessions.hold(held, client), false));
     }
-    this.joined(client, userRoomOf(this.settings.userRoom, client.id, identity, this.logger), () => {
+    const userRoom = userRoomOf(this.settings.userRoom, client.id, identity, this.logger);
+    const info = presenceInfoOf(this.settings.presenceInfo, client.id, identity, this.logger);
+    if (info !== null || userRoom !== undefined) client.presence = { info, user: userRoom, away: false };
+    this.joined(client, userRoom, () => {
       if (sessionFrame !== null) held!.conn.sendUnnumbered(sessionFrame.text, sessionFrame);
     });
     return this.handleOn(client, conn);
@@ -159,6 +168,7 @@ export class Node {
     this.hub.announce(EventType.OnAddClient, client.id, client);
     this.cluster?.publishJoin(client.id);
     if (userRoom !== undefined) this.cluster?.publishMembership('join', client.id, userRoom);
+    if (hasPresence(client)) this.cluster?.publishPresence(client.id, presenceStateOf(client));
     this.dispatcher.runEventHandler(client, EventType.OnAddClient);
     if (userRoom !== undefined) this.dispatcher.runEventHandler(client, EventType.OnJoinRoom, userRoom);
   }

@@ -1,6 +1,7 @@
 // Broadcaster: the service an app injects to cast, list clients and rooms, and read stats.
 import { Inject, Injectable } from '@nestjs/common';
 import { BroadcasterCore } from '../core/broadcaster-core.js';
+import type { Presence } from '../core/presence/presence.js';
 import type { ClientId, ResponseMessage } from '../core/message.js';
 import type { CoreStats } from '../core/stats.js';
 import type { DisconnectOptions } from '../core/disconnect.js';
@@ -74,6 +75,15 @@ export class Broadcaster {
   /** Rooms with at least one member, on any instance. */
   rooms(): string[] {
     return this.core.rooms();
+  }
+
+  /**
+   * Who is connected on every instance (or in `room`): each client with what
+   * `presenceInfo` said of it and whether it is away (a session client that lost its
+   * connection, within its grace period); and how many clients each user (`userRoom`) has.
+   */
+  presence(room?: string): Presence {
+    return this.core.presence(room);
   }
 
   /** Counters an operator needs: clients, messages in and out, errors by code, drops, disconnects. */

@@ -7,7 +7,9 @@ import type { ClientId } from '../message.js';
  */
 export type Change =
   | readonly [op: 'join' | 'leave', clientId: ClientId]
-  | readonly [op: 'join-room' | 'leave-room', clientId: ClientId, room: string];
+  | readonly [op: 'join-room' | 'leave-room', clientId: ClientId, room: string]
+  /** The client's presence state changed (see `encodePresenceState`). */
+  | readonly [op: 'presence', clientId: ClientId, state: string];
 
 /**
  * The numbered history of this node's membership changes, the newest `capacity` of them:

@@ -4,7 +4,7 @@ import type { BroadcasterLogger } from '../handlers.js';
 import type { ClientId } from '../message.js';
 import type { MembershipOp } from '../rooms.js';
 import type { Backplane } from './backplane.js';
-import type { NodeId } from './envelope.js';
+import type { NodeId, PresenceListing } from './envelope.js';
 import type { Membership } from './room-index.js';
 
 /** This node's membership, as its lists are shipped. */
@@ -12,6 +12,8 @@ export interface LocalMembership {
   localClientIds(): ClientId[];
   /** Every room membership of this node's clients. */
   localMemberships(): Membership[];
+  /** The presence states of this node's clients that have one. */
+  localPresence(): PresenceListing[];
 }
 
 /** The time in milliseconds, as `Date.now()` tells it; a test may give its own. */

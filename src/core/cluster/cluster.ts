@@ -103,6 +103,11 @@ export class Cluster {
     this.sync.left(clientId, rooms);
   }
 
+  /** A client of this node has a new presence state (see `encodePresenceState`). */
+  publishPresence(clientId: ClientId, state: string): void {
+    this.sync.presenceChanged(clientId, state);
+  }
+
   /** A client of this node joined or left a room. */
   publishMembership(op: MembershipOp, clientId: ClientId, room: string): void {
     this.sync.roomChanged(op, clientId, room);
@@ -136,6 +141,11 @@ export class Cluster {
 
   remoteRoomNames(): string[] {
     return this.nodes.remoteRoomNames();
+  }
+
+  /** The other nodes' clients (or a room's members there) with their presence states (`null`: none). */
+  remotePresence(room?: string): Array<readonly [ClientId, string | null]> {
+    return this.nodes.remotePresence(room);
   }
 
   stats(): ClusterStats {
@@ -194,6 +204,9 @@ export class Cluster {
       case 'leave':
         this.sync.receiveChange(envelope.node, node, envelope.seq, [envelope.kind, envelope.clientId]);
         break;
+      case 'presence':
+        this.sync.receiveChange(envelope.node, node, envelope.seq, ['presence', envelope.clientId, envelope.state]);
+        break;
       case 'room':
         this.sync.receiveChange(envelope.node, node, envelope.seq, [envelope.op === 'join' ? 'join-room' : 'leave-room', envelope.clientId, envelope.room]);
         break;
@@ -206,7 +219,7 @@ export class Cluster {
       case 'sync': {
         const whole = node.lists.add(envelope.version, envelope.part, envelope.parts, envelope);
         if (whole === 'too-large') this.link.reject('lists of an instance past maxClientsPerInstance or maxRoomMembershipsPerInstance');
-        else if (whole !== null) node.replaceWith(whole.clientIds, whole.memberships, envelope.version);
+        else if (whole !== null) node.replaceWith(whole.clientIds, whole.memberships, whole.presence, envelope.version);
         break;
       }
       case 'changes':

@@ -20,11 +20,22 @@ describe('cluster envelopes', () => {
     ['a room request', { kind: 'room-request', node, op: 'join', clientId: client, room: 'user:42' }],
     ['a request for changes to everyone', { kind: 'sync-request', node, to: null, since: 0 }],
     ['a request for lists to one node', { kind: 'sync-request', node, to: 'other', since: null }],
-    ['a sync', { kind: 'sync', node, version: 12, clientIds: [client], memberships: [[client, 'lobby']], part: 0, parts: 1 }],
-    ['a part of a split sync', { kind: 'sync', node, version: 12, clientIds: [], memberships: [[client, 'lobby']], part: 2, parts: 3 }],
+    ['a sync', { kind: 'sync', node, version: 12, clientIds: [client], memberships: [[client, 'lobby']], presence: [], part: 0, parts: 1 }],
+    ['a part of a split sync', { kind: 'sync', node, version: 12, clientIds: [], memberships: [[client, 'lobby']], presence: [], part: 2, parts: 3 }],
+    [
+      'a sync with presence states',
+      { kind: 'sync', node, version: 3, clientIds: [client], memberships: [], presence: [[client, '{"info":{"name":"Ana"},"user":"user:ana","away":true}']], part: 0, parts: 1 },
+    ],
+    ['a presence change', { kind: 'presence', node, clientId: client, state: '{"info":null,"user":null,"away":false}', seq: 5 }],
     [
       'a run of changes',
-      { kind: 'changes', node, since: 7, version: 11, changes: [['join', client], ['join-room', client, 'lobby'], ['leave-room', client, 'lobby'], ['leave', client]] },
+      {
+        kind: 'changes',
+        node,
+        since: 6,
+        version: 11,
+        changes: [['join', client], ['join-room', client, 'lobby'], ['presence', client, '{"info":[1,2],"user":null,"away":false}'], ['leave-room', client, 'lobby'], ['leave', client]],
+      },
     ],
     ['a goodbye', { kind: 'bye', node }],
   ])('read back %s as written', (_, envelope) => {

@@ -5,6 +5,7 @@ import { CastType, type ClientId } from '../message.js';
 import { isRoomName, type MembershipOp } from '../rooms.js';
 import { isCloseCode, isCloseReason } from '../disconnect.js';
 import type { Change } from './change-log.js';
+import { isPresenceStateText } from '../presence/presence-state.js';
 import type { Membership } from './room-index.js';
 
 /** The ID of one node (one broadcaster process) of a cluster. */
@@ -44,9 +45,21 @@ export type ControlEnvelope =
    * The sending node's full lists, as of its change `version`, in `parts` messages (lists
    * too long for one message are split): this is part `part`, from 0.
    */
-  | { kind: 'sync'; node: NodeId; version: number; clientIds: ClientId[]; memberships: Membership[]; part: number; parts: number }
+  | {
+      kind: 'sync';
+      node: NodeId;
+      version: number;
+      clientIds: ClientId[];
+      memberships: Membership[];
+      /** The presence states of its clients that have one. */
+      presence: PresenceListing[];
+      part: number;
+      parts: number;
+    }
   /** The sending node's changes after version `since`, up to `version`, oldest first. */
   | { kind: 'changes'; node: NodeId; since: number; version: number; changes: Change[] }
+  /** A client of the sending node has a new presence state: its membership change number `seq`. */
+  | { kind: 'presence'; node: NodeId; clientId: ClientId; state: string; seq: number }
   /** A client of the sending node joined or left a room: its membership change number `seq`. */
   | { kind: 'room'; node: NodeId; op: MembershipOp; clientId: ClientId; room: string; seq: number }
   /** Asks the node holding `clientId` to make it join or leave a room. */
@@ -57,6 +70,9 @@ export type ControlEnvelope =
   | { kind: 'bye'; node: NodeId };
 
 export type Envelope = CastEnvelope | ControlEnvelope;
+
+/** A client and its presence state, in a node's lists. */
+export type PresenceListing = readonly [clientId: ClientId, state: string];
 
 const MAX_ID_LENGTH = 64;
 const MAX_LISTED_IDS = 1_000_000;
@@ -103,10 +119,16 @@ export function decodeEnvelope(message: string): Envelope | null {
     }
     case 'sync': {
       const { version, clientIds, memberships, part, parts } = header;
+      // An instance of a version without presence lists none.
+      const presence = header.presence ?? [];
       const split = isCount(part) && isSeq(parts) && parts <= MAX_SYNC_PARTS && part < parts;
-      return split && isCount(version) && isIdList(clientIds) && isMembershipList(memberships)
-        ? { kind: 'sync', node, version, clientIds, memberships, part, parts }
+      return split && isCount(version) && isIdList(clientIds) && isMembershipList(memberships) && isPresenceList(presence)
+        ? { kind: 'sync', node, version, clientIds, memberships, presence, part, parts }
         : null;
+    }
+    case 'presence': {
+      const { clientId, state, seq } = header;
+      return isClientId(clientId) && isPresenceStateText(state) && isSeq(seq) ? { kind: 'presence', node, clientId, state, seq } : null;
     }
     case 'changes': {
       const { since, version, changes } = header;
@@ -191,6 +213,14 @@ function isMembershipList(value: unknown): value is Membership[] {
   );
 }
 
+function isPresenceList(value: unknown): value is PresenceListing[] {
+  return (
+    Array.isArray(value) &&
+    value.length <= MAX_LISTED_IDS &&
+    value.every((pair) => Array.isArray(pair) && pair.length === 2 && isClientId(pair[0]) && isPresenceStateText(pair[1]))
+  );
+}
+
 function isChangeList(value: unknown): value is Change[] {
   return Array.isArray(value) && value.length <= MAX_LISTED_IDS && value.every(isChange);
 }
@@ -198,7 +228,9 @@ function isChangeList(value: unknown): value is Change[] {
 function isChange(value: unknown): value is Change {
   if (!Array.isArray(value) || !isClientId(value[1])) return false;
   if (value.length === 2) return value[0] === 'join' || value[0] === 'leave';
-  return value.length === 3 && (value[0] === 'join-room' || value[0] === 'leave-room') && isRoomName(value[2]);
+  if (value.length !== 3) return false;
+  if (value[0] === 'presence') return isPresenceStateText(value[2]);
+  return (value[0] === 'join-room' || value[0] === 'leave-room') && isRoomName(value[2]);
 }
 
 /** A change number: changes are numbered from 1. */

@@ -71,6 +71,12 @@ export class MembershipSync {
     this.publish({ kind: 'leave', node: this.nodeId, clientId, seq: this.log.append(['leave', clientId]) });
   }
 
+  /** A client of this node has a new presence state. */
+  presenceChanged(clientId: ClientId, state: string): void {
+    const seq = this.log.append(['presence', clientId, state]);
+    this.publish({ kind: 'presence', node: this.nodeId, clientId, state, seq });
+  }
+
   /** A client of this node joined or left a room. */
   roomChanged(op: MembershipOp, clientId: ClientId, room: string): void {
     this.countMembership(clientId, room, op === 'join' ? 1 : -1);
@@ -175,7 +181,7 @@ export class MembershipSync {
     if (now - this.lastSyncAt < this.settings.heartbeatInterval / 2) return;
     this.lastSyncAt = now;
     const version = this.log.version;
-    const parts = splitLists(this.local.localClientIds(), this.local.localMemberships(), this.settings.maxListsSize);
+    const parts = splitLists(this.local.localClientIds(), this.local.localMemberships(), this.local.localPresence(), this.settings.maxListsSize);
     if (parts.length > MAX_SYNC_PARTS) {
       this.settings.logger.error(`cluster: this instance's lists need ${parts.length} messages, more than ${MAX_SYNC_PARTS}: not published`);
       return;

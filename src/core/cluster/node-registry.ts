@@ -153,6 +153,14 @@ export class NodeRegistry {
     return [...new Set([...this.nodes.values()].flatMap((node) => [...node.rooms.roomNames()]))];
   }
 
+  /** The other nodes' clients (or a room's members there), each with its presence state (`null`: none). */
+  remotePresence(room?: string): Array<readonly [ClientId, string | null]> {
+    return [...this.nodes.values()].flatMap((node) => {
+      const clients = room === undefined ? node.clients : node.rooms.membersOf(room);
+      return [...clients].map((clientId) => [clientId, node.presence.get(clientId) ?? null] as const);
+    });
+  }
+
   private rememberDeparted(nodeId: NodeId): void {
     this.departed.add(nodeId);
     // Bounded, oldest first out: goodbyes from made-up nodes must not grow it forever.

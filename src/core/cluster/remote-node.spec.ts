@@ -57,7 +57,7 @@ describe('RemoteNode (one other node, as of its numbered changes)', () => {
     node.receive(1, ['join', 'a']);
     node.receive(3, ['join', 'gone']);
     node.receive(5, ['join-room', 'b', 'blue']);
-    node.replaceWith(['b', 'gone'], [['b', 'red'], ['nobody', 'red']], 4);
+    node.replaceWith(['b', 'gone'], [['b', 'red'], ['nobody', 'red']], [], 4);
     expect(node.version).toBe(5);
     expect([...node.clients].sort()).toEqual(['b', 'gone']);
     expect([...node.rooms.roomsOf('b')].sort()).toEqual(['blue', 'red']);
@@ -83,7 +83,7 @@ describe('RemoteNode (one other node, as of its numbered changes)', () => {
     expect(node.rooms.size).toBe(3);
     expect(events.filter((event) => event.startsWith('refused'))).toEqual(['refused client', 'refused membership']);
 
-    node.replaceWith(['x', 'y', 'z', 'w'], [['x', 'r'], ['y', 'r'], ['x', 's'], ['y', 's']], 10);
+    node.replaceWith(['x', 'y', 'z', 'w'], [['x', 'r'], ['y', 'r'], ['x', 's'], ['y', 's']], [], 10);
     expect(node.clients.size).toBe(2);
     expect(node.rooms.size).toBe(3);
   });

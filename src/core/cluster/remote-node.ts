@@ -1,6 +1,7 @@
 // This node's view of another node: its clients and rooms, changes applied strictly in order.
 import type { ClientId } from '../message.js';
 import type { Change } from './change-log.js';
+import type { PresenceListing } from './envelope.js';
 import { toggleDigest } from './membership-digest.js';
 import { RoomIndex, type Membership } from './room-index.js';
 import { ListsAssembly } from './sync-parts.js';
@@ -42,6 +43,8 @@ export class RemoteNode {
   /** The digest of `clients`, compared with the node's beats. */
   digest = 0;
   readonly rooms = new RoomIndex();
+  /** The presence states of its clients that have one. */
+  readonly presence = new Map<ClientId, string>();
   lastSeen = 0;
   /** The process its messages come from, where the backplane tells (see `BackplaneListener.originGone`). */
   origin: string | undefined = undefined;
@@ -85,7 +88,7 @@ export class RemoteNode {
   }
 
   /** Takes the node's full lists, as of its change `version`. */
-  replaceWith(clientIds: readonly ClientId[], memberships: readonly Membership[], version: number): void {
+  replaceWith(clientIds: readonly ClientId[], memberships: readonly Membership[], presence: readonly PresenceListing[], version: number): void {
     const listed = new Set(clientIds);
     for (const clientId of this.clients) {
       if (!listed.has(clientId)) this.apply(['leave', clientId]);
@@ -93,6 +96,8 @@ export class RemoteNode {
     for (const clientId of listed) this.apply(['join', clientId]);
     this.rooms.replaceWith([]);
     for (const [clientId, room] of memberships) this.apply(['join-room', clientId, room]);
+    this.presence.clear();
+    for (const [clientId, state] of presence) this.apply(['presence', clientId, state]);
     this.version = version;
     this.applyEarlyChanges();
   }
@@ -133,6 +138,7 @@ export class RemoteNode {
         if (!this.clients.delete(clientId)) return;
         this.digest = toggleDigest(this.digest, clientId);
         this.rooms.removeClient(clientId);
+        this.presence.delete(clientId);
         this.listener.remoteClientLeft(clientId);
         return;
       case 'join-room':
@@ -146,6 +152,10 @@ export class RemoteNode {
         return;
       case 'leave-room':
         this.rooms.remove(clientId, change[2]);
+        return;
+      case 'presence':
+        // Bounded like the clients: only a client of the node has a state.
+        if (this.clients.has(clientId)) this.presence.set(clientId, change[2]);
         return;
     }
   }

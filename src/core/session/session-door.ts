@@ -13,6 +13,8 @@ export interface SessionNode {
   /** Takes a client out for good: its leave is announced. */
   remove(client: Client): void;
   runEventHandler(client: Client, eventType: EventType): void;
+  /** The client went away, or came back: presence shows it. */
+  awayChanged(client: Client, away: boolean): void;
 }
 
 /**
@@ -42,6 +44,7 @@ export class SessionDoor {
       this.logger.log(`client ${client.id}: its session was not resumed within ${this.grace} ms; it has left`);
       this.node.remove(client);
     });
+    this.node.awayChanged(client, true);
     this.node.runEventHandler(client, EventType.OnAway);
     return true;
   }
@@ -69,7 +72,10 @@ export class SessionDoor {
     const wasAway = held.graceTimer !== null;
     this.sessions.back(held);
     this.counters.sessions.resumed += 1;
-    if (wasAway) this.node.runEventHandler(client, EventType.OnResume);
+    if (wasAway) {
+      this.node.awayChanged(client, false);
+      this.node.runEventHandler(client, EventType.OnResume);
+    }
     return client;
   }
 

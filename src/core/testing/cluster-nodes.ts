@@ -73,6 +73,8 @@ export interface NodeOptions {
   maxClusterMessageBytes?: number;
   maxClientsPerInstance?: number;
   maxRoomsPerClient?: number;
+  presenceInfo?: (principal: unknown) => unknown;
+  sessionGrace?: number;
   /** Puts a backplane of the test's own between the node and the hub. */
   wrap?: (backplane: InMemoryBackplane) => Backplane;
 }
@@ -103,13 +105,16 @@ export class Node {
       maxClusterMessageBytes: options.maxClusterMessageBytes,
       maxClientsPerInstance: options.maxClientsPerInstance,
       maxRoomsPerClient: options.maxRoomsPerClient,
+      presenceInfo: options.presenceInfo,
+      sessionGrace: options.sessionGrace,
       logger: this.logger,
     });
   }
 
-  join(principal?: unknown) {
+  /** A client of this node; `withSession`: one that asked for a session (protocol 1.2). */
+  join(principal?: unknown, withSession = false) {
     const conn = new FakeConn();
-    const session = this.core.attach(conn, { principal });
+    const session = this.core.attach(conn, { principal }, withSession ? {} : undefined);
     return { conn, session, id: session.id };
   }
 }

@@ -1,0 +1,33 @@
+// The app's presence info about a connecting client, from its `presenceInfo` function.
+import type { ClientRequestInfo } from '../handlers.js';
+import type { BroadcasterLogger, ClientIdentity } from '../handlers.js';
+import { stackOf } from '../thrown-text.js';
+import { MAX_PRESENCE_INFO_LENGTH } from './presence-state.js';
+
+/**
+ * What presence shows of a client (a JSON value of at most 1 KiB: a name, an avatar),
+ * from what `authenticate` returned for it and its connect request.
+ */
+export type PresenceInfoFn = (principal: unknown, request: ClientRequestInfo | undefined) => unknown;
+
+/**
+ * The presence info of a client of `identity`, as JSON text, or `null` for none. A
+ * function that throws, or returns something that is not JSON or is larger than 1 KiB,
+ * is logged, and the client has no info.
+ */
+export function presenceInfoOf(presenceInfo: PresenceInfoFn | undefined, clientId: string, identity: ClientIdentity, logger: BroadcasterLogger): string | null {
+  if (presenceInfo === undefined) return null;
+  let json: string | undefined;
+  try {
+    json = JSON.stringify(presenceInfo(identity.principal, identity.request));
+  } catch (error) {
+    logger.error(`presenceInfo failed for client ${clientId}: it has no presence info`, stackOf(error));
+    return null;
+  }
+  if (json === undefined || json === 'null') return null;
+  if (json.length > MAX_PRESENCE_INFO_LENGTH) {
+    logger.error(`presenceInfo gave ${json.length} characters of JSON for client ${clientId}, more than ${MAX_PRESENCE_INFO_LENGTH}: it has no presence info`);
+    return null;
+  }
+  return json;
+}
