@@ -34,6 +34,11 @@ export class AppModule {
             const { user } = principal as ReturnType<typeof sampleUser>;
             return user === undefined ? undefined : userRoomOf(user);
           },
+          // What everyone's online list shows of a client (Broadcaster.presence()).
+          presenceInfo: (principal) => {
+            const { user } = principal as ReturnType<typeof sampleUser>;
+            return user === undefined ? undefined : { name: user };
+          },
           ...cluster,
         }),
       ],

@@ -29,10 +29,16 @@ export class ChatHandlers {
     return newResponseMessage(All, msg.body);
   }
 
-  /** Tells the sender alone who is connected, as JSON. */
+  /**
+   * Tells the sender alone who is connected, as JSON: their IDs, and for each its name
+   * (the `user` it connected as) and whether it is away (its connection lost, its session
+   * held for it).
+   */
   @MessageHandler(WHO)
   who(_msg: RequestMessage, ctx: HandlerContext): ResponseMessage {
-    const payload = { you: ctx.clientId, clients: this.broadcaster.clientIds() };
+    const { clients } = this.broadcaster.presence();
+    const people = clients.map(({ clientId, info, away }) => ({ id: clientId, name: (info as { name?: string } | null)?.name ?? null, away }));
+    const payload = { you: ctx.clientId, clients: people.map((person) => person.id), people };
     return newResponseMessage(Self, JSON.stringify(payload));
   }
 

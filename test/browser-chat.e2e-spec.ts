@@ -6,6 +6,7 @@ import { AppModule } from '../sample/app.module.js';
 import { startApp, type RunningApp } from './support/app.js';
 import { ensureBuilt } from './support/child-server.js';
 import { freePort } from './support/free-port.js';
+import { TcpProxy } from './support/tcp-proxy.js';
 
 // Debian's chromium package, never a downloaded browser. Without it the suite is skipped
 // (loudly), except under CI=true, where a missing browser is a failure.
@@ -149,6 +150,39 @@ describeInBrowser('the chat page in a real browser (headless Chromium)', () => {
     await lastLineHas(ben, 'lobby still works');
   });
 
+  it('bridges a cut connection with its session: same ID, nothing missed, names kept, and the others see "away" and "back", not a leave', async () => {
+    const proxy = await TcpProxy.start(port);
+    try {
+      const [ana] = pages;
+      const dana = await browser.newPage({ viewport: { width: 1000, height: 640 } });
+      await dana.goto(`http://127.0.0.1:${proxy.port}/?user=dana`);
+      await dana.waitForSelector('#state.open', { timeout: 10_000 });
+      const danaId = (await myId(dana)).split(' · ')[1];
+      // The others list her by name.
+      await ana.waitForFunction(`[...document.querySelectorAll('#online li')].some((item) => item.textContent === 'dana')`);
+      expect(await dana.evaluate<string[]>(`[...document.querySelectorAll('#online li')].map((item) => item.textContent)`)).toEqual(
+        expect.arrayContaining(['ana', 'you']),
+      );
+
+      proxy.cutAll();
+      await ana.waitForFunction(`[...document.querySelectorAll('#online li')].some((item) => item.textContent === 'dana (away)')`);
+      await say(ana, 'said while dana was away');
+      await dana.waitForSelector('#state.open', { timeout: 15_000 });
+      await lastLineEndsWith(dana, 'said while dana was away');
+      expect(await allLines(dana)).toMatch(/back after \d+ s, same session: nothing cast meanwhile was missed/);
+      expect((await myId(dana)).split(' · ')[1]).toBe(danaId);
+      await ana.waitForFunction(`[...document.querySelectorAll('#online li')].some((item) => item.textContent === 'dana')`);
+      const anaLog = await allLines(ana);
+      expect(anaLog).toMatch(/dana is away/);
+      expect(anaLog).toMatch(/dana is back/);
+      expect((await ids(ana)).filter((id) => id.startsWith(danaId))).toHaveLength(1);
+      await dana.close({ runBeforeUnload: true });
+      await ana.waitForFunction(`![...document.querySelectorAll('#online li')].some((item) => item.dataset.id.startsWith(${JSON.stringify(danaId)}))`, undefined, { timeout: 5000 });
+    } finally {
+      await proxy.close();
+    }
+  });
+
   it('never widens a private message: a recipient who left makes the choice unusable, not "Everyone"', async () => {
     const dan = await open('dan');
     const eve = await open('eve');
@@ -160,9 +194,10 @@ describeInBrowser('the chat page in a real browser (headless Chromium)', () => {
     );
     expect(target).toBeDefined();
     await dan.selectOption('#target', target as string);
-    await eve.close();
+    // Leaving the page ends its session at once.
+    await eve.close({ runBeforeUnload: true });
     pages.splice(pages.indexOf(eve), 1);
-    await dan.waitForFunction(`document.querySelector('#target').selectedOptions[0].disabled`);
+    await dan.waitForFunction(`document.querySelector('#target').selectedOptions[0].disabled`, undefined, { timeout: 5000 });
     expect(await dan.evaluate<string>(`document.querySelector('#target').selectedOptions[0].text`)).toMatch(/^only [0-9a-f]{8} \(gone\)$/);
 
     await dan.fill('#text', 'for eve only');

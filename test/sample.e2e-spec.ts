@@ -30,7 +30,8 @@ describe('the sample app', () => {
     b.client.request(WHO);
     const reply = await b.client.nextJson();
     expect(reply.CastType).toBe(2);
-    expect(JSON.parse(bodyText(reply) as string)).toEqual({ you: b.id, clients: [a.id, b.id, c.id] });
+    const people = [a.id, b.id, c.id].map((id) => ({ id, name: null, away: false }));
+    expect(JSON.parse(bodyText(reply) as string)).toEqual({ you: b.id, clients: [a.id, b.id, c.id], people });
     expect(await a.client.drain()).toEqual([]);
   });
 

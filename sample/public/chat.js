@@ -14,8 +14,12 @@ const EVENT = 0;
 const $ = (id) => document.getElementById(id);
 const user = new URLSearchParams(location.search).get('user');
 const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/${user ? `?user=${encodeURIComponent(user)}` : ''}`;
-const client = connect(url);
+// The SDK takes its session back after a lost connection (protocol 1.2): see reconnected().
+const client = connect(url, { onReconnect: (info) => reconnected(info) });
 const online = new Set();
+/** The name each client connected as, and who is away (connection lost, session held). */
+const names = new Map();
+const away = new Set();
 const rooms = new Set();
 /** Who is in each room this page joined: from the join's answer, then the room's notices. */
 const members = new Map();
@@ -25,6 +29,8 @@ let renderQueued = false;
 let lostAt = null;
 
 const short = (id) => (id === '' ? 'server' : id === client.id ? 'you' : id.slice(0, 8));
+/** A client as the online list shows it: its name if it gave one, else its short ID. */
+const label = (id) => (id === client.id ? 'you' : (names.get(id) ?? short(id)));
 
 function element(tag, className, text) {
   const node = document.createElement(tag);
@@ -58,7 +64,7 @@ function render() {
 function draw() {
   $('online').replaceChildren(
     ...[...online].map((id) => {
-      const item = element('li', '', short(id));
+      const item = element('li', away.has(id) ? 'away' : '', away.has(id) ? `${label(id)} (away)` : label(id));
       item.dataset.id = id;
       return item;
     }),
@@ -95,13 +101,47 @@ function draw() {
   target.value = chosen.value;
 }
 
-async function refresh() {
+/** Asks who is online, with their names and who is away. */
+async function refreshPeople() {
   const [who] = await client.request(WHO);
   online.clear();
-  for (const id of who.json().clients) online.add(id);
-  // Rooms are per connection: after a reconnection, join them again.
+  away.clear();
+  for (const { id, name, away: isAway } of who.json().people) {
+    online.add(id);
+    if (name !== null) names.set(id, name);
+    if (isAway) away.add(id);
+  }
+  render();
+}
+
+async function refresh() {
+  await refreshPeople();
+  // Rooms are per client: a new client (not a resumed session) joins them again.
   for (const room of rooms) await joinRoom(room);
   render();
+}
+
+let peopleTimer = null;
+/** Refreshes the online list soon, once for a burst of joins. */
+function refreshPeopleSoon() {
+  if (peopleTimer !== null) return;
+  peopleTimer = setTimeout(() => {
+    peopleTimer = null;
+    refreshPeople().catch(() => undefined);
+  }, 300);
+}
+
+/** After a reconnection: a resumed session missed nothing and is still in its rooms. */
+function reconnected({ resumed }) {
+  const after = lostAt === null ? '' : ` after ${Math.round((Date.now() - lostAt) / 1000)} s`;
+  lostAt = null;
+  if (resumed) {
+    log(null, '', `back${after}, same session: nothing cast meanwhile was missed`, 'notice outage');
+    refreshPeople().catch((error) => log(null, '', `could not refresh: ${error.message}`, 'notice'));
+    return;
+  }
+  log(null, '', `back${after}, as a new client: messages cast while away were not received`, 'notice outage');
+  refresh().catch((error) => log(null, '', `could not refresh: ${error.message}`, 'notice'));
 }
 
 /** Joins a room; its answer lists who is there. */
@@ -125,22 +165,29 @@ client.onState((state) => {
     log(null, '', 'connection lost: reconnecting; nothing sent until it is back is delivered', 'notice outage');
   }
   if (state !== 'open') return;
-  if (lostAt !== null) {
-    log(null, '', `back after ${Math.round((Date.now() - lostAt) / 1000)} s, as a new client: messages cast while away were not received`, 'notice outage');
-    lostAt = null;
-  }
   $('me').textContent = `${user ? `${user} · ` : ''}${client.id.slice(0, 8)}`;
-  refresh().catch((error) => log(null, '', `could not refresh: ${error.message}`, 'notice'));
+  // The first connection; later ones are handled by reconnected().
+  if (lostAt === null && !started) {
+    started = true;
+    refresh().catch((error) => log(null, '', `could not refresh: ${error.message}`, 'notice'));
+  }
 });
+let started = false;
 client.onJoin((id) => {
   online.add(id);
   render();
+  refreshPeopleSoon();
 });
 client.onLeave((id) => {
   online.delete(id);
+  away.delete(id);
+  names.delete(id);
   for (const people of members.values()) people.delete(id);
   render();
 });
+// Leaving the page ends the session at once (the others see the leave now, not when the
+// session's grace period ends); a lost connection, not a left page, is what sessions bridge.
+for (const leaving of ['beforeunload', 'pagehide']) addEventListener(leaving, () => client.close());
 client.onError((error) => log(null, '', `error ${error.code}: ${error.message}`, 'notice'));
 
 client.on(ECHO, (message) => log(short(message.senderId), '', message.text()));
@@ -150,7 +197,16 @@ client.on(SAY, (message) => {
   log(short(from), `#${message.rooms[0]}`, text);
 });
 client.on(EVENT, (message) => {
-  if (!message.rooms) return;
+  if (!message.rooms) {
+    // Someone's connection was lost (its session held for it), or it came back.
+    const { event, clientId } = message.json();
+    if (event === 'away') away.add(clientId);
+    else if (event === 'back') away.delete(clientId);
+    else return;
+    render();
+    log(null, '', `${label(clientId)} ${event === 'away' ? 'is away' : 'is back'}`, 'notice');
+    return;
+  }
   const { event, clientId, room } = message.json();
   const people = members.get(room);
   if (event === 'joined') people?.add(clientId);
