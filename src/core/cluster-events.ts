@@ -2,6 +2,7 @@
 import type { Audience } from './audience.js';
 import type { Client } from './client.js';
 import type { ClusterHost } from './cluster/cluster.js';
+import type { NodeId, RelayEnvelope } from './cluster/envelope.js';
 import type { Hub } from './hub.js';
 import { EventType } from './message.js';
 import { hasPresence, presenceStateOf } from './presence/local-presence.js';
@@ -13,6 +14,10 @@ export interface NodeActions {
   remoteCast(audience: Audience, handlerId: number, encodedBody: string): void;
   changeMembership(op: MembershipOp, client: Client, room: string): void;
   kick(client: Client, code: number, reason: string): void;
+  /** A relayed session's message for this node. */
+  relay(envelope: RelayEnvelope): void;
+  /** Another node is gone. */
+  nodeGone(nodeId: NodeId): void;
 }
 
 /**
@@ -28,6 +33,8 @@ export function clusterEventsFor(hub: Hub, node: NodeActions): ClusterHost {
     remoteCast: (audience, handlerId, encodedBody) => node.remoteCast(audience, handlerId, encodedBody),
     remoteClientJoined: (clientId) => hub.announce(EventType.OnAddClient, clientId),
     remoteClientLeft: (clientId) => hub.announce(EventType.OnDelClient, clientId),
+    remoteNodeGone: (nodeId) => node.nodeGone(nodeId),
+    relay: (envelope) => node.relay(envelope),
     applyMembership: (op, clientId, room) => {
       const client = hub.clients.get(clientId);
       if (client !== undefined) node.changeMembership(op, client, room);

@@ -23,6 +23,7 @@ import { hasPresence, presenceStateOf } from './presence/local-presence.js';
 import { presenceInfoOf } from './presence/presence-info.js';
 import { SessionDoor } from './session/session-door.js';
 import { Sessions } from './session/sessions.js';
+import { SessionRelay } from './session/session-relay.js';
 import type { SessionRequest } from './session/session-request.js';
 
 /**
@@ -37,6 +38,7 @@ export class Node {
   readonly cluster: Cluster | null;
   readonly sessions: Sessions;
   private readonly door: SessionDoor;
+  private readonly relay: SessionRelay | null;
   private readonly caster: Caster;
   private readonly dispatcher: Dispatcher;
   private readonly leaves: LeaveQueue;
@@ -88,9 +90,22 @@ export class Node {
       remoteCast: (audience, handlerId, encodedBody) => this.caster.castHere(audience, handlerId, encodedBody),
       changeMembership: (op, client, room) => this.changeMembership(op, client, room),
       kick: (client, code, reason) => this.kick(client, code, reason),
+      relay: (envelope) => this.relay?.receive(envelope),
+      nodeGone: (nodeId) => this.relay?.nodeGone(nodeId),
     });
     this.cluster = settings.backplane === undefined ? null : new Cluster(events, clusterOptions(settings, settings.backplane, logger));
     this.caster = new Caster(this.hub, this.cluster);
+    this.relay =
+      this.cluster === null
+        ? null
+        : new SessionRelay(
+            this.cluster,
+            this.sessions.tokens,
+            { resume: (conn, token, received) => this.door.resume(conn, token, received), handleOn: (client, conn) => this.handleOn(client, conn) },
+            limits,
+            counters,
+            logger,
+          );
     this.dispatcher = new Dispatcher(
       this.hub,
       (client, code, reason, why) => this.evict(client, code, reason, why),
@@ -115,8 +130,14 @@ export class Node {
   attach(conn: Conn, identity: ClientIdentity, session?: SessionRequest): ClientSession {
     if (session === undefined || !this.sessions.enabled) return this.attachNew(conn, identity, false);
     const { resume } = session;
-    const resumed = resume === undefined ? null : this.door.resume(conn, resume.token, resume.received);
-    return resumed === null ? this.attachNew(conn, identity, true) : this.handleOn(resumed, conn);
+    if (resume === undefined) return this.attachNew(conn, identity, true);
+    const resumed = this.door.resume(conn, resume.token, resume.received);
+    if (resumed !== null) return this.handleOn(resumed, conn);
+    // A session of another node is resumed there, over a relayed connection.
+    const relayed = this.relay?.resumeElsewhere(conn, resume.token, resume.received, () => this.attachNew(conn, identity, true)) ?? null;
+    if (relayed !== null) return relayed;
+    this.counters.sessions.refused += 1;
+    return this.attachNew(conn, identity, true);
   }
 
   private attachNew(conn: Conn, identity: ClientIdentity, withSession: boolean): ClientSession {

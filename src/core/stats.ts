@@ -37,6 +37,8 @@ export interface SessionStats {
   started: number;
   /** Resumes that took a session back. */
   resumed: number;
+  /** Resumes that reached this instance for a session held by another, relayed to it. */
+  relayed: number;
   /** Resume requests that could not (unknown, altered or spent token, frames no longer kept): each went on as a new client. */
   refused: number;
   /** Sessions that ended for not coming back within the grace period. */
@@ -57,7 +59,7 @@ export function emptyStats(): CoreStats {
     slowClientDisconnects: 0,
     floodDisconnects: 0,
     roomLimitRefusals: 0,
-    sessions: { away: 0, started: 0, resumed: 0, refused: 0, expired: 0, overflowed: 0 },
+    sessions: { away: 0, started: 0, resumed: 0, relayed: 0, refused: 0, expired: 0, overflowed: 0 },
   };
 }
 

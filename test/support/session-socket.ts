@@ -58,7 +58,7 @@ export class SessionSocket {
 
   /** The decoded bodies of the responses received on this socket. */
   bodies(): string[] {
-    return this.frames.filter((f) => f.SenderID !== undefined).map((f) => Buffer.from(f.Body as string, 'base64').toString('utf8'));
+    return this.frames.filter((f) => f.SenderID !== undefined).map((f) => (f.Body === null ? '' : Buffer.from(f.Body as string, 'base64').toString('utf8')));
   }
 
   /** Cuts the TCP connection without a closing handshake, as a network switch would. */

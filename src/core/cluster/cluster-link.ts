@@ -3,7 +3,7 @@ import type { BroadcasterLogger } from '../handlers.js';
 import { stackOf } from '../thrown-text.js';
 import type { Backplane } from './backplane.js';
 import { EnvelopeSigner } from './envelope-signer.js';
-import { decodeEnvelope, encodeEnvelope, type Envelope, type NodeId } from './envelope.js';
+import { decodeEnvelope, encodeEnvelope, isTraffic, type Envelope, type NodeId } from './envelope.js';
 import type { Clock } from './cluster-types.js';
 import { ReplayGuard } from './replay-guard.js';
 
@@ -199,9 +199,10 @@ export class ClusterLink {
       this.reject('a backplane message that is not a valid, signed message of this cluster');
       return;
     }
-    // Signed control messages act once; casts are only checked for age (remembering every
-    // cast would cost memory in proportion to the traffic).
-    const verdict = this.signer === null ? 'fresh' : this.replays.check(opened.mac, opened.signedAt, envelope.kind !== 'cast', this.settings.now());
+    // Signed control messages act once; traffic (casts, relayed frames) is only checked for
+    // age (remembering all of it would cost memory in proportion to the traffic; relayed
+    // frames are numbered, so a replayed one is out of sequence anyway).
+    const verdict = this.signer === null ? 'fresh' : this.replays.check(opened.mac, opened.signedAt, !isTraffic(envelope.kind), this.settings.now());
     if (verdict !== 'fresh') {
       this.reject(
         verdict === 'stale'

@@ -4,7 +4,7 @@ import type { BroadcasterLogger } from '../handlers.js';
 import type { ClientId } from '../message.js';
 import type { MembershipOp } from '../rooms.js';
 import type { Backplane } from './backplane.js';
-import type { NodeId, PresenceListing } from './envelope.js';
+import type { NodeId, PresenceListing, RelayEnvelope } from './envelope.js';
 import type { Membership } from './room-index.js';
 
 /** This node's membership, as its lists are shipped. */
@@ -34,6 +34,10 @@ export interface ClusterHost extends LocalMembership {
   remoteClientJoined(clientId: ClientId): void;
   /** A client of another node left, or its node is gone. */
   remoteClientLeft(clientId: ClientId): void;
+  /** Another node is gone (timed out, said goodbye, or its process exited). */
+  remoteNodeGone(nodeId: NodeId): void;
+  /** A relayed session's message for this node (see `SessionRelay`). */
+  relay(envelope: RelayEnvelope): void;
 }
 
 export interface ClusterOptions {

@@ -6,7 +6,10 @@ import type { ClientId } from '../message.js';
 import type { MembershipOp } from '../rooms.js';
 import { ClusterLink } from './cluster-link.js';
 import type { ClusterHost, ClusterOptions, ClusterStats } from './cluster-types.js';
-import type { Envelope, NodeId } from './envelope.js';
+import type { Envelope, NodeId, RelayEnvelope } from './envelope.js';
+
+/** `Omit` over each member of a union. */
+export type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 export type { ClusterHost, ClusterOptions, ClusterStats } from './cluster-types.js';
 import { MembershipSync } from './membership-sync.js';
@@ -127,6 +130,21 @@ export class Cluster {
     return this.nodes.remoteClientIds();
   }
 
+  /** The node holding `clientId`, if another node does. */
+  holderOf(clientId: ClientId): NodeId | undefined {
+    return this.nodes.holderOf(clientId);
+  }
+
+  /** Whether this cluster's messages are signed (`clusterSecret`): only then may frames be relayed. */
+  get signs(): boolean {
+    return this.options.secret !== undefined;
+  }
+
+  /** Publishes a relayed session's message (see `SessionRelay`). */
+  publishRelay(envelope: DistributiveOmit<RelayEnvelope, 'node'>): void {
+    this.link.publish({ ...envelope, node: this.nodeId } as RelayEnvelope);
+  }
+
   knowsRemoteClient(clientId: ClientId): boolean {
     return this.nodes.knowsRemoteClient(clientId);
   }
@@ -234,6 +252,8 @@ export class Cluster {
       case 'bye':
         this.nodes.departedNode(envelope.node);
         break;
+      default:
+        if (envelope.to === this.nodeId) this.host.relay(envelope);
     }
   }
 }

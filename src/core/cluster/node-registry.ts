@@ -134,8 +134,13 @@ export class NodeRegistry {
   }
 
   knowsRemoteClient(clientId: ClientId): boolean {
-    for (const node of this.nodes.values()) if (node.clients.has(clientId)) return true;
-    return false;
+    return this.holderOf(clientId) !== undefined;
+  }
+
+  /** The node holding `clientId`, if another node does. */
+  holderOf(clientId: ClientId): NodeId | undefined {
+    for (const [nodeId, node] of this.nodes) if (node.clients.has(clientId)) return nodeId;
+    return undefined;
   }
 
   remoteMembersOf(room: string): ClientId[] {
@@ -174,6 +179,7 @@ export class NodeRegistry {
     if (node === undefined) return;
     this.nodes.delete(nodeId);
     node.forget();
+    this.membership.remoteNodeGone?.(nodeId);
   }
 }
 

@@ -10,6 +10,8 @@ import { ListsAssembly } from './sync-parts.js';
 export interface RemoteMembershipListener {
   remoteClientJoined(clientId: ClientId): void;
   remoteClientLeft(clientId: ClientId): void;
+  /** A node is gone, after its clients' leaves. */
+  remoteNodeGone?(nodeId: string): void;
 }
 
 /** How much of one other node's claims is believed. */

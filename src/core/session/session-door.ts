@@ -53,18 +53,14 @@ export class SessionDoor {
    * Takes a session back on `conn` if `token` names one held here and every frame after
    * `received` is still kept: its session frame, then those frames, go out on `conn`.
    * A genuine token whose frames are gone ends its session at once (the client starts
-   * afresh). Returns the session's client, or `null` (counted as refused).
+   * afresh). Returns the session's client, or `null`.
    */
   resume(conn: Conn, token: string, received: number): Client | null {
     const held = this.sessions.find(token);
     const client = held?.client;
-    if (held === null || client == null || !this.node.has(client)) {
-      this.counters.sessions.refused += 1;
-      return null;
-    }
+    if (held === null || client == null || !this.node.has(client)) return null;
     const first = new OutgoingFrame(encodeSession(client.id, this.sessions.renew(held), true));
     if (!held.conn.resumeOn(conn, received, first)) {
-      this.counters.sessions.refused += 1;
       this.logger.log(`client ${client.id}: resume refused (received ${received} of ${held.conn.written} frames, not all kept); the session ends`);
       this.node.remove(client);
       return null;

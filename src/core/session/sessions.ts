@@ -22,7 +22,7 @@ export interface HeldSession {
 export class Sessions {
   private readonly byKey = new Map<string, HeldSession>();
   private readonly byClient = new Map<Client, HeldSession>();
-  private readonly tokens: SessionTokens;
+  readonly tokens: SessionTokens;
 
   constructor(private readonly settings: ResolvedSessionSettings) {
     this.tokens = new SessionTokens(settings.sessionSecret);

@@ -92,6 +92,8 @@ export class Node {
       [EventType.OnDelClient, (event: EventMessage) => void this.events.push(event)],
       [EventType.OnJoinRoom, (event: EventMessage) => void this.events.push(event)],
       [EventType.OnLeaveRoom, (event: EventMessage) => void this.events.push(event)],
+      [EventType.OnAway, (event: EventMessage) => void this.events.push(event)],
+      [EventType.OnResume, (event: EventMessage) => void this.events.push(event)],
     ]);
     this.core = new BroadcasterCore({
       messageHandlers: handlers,
@@ -111,10 +113,13 @@ export class Node {
     });
   }
 
-  /** A client of this node; `withSession`: one that asked for a session (protocol 1.2). */
-  join(principal?: unknown, withSession = false) {
+  /**
+   * A client of this node; `withSession`: one that asked for a session (protocol 1.2),
+   * `resume` one that asks to take a session back.
+   */
+  join(principal?: unknown, withSession = false, resume?: { token: string; received: number }) {
     const conn = new FakeConn();
-    const session = this.core.attach(conn, { principal }, withSession ? {} : undefined);
+    const session = this.core.attach(conn, { principal }, resume !== undefined ? { resume } : withSession ? {} : undefined);
     return { conn, session, id: session.id };
   }
 }

@@ -1,0 +1,140 @@
+import { CastType, EventType, newResponseMessage } from '../message';
+import { cluster, request, settle, sleep, type Node, useVirtualTime } from '../testing/cluster-nodes';
+import type { FakeConn } from '../testing/fake-conn';
+
+const SECRET = 'a cluster secret of some length';
+const allCast = (text: string) => request(1, Buffer.concat([Buffer.from([CastType.All]), Buffer.from(text)]));
+const selfCast = (text: string) => request(1, Buffer.concat([Buffer.from([CastType.Self]), Buffer.from(text)]));
+const bodies = (conn: FakeConn) =>
+  conn.take().flatMap((frame) => (typeof frame.Body === 'string' ? [Buffer.from(frame.Body, 'base64').toString('utf8')] : []));
+
+/** Lets relayed frames flow: they are batched per event-loop turn (a real one), then cross the backplane. */
+async function flow(): Promise<void> {
+  for (let i = 0; i < 3; i++) {
+    await new Promise((resolve) => setImmediate(resolve));
+    await settle();
+  }
+}
+
+/** The session frame a session client received last, and the frames it counted. */
+function sessionOf(conn: FakeConn): { token: string; received: number } {
+  const frames = conn.json();
+  const sessionFrames = frames.filter((frame) => frame.EventType === 5);
+  return { token: sessionFrames[sessionFrames.length - 1].Session as string, received: frames.length - sessionFrames.length };
+}
+
+describe('a session resumed on another node of the cluster (relayed)', () => {
+  useVirtualTime();
+  let nodes: Node[] = [];
+  afterEach(async () => {
+    await Promise.all(nodes.map((node) => node.core.shutdown(100)));
+  });
+
+  it('takes the session back on the other node: same ID, the missed frames, then live frames both ways; nobody sees a leave', async () => {
+    nodes = await cluster(2, { clusterSecret: SECRET, sessionGrace: 5000 });
+    const [a, b] = nodes;
+    const ana = a.join(undefined, true);
+    const watcher = b.join();
+    await flow();
+    const before = sessionOf(ana.conn);
+    ana.session.detach();
+    await flow();
+    watcher.session.receive(allCast('missed one'));
+    watcher.session.receive(allCast('missed two'));
+    await flow();
+    watcher.conn.take();
+
+    const back = b.join(undefined, true, before);
+    expect(back.session.id).toBe(ana.id);
+    await flow();
+    const frames = back.conn.take();
+    expect(frames[0]).toEqual({ EventType: 5, ClientID: ana.id, Session: expect.any(String), Resumed: true });
+    expect(frames.slice(1).map((frame) => Buffer.from(frame.Body as string, 'base64').toString())).toEqual(['missed one', 'missed two']);
+
+    // Live: a cast from anywhere, and the client's own requests, run on the node holding the session.
+    watcher.session.receive(allCast('live'));
+    back.session.receive(selfCast('mine'));
+    await flow();
+    expect(bodies(back.conn)).toEqual(['live', 'mine']);
+    expect(watcher.conn.take().filter((frame) => frame.EventType === 2)).toEqual([]);
+    expect(a.events.map((event) => event.eventType)).toEqual([EventType.OnAddClient, EventType.OnAway, EventType.OnResume]);
+    expect(b.core.stats().sessions.relayed).toBe(1);
+    expect(a.core.stats().sessions.resumed).toBe(1);
+
+    // Losing the relayed connection makes it away again on its node; closing it normally ends it.
+    back.session.detach();
+    await flow();
+    expect(a.events.at(-1)?.eventType).toBe(EventType.OnAway);
+    expect(a.core.presence().clients).toEqual([expect.objectContaining({ clientId: ana.id, away: true }), expect.anything()]);
+  });
+
+  it('relays requests and frames exactly: the client counts what it got across relays', async () => {
+    nodes = await cluster(2, { clusterSecret: SECRET, sessionGrace: 5000 });
+    const [a, b] = nodes;
+    const ana = a.join(undefined, true);
+    await flow();
+    ana.session.detach();
+    await flow();
+    const first = b.join(undefined, true, sessionOf(ana.conn));
+    await flow();
+    for (let i = 0; i < 5; i++) first.session.receive(selfCast(`n${i}`));
+    await flow();
+    const seen = [...ana.conn.json(), ...first.conn.json()];
+    expect(bodies(first.conn)).toEqual(['n0', 'n1', 'n2', 'n3', 'n4']);
+    // Back on the holder itself, from the count of frames received in all.
+    first.session.detach();
+    await flow();
+    const received = seen.filter((frame) => frame.EventType !== 5).length;
+    const token = (seen.filter((frame) => frame.EventType === 5).at(-1) as { Session: string }).Session;
+    a.core.cast(newResponseMessage(CastType.All, 'while away'));
+    const home = a.join(undefined, true, { token, received });
+    await flow();
+    expect(home.conn.json()[0]).toMatchObject({ EventType: 5, ClientID: ana.id, Resumed: true });
+    expect(bodies(home.conn)).toEqual(['while away']);
+  });
+
+  it('goes on as a new client where it is when the cluster does not sign its messages, or the token is unknown', async () => {
+    nodes = await cluster(2, { sessionGrace: 5000, sessionSecret: SECRET } as never);
+    const [a, b] = nodes;
+    const ana = a.join(undefined, true);
+    await flow();
+    ana.session.detach();
+    await flow();
+    const elsewhere = b.join(undefined, true, sessionOf(ana.conn));
+    await flow();
+    expect(elsewhere.conn.json()[1]).toMatchObject({ EventType: 5, Resumed: false });
+    expect(elsewhere.session.id).not.toBe(ana.id);
+    expect(b.core.stats().sessions).toMatchObject({ relayed: 0, refused: 1 });
+  });
+
+  it('closes a relayed connection as its node closes the session: 1001 when that node shuts down', async () => {
+    nodes = await cluster(2, { clusterSecret: SECRET, sessionGrace: 5000 });
+    const [a, b] = nodes;
+    const ana = a.join(undefined, true);
+    await flow();
+    ana.session.detach();
+    await flow();
+    const back = b.join(undefined, true, sessionOf(ana.conn));
+    await flow();
+    expect(back.conn.json()[0]).toMatchObject({ Resumed: true });
+    await a.core.shutdown(100);
+    await flow();
+    expect(back.conn.closedWith?.code).toBe(1001);
+  });
+
+  it('ends a relayed connection with 1012 when the node holding the session vanishes', async () => {
+    nodes = await cluster(2, { clusterSecret: SECRET, sessionGrace: 5000 });
+    const [a, b] = nodes;
+    const ana = a.join(undefined, true);
+    await flow();
+    ana.session.detach();
+    await flow();
+    const back = b.join(undefined, true, sessionOf(ana.conn));
+    await flow();
+    expect(back.conn.json()[0]).toMatchObject({ Resumed: true });
+    a.backplane.publish = () => true;
+    await sleep(300);
+    await flow();
+    expect(back.conn.closedWith?.code).toBe(1012);
+  });
+});

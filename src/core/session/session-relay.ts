@@ -1,0 +1,143 @@
+// Resuming a session on another node than the one holding it: the connection is relayed over the cluster.
+import { v4 as uuidv4 } from 'uuid';
+import type { Client } from '../client.js';
+import type { Cluster } from '../cluster/cluster.js';
+import type { NodeId, RelayEnvelope } from '../cluster/envelope.js';
+import type { BacklogLimits, ClientSession, Conn } from '../conn.js';
+import type { BroadcasterLogger } from '../handlers.js';
+import type { CoreStats } from '../stats.js';
+import { RelayIn } from './relay-in.js';
+import { RelayedConn } from './relayed-conn.js';
+import type { SessionTokens } from './session-token.js';
+
+/** How long a node waits for the holder of a session to answer a relayed resume. */
+const ANSWER_TIMEOUT_MS = 5000;
+
+/** What the relay needs of its node. */
+export interface RelayNode {
+  /** Takes the session `token` names back on `conn`; its client, or `null`. */
+  resume(conn: Conn, token: string, received: number): Client | null;
+  /** The handle of `client` over `conn`, as a transport gets it. */
+  handleOn(client: Client, conn: Conn): ClientSession;
+}
+
+/** One session of this node whose connection is on another node. */
+interface Relayed {
+  conn: RelayedConn;
+  session: ClientSession;
+  from: NodeId;
+  lastIn: number;
+}
+
+/**
+ * Resumes a session on whichever node the client reconnects to. The session stays on the
+ * node that holds it (which keeps numbering its frames); the connection stays where it
+ * arrived, and the cluster carries frames between the two, numbered each way. Any break
+ * of the relay ends the connection, and the client resumes with the frames it counted:
+ * never a silent gap. Only where the cluster signs its messages (`clusterSecret`), since
+ * relayed frames go to a client as they are.
+ */
+export class SessionRelay {
+  /** Connections here whose sessions are elsewhere. */
+  private readonly here = new Map<string, RelayIn>();
+  /** Sessions here whose connections are elsewhere. */
+  private readonly there = new Map<string, Relayed>();
+
+  constructor(
+    private readonly cluster: Cluster,
+    private readonly tokens: SessionTokens,
+    private readonly node: RelayNode,
+    private readonly limits: BacklogLimits,
+    private readonly counters: CoreStats,
+    private readonly logger: BroadcasterLogger,
+  ) {}
+
+  /**
+   * Asks the node holding the session `token` names to resume it over `conn`; `fallBack`
+   * makes a new client here if it will not. `null` when no other node holds that session.
+   */
+  resumeElsewhere(conn: Conn, token: string, received: number, fallBack: () => ClientSession): ClientSession | null {
+    if (!this.cluster.signs) return null;
+    const claim = this.tokens.read(token);
+    const holder = claim === null ? undefined : this.cluster.holderOf(claim.clientId);
+    if (claim === null || holder === undefined) return null;
+    const link = uuidv4();
+    const publish = (envelope: Parameters<Cluster['publishRelay']>[0]) => this.cluster.publishRelay(envelope);
+    const relay = new RelayIn(holder, link, claim.clientId, conn, publish, this.limits, () => {
+      this.here.delete(link);
+      this.counters.sessions.refused += 1;
+      return fallBack();
+    });
+    this.here.set(link, relay);
+    this.counters.sessions.relayed += 1;
+    this.cluster.publishRelay({ kind: 'session-resume', to: holder, link, token, received });
+    const timer = setTimeout(() => {
+      if (!relay.isWaiting) return;
+      this.logger.warn(`client ${claim.clientId}: the instance holding its session did not answer a resume; it goes on as a new client`);
+      this.cluster.publishRelay({ kind: 'session-lost', to: holder, link, ended: false });
+      relay.refused();
+    }, ANSWER_TIMEOUT_MS);
+    timer.unref?.();
+    return relay.handle;
+  }
+
+  /** A relay message for this node. */
+  receive(envelope: RelayEnvelope): void {
+    if (envelope.kind === 'session-resume') return this.accept(envelope);
+    const relay = this.here.get(envelope.link);
+    if (relay !== undefined && relay.holder === envelope.node) {
+      if (envelope.kind === 'session-out') relay.out(envelope.seq, envelope.frames);
+      else if (envelope.kind === 'session-refused') relay.refused();
+      else if (envelope.kind === 'session-close') {
+        this.here.delete(envelope.link);
+        relay.closedByHolder(envelope.code, envelope.reason);
+      }
+      return;
+    }
+    const relayed = this.there.get(envelope.link);
+    if (relayed === undefined || relayed.from !== envelope.node) return;
+    if (envelope.kind === 'session-in') {
+      if (envelope.seq !== relayed.lastIn + 1) {
+        this.logger.warn(`a relayed connection lost a frame on its way (${envelope.seq} after ${relayed.lastIn}): it is closed, its session kept`);
+        this.lost(envelope.link, relayed, false);
+        relayed.conn.close(1012, 'session relay interrupted');
+        return;
+      }
+      relayed.lastIn = envelope.seq;
+      relayed.session.receive(envelope.data);
+    } else if (envelope.kind === 'session-lost') {
+      this.lost(envelope.link, relayed, envelope.ended);
+    }
+  }
+
+  /** `nodeId` is gone: its relayed connections to sessions here are lost, and connections here to its sessions end. */
+  nodeGone(nodeId: NodeId): void {
+    for (const [link, relayed] of this.there) if (relayed.from === nodeId) this.lost(link, relayed, false);
+    for (const [link, relay] of this.here) {
+      if (relay.holder !== nodeId) continue;
+      this.here.delete(link);
+      relay.holderGone();
+    }
+  }
+
+  /** The holder's side: the session, if it can be resumed, takes a connection on the node that asks. */
+  private accept(envelope: Extract<RelayEnvelope, { kind: 'session-resume' }>): void {
+    const { link, node: from } = envelope;
+    const conn = new RelayedConn(from, link, (message) => this.cluster.publishRelay(message), this.cluster.maxCastSize, () => {
+      const relayed = this.there.get(link);
+      if (relayed !== undefined) this.lost(link, relayed, false);
+    });
+    const client = this.node.resume(conn, envelope.token, envelope.received);
+    if (client === null) {
+      this.cluster.publishRelay({ kind: 'session-refused', to: from, link });
+      return;
+    }
+    this.there.set(link, { conn, session: this.node.handleOn(client, conn), from, lastIn: 0 });
+  }
+
+  private lost(link: string, relayed: Relayed, ended: boolean): void {
+    this.there.delete(link);
+    relayed.conn.drop();
+    relayed.session.detach(ended);
+  }
+}

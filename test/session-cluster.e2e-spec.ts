@@ -1,0 +1,89 @@
+import { Injectable } from '@nestjs/common';
+import { All, Broadcaster, MessageHandler, OnDelClient, OnEvent, Room, newResponseMessage, type EventMessage, type RequestMessage, Self } from '../src/index.js';
+import { RedisBackplane } from '../src/redis/index.js';
+import { appModule, startApp, type RunningApp } from './support/app.js';
+import { findRedis, redisForSuite } from './support/redis-server.js';
+import { SessionSocket } from './support/session-socket.js';
+import { until } from './support/until.js';
+import { TestClient } from './support/ws-client.js';
+
+const redis = findRedis();
+const withRedis = redis.kind === 'none' ? describe.skip : describe;
+const SECRET = 'sessions across instances, shared';
+
+@Injectable()
+class Instance {
+  readonly left: string[] = [];
+
+  @OnEvent(OnDelClient)
+  gone(ev: EventMessage): void {
+    this.left.push(ev.clientId);
+  }
+
+  /** Tells the sender which instance answered. */
+  @MessageHandler(3)
+  where(_msg: RequestMessage) {
+    return newResponseMessage(Self, String(process.env.INSTANCE_NAME ?? ''));
+  }
+}
+
+withRedis('a session resumed on another instance, over a private redis-server', () => {
+  jest.setTimeout(60_000);
+  const suite = redisForSuite(redis);
+  let one: RunningApp;
+  let two: RunningApp;
+  beforeAll(async () => {
+    const options = (channel: string) => ({
+      backplane: new RedisBackplane({ url: suite.url(), channel }),
+      clusterSecret: SECRET,
+      sessionGrace: 10_000,
+      clusterHeartbeatInterval: 200,
+      nodeTimeout: 2000,
+    });
+    one = await startApp(appModule([Instance], options('sessions')));
+    two = await startApp(appModule([Instance], options('sessions')));
+  });
+  afterAll(async () => {
+    await one?.app.close();
+    await two?.app.close();
+  });
+
+  it('resumes on the other instance with the same ID, its rooms and every frame it missed; nobody sees a leave', async () => {
+    const watcher = await TestClient.join(two.url);
+    const ana = await SessionSocket.open(one.url);
+    const broadcasterOne = one.app.get(Broadcaster);
+    const broadcasterTwo = two.app.get(Broadcaster);
+    await until(() => broadcasterTwo.clientIds().includes(ana.id), 'instance two to know ana');
+    expect(broadcasterOne.join(ana.id, 'lobby')).toBe(true);
+    await until(() => broadcasterTwo.clientIds('lobby').includes(ana.id), 'instance two to know ana is in the lobby');
+
+    ana.cut();
+    await until(() => broadcasterTwo.presence().clients.some((entry) => entry.clientId === ana.id && entry.away), 'ana away on instance two');
+    // Casts from the other instance while ana is away: to everyone, and to her room.
+    await broadcasterTwo.cast(newResponseMessage(All, 'missed: everyone'));
+    await broadcasterTwo.cast(newResponseMessage(Room, 'missed: lobby', 'lobby'));
+
+    const back = await SessionSocket.open(two.url, { token: ana.token, received: ana.received });
+    expect(back.session).toEqual({ EventType: 5, ClientID: ana.id, Session: expect.any(String), Resumed: true });
+    await back.until(() => back.bodies().length >= 2, 'the missed casts');
+    expect(back.bodies()).toEqual(['missed: everyone', 'missed: lobby']);
+
+    // Live, both ways: a room cast from either instance, and its own requests.
+    await broadcasterOne.cast(newResponseMessage(Room, 'live: lobby', 'lobby'));
+    back.socket.send(JSON.stringify({ HandlerID: 3, Body: null, RequestID: 1 }));
+    await back.until(() => back.frames.some((frame) => frame.EventType === 4), 'the ack of its request');
+    expect(back.bodies().slice(2)).toEqual(['live: lobby', '']);
+    expect(broadcasterTwo.roomsOf(ana.id)).toEqual(['lobby']);
+    expect(broadcasterOne.stats().sessions.resumed).toBe(1);
+    expect(broadcasterTwo.stats().sessions.relayed).toBe(1);
+
+    const watcherSaw = (await watcher.client.drain(200)).map((text) => JSON.parse(text) as Record<string, unknown>);
+    expect(watcherSaw.filter((frame) => frame.EventType === 2)).toEqual([]);
+    expect([...one.app.get(Instance).left, ...two.app.get(Instance).left]).toEqual([]);
+
+    // Closing normally ends the session: now everyone hears the leave.
+    await back.close();
+    await until(() => !broadcasterTwo.clientIds().includes(ana.id), 'the leave');
+    await watcher.client.close();
+  });
+});
