@@ -103,7 +103,21 @@ export interface IdleMemoryScenario {
   contenders: Contender[];
 }
 
+/**
+ * Session clients (protocol 1.2) cut and resumed one after another: the time to each
+ * resume's session frame (p50/p99); then one client, away while `replay` frames are cast
+ * to it, resumes: the frames replayed per second are the run's deliveries per second.
+ */
+export interface ResumeScenario {
+  kind: 'session-resume';
+  name: string;
+  clients: number;
+  replay: number;
+  contenders: Contender[];
+}
+
 export type Scenario =
+  | ResumeScenario
   | CastScenario
   | ManySendersScenario
   | RequestReplyScenario

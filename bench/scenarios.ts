@@ -145,6 +145,7 @@ export const SCENARIOS: Scenario[] = [
     requestId: 'before-body',
   },
   { kind: 'connect-storm', name: 'Connect storm, N=2000', clients: 2000, contenders: ['L'] },
+  { kind: 'session-resume', name: 'Session resume, N=200, then a replay of 10,000 frames', clients: 200, replay: 10_000, contenders: ['L'] },
   { kind: 'idle-memory', name: 'Idle connections, N=2000', clients: 2000, contenders: ['L', 'B0', 'S'] },
   // As many as one process may hold here: the hard limit on open files is 20,000.
   { kind: 'idle-memory', name: 'Idle connections, N=19000', clients: 19_000, contenders: ['L', 'B0', 'S'] },
@@ -182,6 +183,8 @@ export function smokeScenarios(): Scenario[] {
         return { ...scenario, clients, perClient: 3 };
       case 'mass-fan-out':
         return { ...scenario, clients: 60, casts: 3 };
+      case 'session-resume':
+        return { ...scenario, clients: 5, replay: 20 };
       default:
         return { ...scenario, clients };
     }

@@ -65,6 +65,9 @@ describe('the benchmark suite (smoke run)', () => {
     expect(deliveriesOf('RoomOthers k=100, N=5000, W=8 (smoke)')).toBe(19 * 20);
     expect(deliveriesOf('Many senders, N=200, 5/s each (smoke)')).toBe(8 * 8 * 3);
     expect(deliveriesOf('Connect storm, N=2000 (smoke)')).toBe((20 * 21) / 2);
+    expect(deliveriesOf('All, N=2000, W=8, every client a session client (smoke)')).toBe(20 * 20);
+    // The frames replayed to a resumed session.
+    expect(deliveriesOf('Session resume, N=200, then a replay of 10,000 frames (smoke)')).toBe(20);
     if (findRedis().kind !== 'none') {
       expect(deliveriesOf('All, N=2000, W=8, two instances over Redis (smoke)')).toBe(20 * 20);
     }

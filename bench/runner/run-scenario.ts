@@ -8,6 +8,7 @@ import { type SwarmConn } from '../swarm/swarm-conn.js';
 import { castPlan } from './cast-plan.js';
 import { shareOf, startFleet } from './fleet.js';
 import { measureCasts, measureManySenders, measureRequestReply, measureUntil, type Delivery } from './measure.js';
+import { runResume } from './run-resume.js';
 import { nativeCanRun, REQUEST_WARM_UP, requestOf, runNative } from './run-native.js';
 import { memoryPerClient, record, type RunRecord } from './run-record.js';
 import { ServerProcess, type Usage } from './server-process.js';
@@ -27,6 +28,7 @@ export async function runScenario(scenario: Scenario, contender: Contender): Pro
   if (nativeSwarmBinary !== undefined && nativeCanRun(scenario)) return runNative(scenario, contender, nativeSwarmBinary);
   if (scenario.kind === 'casts' && scenario.nodes !== undefined) return runOnCluster(scenario, scenario.nodes);
   if (scenario.kind === 'mass-fan-out') return runMassFanOut(scenario, contender);
+  if (scenario.kind === 'session-resume') return runResume(scenario, contender);
   const workers = scenario.kind === 'casts' ? scenario.workers : undefined;
   const server = await ServerProcess.start(contender, { announceClients: scenario.kind === 'connect-storm', workers });
   const conns: SwarmConn[] = [];

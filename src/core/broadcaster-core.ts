@@ -116,7 +116,7 @@ export class BroadcasterCore {
       clients: hub.clients.size,
       bufferedBytes,
       errors: { ...this.counters.errors },
-      sessions: { ...this.counters.sessions, away: this.node.sessions.awayCount },
+      sessions: { ...this.counters.sessions, ...this.node.desk.gauges() },
       ...(cluster === null ? {} : { cluster: cluster.stats() }),
     };
   }

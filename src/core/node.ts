@@ -4,11 +4,11 @@ import { Caster } from './caster.js';
 import { Client, type RoomMembership } from './client.js';
 import { clusterEventsFor } from './cluster-events.js';
 import { Cluster } from './cluster/cluster.js';
-import { encodeEvent, encodeSession } from './codec.js';
+import { encodeEvent } from './codec.js';
 import { OutgoingFrame, type ClientSession, type Conn } from './conn.js';
 import { clusterOptions, type ResolvedSettings } from './core-options.js';
 import { Dispatcher, NO_HANDLER_ID } from './dispatcher.js';
-import { BroadcasterException, CloseCode } from './errors.js';
+import { CloseCode } from './errors.js';
 import type { BroadcasterLogger, ClientIdentity, EventHandlers, MessageHandlers } from './handlers.js';
 import { Hub } from './hub.js';
 import { LeaveQueue } from './leave-queue.js';
@@ -20,10 +20,9 @@ import { ThrottledLog } from './throttled-log.js';
 import { settlesWithin } from './timing.js';
 import { userRoomOf } from './user-room.js';
 import { hasPresence, presenceStateOf } from './presence/local-presence.js';
-import { presenceInfoOf } from './presence/presence-info.js';
-import { SessionDoor } from './session/session-door.js';
-import { Sessions } from './session/sessions.js';
-import { SessionRelay } from './session/session-relay.js';
+import { presenceOf } from './presence/presence-info.js';
+import { roomMembershipOf } from './room-membership.js';
+import { SessionDesk, type DeskNode } from './session/session-desk.js';
 import type { SessionRequest } from './session/session-request.js';
 
 /**
@@ -36,25 +35,12 @@ import type { SessionRequest } from './session/session-request.js';
 export class Node {
   readonly hub: Hub;
   readonly cluster: Cluster | null;
-  readonly sessions: Sessions;
-  private readonly door: SessionDoor;
-  private readonly relay: SessionRelay | null;
+  readonly desk: SessionDesk;
   private readonly caster: Caster;
   private readonly dispatcher: Dispatcher;
   private readonly leaves: LeaveQueue;
   private readonly warnings: ThrottledLog;
-  private readonly membership: RoomMembership = {
-    join: (client, room) => {
-      assertRoomName(room);
-      if (!this.changeMembership('join', client, room)) {
-        throw new BroadcasterException(`cannot join room ${JSON.stringify(room)}: already in ${this.settings.maxRoomsPerClient} rooms, the most allowed`);
-      }
-    },
-    leave: (client, room) => {
-      assertRoomName(room);
-      this.changeMembership('leave', client, room);
-    },
-  };
+  private readonly membership: RoomMembership;
   private closing = false;
   private onEmpty: (() => void) | null = null;
 
@@ -64,22 +50,7 @@ export class Node {
     private readonly logger: BroadcasterLogger,
   ) {
     this.warnings = new ThrottledLog(logger);
-    this.sessions = new Sessions(settings);
-    this.door = new SessionDoor(
-      this.sessions,
-      {
-        has: (client) => this.hub.has(client),
-        remove: (client) => this.remove(client),
-        runEventHandler: (client, eventType) => this.dispatcher.runEventHandler(client, eventType),
-        awayChanged: (client, away) => {
-          client.presence = { ...client.presence, away };
-          this.cluster?.publishPresence(client.id, presenceStateOf(client));
-        },
-      },
-      counters,
-      logger,
-      settings.sessionGrace,
-    );
+    this.membership = roomMembershipOf((op, client, room) => this.changeMembership(op, client, room), settings.maxRoomsPerClient);
     const limits = { maxBufferedBytes: settings.maxBufferedBytes, maxBufferedMessages: settings.maxBufferedMessages };
     this.hub = new Hub({ limits, slowClientPolicy: settings.slowClientPolicy, announceClients: settings.announceClients }, counters, (client) =>
       this.evict(client, CloseCode.TryAgainLater, 'slow client', 'fell too far behind reading'),
@@ -90,22 +61,18 @@ export class Node {
       remoteCast: (audience, handlerId, encodedBody) => this.caster.castHere(audience, handlerId, encodedBody),
       changeMembership: (op, client, room) => this.changeMembership(op, client, room),
       kick: (client, code, reason) => this.kick(client, code, reason),
-      relay: (envelope) => this.relay?.receive(envelope),
-      nodeGone: (nodeId) => this.relay?.nodeGone(nodeId),
+      relay: (envelope) => this.desk.receive(envelope),
+      nodeGone: (nodeId) => this.desk.nodeGone(nodeId),
     });
     this.cluster = settings.backplane === undefined ? null : new Cluster(events, clusterOptions(settings, settings.backplane, logger));
     this.caster = new Caster(this.hub, this.cluster);
-    this.relay =
-      this.cluster === null
-        ? null
-        : new SessionRelay(
-            this.cluster,
-            this.sessions.tokens,
-            { resume: (conn, token, received) => this.door.resume(conn, token, received), handleOn: (client, conn) => this.handleOn(client, conn) },
-            limits,
-            counters,
-            logger,
-          );
+    const deskNode: DeskNode = {
+      has: (client) => this.hub.has(client),
+      remove: (client) => this.remove(client),
+      runEventHandler: (client, eventType) => this.dispatcher.runEventHandler(client, eventType),
+      handleOn: (client, conn) => this.handleOn(client, conn),
+    };
+    this.desk = new SessionDesk(settings, deskNode, this.cluster, limits, counters, logger);
     this.dispatcher = new Dispatcher(
       this.hub,
       (client, code, reason, why) => this.evict(client, code, reason, why),
@@ -128,34 +95,20 @@ export class Node {
    * holds, the client of that session, back on `conn`.
    */
   attach(conn: Conn, identity: ClientIdentity, session?: SessionRequest): ClientSession {
-    if (session === undefined || !this.sessions.enabled) return this.attachNew(conn, identity, false);
-    const { resume } = session;
-    if (resume === undefined) return this.attachNew(conn, identity, true);
-    const resumed = this.door.resume(conn, resume.token, resume.received);
-    if (resumed !== null) return this.handleOn(resumed, conn);
-    // A session of another node is resumed there, over a relayed connection.
-    const relayed = this.relay?.resumeElsewhere(conn, resume.token, resume.received, () => this.attachNew(conn, identity, true)) ?? null;
-    if (relayed !== null) return relayed;
-    this.counters.sessions.refused += 1;
-    return this.attachNew(conn, identity, true);
+    return this.desk.attach(conn, session, (withSession) => this.attachNew(conn, identity, withSession));
   }
 
   private attachNew(conn: Conn, identity: ClientIdentity, withSession: boolean): ClientSession {
     const { rateLimit } = this.settings;
-    const held = withSession ? this.sessions.open(conn, (why) => this.door.ended(client, why)) : null;
+    const session = withSession ? this.desk.open(conn) : null;
     const limiter = rateLimit === undefined ? null : new TokenBucket(rateLimit);
-    const client = new Client(uuidv4(), held?.conn ?? conn, this.logger, identity, limiter, this.membership);
+    const client = new Client(uuidv4(), session?.conn ?? conn, this.logger, identity, limiter, this.membership);
     this.counters.clientsJoined += 1;
-    let sessionFrame: OutgoingFrame | null = null;
-    if (held !== null) {
-      this.counters.sessions.started += 1;
-      sessionFrame = new OutgoingFrame(encodeSession(client.id, this.sessions.hold(held, client), false));
-    }
+    const sessionFrame = session?.start(client) ?? null;
     const userRoom = userRoomOf(this.settings.userRoom, client.id, identity, this.logger);
-    const info = presenceInfoOf(this.settings.presenceInfo, client.id, identity, this.logger);
-    if (info !== null || userRoom !== undefined) client.presence = { info, user: userRoom, away: false };
+    client.presence = presenceOf(this.settings.presenceInfo, client.id, identity, userRoom, this.logger);
     this.joined(client, userRoom, () => {
-      if (sessionFrame !== null) held!.conn.sendUnnumbered(sessionFrame.text, sessionFrame);
+      if (sessionFrame !== null) session!.conn.sendUnnumbered(sessionFrame.text, sessionFrame);
     });
     return this.handleOn(client, conn);
   }
@@ -171,7 +124,7 @@ export class Node {
         if (detached) return;
         detached = true;
         // A session client is away for the grace period, unless it ended the session or the node is going down.
-        if (ended || this.closing || !this.door.lost(client, conn)) this.remove(client);
+        if (ended || this.closing || !this.desk.door.lost(client, conn)) this.remove(client);
       },
     };
   }
@@ -200,7 +153,7 @@ export class Node {
    */
   private remove(client: Client): void {
     if (!this.hub.remove(client)) return;
-    this.sessions.forget(client);
+    this.desk.sessions.forget(client);
     client.abandonCalls();
     if (this.hub.clients.size === 0) this.onEmpty?.();
     client.whenSettled(() => this.leaves.push(client));

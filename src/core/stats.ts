@@ -39,6 +39,8 @@ export interface SessionStats {
   resumed: number;
   /** Resumes that reached this instance for a session held by another, relayed to it. */
   relayed: number;
+  /** Connections relayed now, either way (here to a session elsewhere, or elsewhere to one here). */
+  relaying: number;
   /** Resume requests that could not (unknown, altered or spent token, frames no longer kept): each went on as a new client. */
   refused: number;
   /** Sessions that ended for not coming back within the grace period. */
@@ -59,7 +61,7 @@ export function emptyStats(): CoreStats {
     slowClientDisconnects: 0,
     floodDisconnects: 0,
     roomLimitRefusals: 0,
-    sessions: { away: 0, started: 0, resumed: 0, relayed: 0, refused: 0, expired: 0, overflowed: 0 },
+    sessions: { away: 0, started: 0, resumed: 0, relayed: 0, relaying: 0, refused: 0, expired: 0, overflowed: 0 },
   };
 }
 

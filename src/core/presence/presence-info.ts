@@ -10,6 +10,22 @@ import { MAX_PRESENCE_INFO_LENGTH } from './presence-state.js';
  */
 export type PresenceInfoFn = (principal: unknown, request: ClientRequestInfo | undefined) => unknown;
 
+/** What presence shows of a new client: the app's info about it, and its user room. */
+export function presenceOf(
+  presenceInfo: PresenceInfoFn | undefined,
+  clientId: string,
+  identity: ClientIdentity,
+  userRoom: string | undefined,
+  logger: BroadcasterLogger,
+): { info: string | null; user: string | undefined; away: boolean } {
+  const info = presenceInfoOf(presenceInfo, clientId, identity, logger);
+  // Most clients have nothing to show: they share one object.
+  return info === null && userRoom === undefined ? NO_PRESENCE : { info, user: userRoom, away: false };
+}
+
+/** The presence of a client with nothing to show (shared by all such clients). */
+export const NO_PRESENCE = Object.freeze({ info: null, user: undefined, away: false });
+
 /**
  * The presence info of a client of `identity`, as JSON text, or `null` for none. A
  * function that throws, or returns something that is not JSON or is larger than 1 KiB,

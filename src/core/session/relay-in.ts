@@ -34,6 +34,8 @@ export class RelayIn {
     private readonly publish: RelayPublish,
     private readonly limits: BacklogLimits,
     private readonly fallBack: FallBack,
+    /** Called once the connection no longer needs the relay (closed, or a client here). */
+    private readonly done: () => void,
   ) {
     const idOf = () => this.local?.id ?? clientId;
     this.handle = {
@@ -69,6 +71,7 @@ export class RelayIn {
   refused(): void {
     if (this.state !== 'waiting') return;
     this.state = 'local';
+    this.done();
     this.local = this.fallBack();
     for (const data of this.waiting.splice(0)) this.local.receive(data);
   }
@@ -76,7 +79,7 @@ export class RelayIn {
   /** The holder closes the connection. */
   closedByHolder(code: number, reason: string): void {
     if (this.state === 'local' || this.state === 'closed') return;
-    this.state = 'closed';
+    this.close();
     this.conn.close(code, reason);
   }
 
@@ -101,14 +104,20 @@ export class RelayIn {
   private detach(ended: boolean): void {
     if (this.state === 'local') return this.local!.detach(ended);
     const tell = this.state === 'waiting' || this.state === 'relayed';
-    this.state = 'closed';
+    this.close();
     // Told even while waiting: a resume answered later must not leave the session held open.
     if (tell) this.publish({ kind: 'session-lost', to: this.holder, link: this.link, ended });
   }
 
+  private close(): void {
+    if (this.state === 'closed') return;
+    this.state = 'closed';
+    this.done();
+  }
+
   private interrupt(why: string): void {
     this.publish({ kind: 'session-lost', to: this.holder, link: this.link, ended: false });
-    this.state = 'closed';
+    this.close();
     this.conn.close(RELAY_INTERRUPTED, `session relay interrupted: ${why}`.slice(0, 120));
   }
 }

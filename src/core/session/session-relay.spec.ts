@@ -58,13 +58,15 @@ describe('a session resumed on another node of the cluster (relayed)', () => {
     expect(bodies(back.conn)).toEqual(['live', 'mine']);
     expect(watcher.conn.take().filter((frame) => frame.EventType === 2)).toEqual([]);
     expect(a.events.map((event) => event.eventType)).toEqual([EventType.OnAddClient, EventType.OnAway, EventType.OnResume]);
-    expect(b.core.stats().sessions.relayed).toBe(1);
-    expect(a.core.stats().sessions.resumed).toBe(1);
+    expect(b.core.stats().sessions).toMatchObject({ relayed: 1, relaying: 1 });
+    expect(a.core.stats().sessions).toMatchObject({ resumed: 1, relaying: 1 });
 
     // Losing the relayed connection makes it away again on its node; closing it normally ends it.
     back.session.detach();
     await flow();
     expect(a.events.at(-1)?.eventType).toBe(EventType.OnAway);
+    // Neither side keeps anything of the relay once the connection is gone.
+    expect(a.core.stats().sessions.relaying + b.core.stats().sessions.relaying).toBe(0);
     expect(a.core.presence().clients).toEqual([expect.objectContaining({ clientId: ana.id, away: true }), expect.anything()]);
   });
 

@@ -63,11 +63,19 @@ export class SessionRelay {
     if (claim === null || holder === undefined) return null;
     const link = uuidv4();
     const publish = (envelope: Parameters<Cluster['publishRelay']>[0]) => this.cluster.publishRelay(envelope);
-    const relay = new RelayIn(holder, link, claim.clientId, conn, publish, this.limits, () => {
-      this.here.delete(link);
-      this.counters.sessions.refused += 1;
-      return fallBack();
-    });
+    const relay = new RelayIn(
+      holder,
+      link,
+      claim.clientId,
+      conn,
+      publish,
+      this.limits,
+      () => {
+        this.counters.sessions.refused += 1;
+        return fallBack();
+      },
+      () => this.here.delete(link),
+    );
     this.here.set(link, relay);
     this.counters.sessions.relayed += 1;
     this.cluster.publishRelay({ kind: 'session-resume', to: holder, link, token, received });
@@ -88,10 +96,7 @@ export class SessionRelay {
     if (relay !== undefined && relay.holder === envelope.node) {
       if (envelope.kind === 'session-out') relay.out(envelope.seq, envelope.frames);
       else if (envelope.kind === 'session-refused') relay.refused();
-      else if (envelope.kind === 'session-close') {
-        this.here.delete(envelope.link);
-        relay.closedByHolder(envelope.code, envelope.reason);
-      }
+      else if (envelope.kind === 'session-close') relay.closedByHolder(envelope.code, envelope.reason);
       return;
     }
     const relayed = this.there.get(envelope.link);
@@ -110,14 +115,15 @@ export class SessionRelay {
     }
   }
 
+  /** Relayed connections now: those here to sessions elsewhere, and those elsewhere to sessions here. */
+  get size(): number {
+    return this.here.size + this.there.size;
+  }
+
   /** `nodeId` is gone: its relayed connections to sessions here are lost, and connections here to its sessions end. */
   nodeGone(nodeId: NodeId): void {
     for (const [link, relayed] of this.there) if (relayed.from === nodeId) this.lost(link, relayed, false);
-    for (const [link, relay] of this.here) {
-      if (relay.holder !== nodeId) continue;
-      this.here.delete(link);
-      relay.holderGone();
-    }
+    for (const relay of [...this.here.values()]) if (relay.holder === nodeId) relay.holderGone();
   }
 
   /** The holder's side: the session, if it can be resumed, takes a connection on the node that asks. */

@@ -1,0 +1,99 @@
+// Everything sessions need of a node, in one place: the held sessions, going away and coming back, the relay.
+import type { Client } from '../client.js';
+import type { Cluster } from '../cluster/cluster.js';
+import type { NodeId, RelayEnvelope } from '../cluster/envelope.js';
+import { encodeSession } from '../codec.js';
+import { OutgoingFrame, type BacklogLimits, type ClientSession, type Conn } from '../conn.js';
+import type { BroadcasterLogger } from '../handlers.js';
+import { presenceStateOf } from '../presence/local-presence.js';
+import type { CoreStats } from '../stats.js';
+import { SessionDoor, type SessionNode } from './session-door.js';
+import { SessionRelay } from './session-relay.js';
+import type { SessionConn } from './session-conn.js';
+import type { SessionRequest } from './session-request.js';
+import type { ResolvedSessionSettings } from './session-settings.js';
+import { Sessions } from './sessions.js';
+
+/** What sessions need of their node. */
+export interface DeskNode extends Omit<SessionNode, 'awayChanged'> {
+  /** The transport's handle of `client` over `conn`. */
+  handleOn(client: Client, conn: Conn): ClientSession;
+}
+
+/**
+ * The node's sessions (protocol 1.2): a connect request's resume is tried here, then on the
+ * node holding the session (relayed), else the connection is a new client; a lost
+ * connection makes a session client away.
+ */
+export class SessionDesk {
+  readonly sessions: Sessions;
+  readonly door: SessionDoor;
+  readonly relay: SessionRelay | null;
+
+  constructor(
+    settings: ResolvedSessionSettings,
+    private readonly node: DeskNode,
+    cluster: Cluster | null,
+    limits: BacklogLimits,
+    private readonly counters: CoreStats,
+    logger: BroadcasterLogger,
+  ) {
+    this.sessions = new Sessions(settings);
+    // Presence shows who is away, on every node.
+    const awayChanged = (client: Client, away: boolean) => {
+      client.presence = { ...client.presence, away };
+      cluster?.publishPresence(client.id, presenceStateOf(client));
+    };
+    this.door = new SessionDoor(this.sessions, { ...node, awayChanged }, counters, logger, settings.sessionGrace);
+    const relayNode = { resume: (conn: Conn, token: string, received: number) => this.door.resume(conn, token, received), handleOn: node.handleOn };
+    this.relay = cluster === null ? null : new SessionRelay(cluster, this.sessions.tokens, relayNode, limits, counters, logger);
+  }
+
+  /**
+   * The handle of a connection asking for `session`: the resumed session's, here or over a
+   * relay, or, when none resumes, `attachNew`'s (`withSession`: the client asked for one).
+   */
+  attach(conn: Conn, session: SessionRequest | undefined, attachNew: (withSession: boolean) => ClientSession): ClientSession {
+    if (session === undefined || !this.sessions.enabled) return attachNew(false);
+    const { resume } = session;
+    if (resume === undefined) return attachNew(true);
+    const resumed = this.door.resume(conn, resume.token, resume.received);
+    if (resumed !== null) return this.node.handleOn(resumed, conn);
+    // A session of another node is resumed there, over a relayed connection.
+    const relayed = this.relay?.resumeElsewhere(conn, resume.token, resume.received, () => attachNew(true)) ?? null;
+    if (relayed !== null) return relayed;
+    this.counters.sessions.refused += 1;
+    return attachNew(true);
+  }
+
+  /**
+   * A new session over `socket`: `conn` is what its client is made with; `start` holds the
+   * session for that client and returns its session frame.
+   */
+  open(socket: Conn): { conn: SessionConn; start(client: Client): OutgoingFrame } {
+    let owner: Client | null = null;
+    const held = this.sessions.open(socket, (why) => owner !== null && this.door.ended(owner, why));
+    return {
+      conn: held.conn,
+      start: (client) => {
+        owner = client;
+        this.counters.sessions.started += 1;
+        return new OutgoingFrame(encodeSession(client.id, this.sessions.hold(held, client), false));
+      },
+    };
+  }
+
+  /** A relay message for this node. */
+  receive(envelope: RelayEnvelope): void {
+    this.relay?.receive(envelope);
+  }
+
+  nodeGone(nodeId: NodeId): void {
+    this.relay?.nodeGone(nodeId);
+  }
+
+  /** The sessions' gauges, for stats. */
+  gauges(): { away: number; relaying: number } {
+    return { away: this.sessions.awayCount, relaying: this.relay?.size ?? 0 };
+  }
+}

@@ -1,0 +1,65 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { ensureBuilt } from './support/child-server.js';
+import { SessionSocket } from './support/session-socket.js';
+import { TestClient } from './support/ws-client.js';
+
+/** Handler 3 of the fixture tells the sender the pid of the worker that holds it. */
+async function pidOf(socket: SessionSocket): Promise<string> {
+  const before = socket.frames.length;
+  socket.socket.send(JSON.stringify({ HandlerID: 3, Body: null }));
+  await socket.until(() => socket.frames.slice(before).some((frame) => frame.HandlerID === 3), 'the pid reply');
+  const reply = socket.frames.slice(before).find((frame) => frame.HandlerID === 3)!;
+  return Buffer.from(reply.Body as string, 'base64').toString('utf8');
+}
+
+describe('a session resumed on another worker process (worker backplane)', () => {
+  jest.setTimeout(60_000);
+  let primary: ChildProcess | null = null;
+  afterEach(async () => {
+    if (primary === null) return;
+    const exited = new Promise((resolve) => primary?.once('exit', resolve));
+    primary.disconnect();
+    await exited;
+    primary = null;
+  });
+
+  it('takes the session back on whichever worker the reconnection reaches, with every frame it missed; nobody sees a leave', async () => {
+    ensureBuilt();
+    primary = fork(join(__dirname, 'fixtures/worker-cluster.cjs'), ['2', 'sessions'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const port = await new Promise<number>((resolve, reject) => {
+      primary?.once('message', (message: { port: number }) => resolve(message.port));
+      primary?.once('exit', (code) => reject(new Error(`the primary exited with ${code}`)));
+    });
+    const url = `ws://127.0.0.1:${port}/`;
+    const watcher = await TestClient.join(url);
+    let socket = await SessionSocket.open(url);
+    const id = socket.id;
+    const home = await pidOf(socket);
+    let received = socket.received;
+    const missed: string[] = [];
+    // Reconnect until a reconnection lands on the other worker (the primary deals
+    // connections round-robin), each time with a cast made while away.
+    let landedElsewhere = false;
+    for (let attempt = 0; attempt < 6 && !landedElsewhere; attempt++) {
+      const token = socket.token;
+      socket.cut();
+      await socket.closed;
+      const text = `while away ${attempt}`;
+      watcher.client.request(1, text);
+      missed.push(text);
+      socket = await SessionSocket.open(url, { token, received });
+      expect(socket.session).toEqual({ EventType: 5, ClientID: id, Session: expect.any(String), Resumed: true });
+      await socket.until(() => socket.bodies().includes(text), 'the cast it missed');
+      landedElsewhere = (await pidOf(socket)) !== home;
+      received = socket.received;
+    }
+    expect(landedElsewhere).toBe(true);
+    // Each cast made while away arrived exactly once, across all the reconnections.
+    expect(socket.bodies().filter((body) => body.startsWith('while away'))).toEqual([missed[missed.length - 1]]);
+    const watcherSaw = (await watcher.client.drain(200)).map((text) => JSON.parse(text) as Record<string, unknown>);
+    expect(watcherSaw.filter((frame) => frame.EventType === 2)).toEqual([]);
+    await socket.close();
+    await watcher.client.close();
+  });
+});
