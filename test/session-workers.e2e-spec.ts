@@ -4,12 +4,12 @@ import { ensureBuilt } from './support/child-server.js';
 import { SessionSocket } from './support/session-socket.js';
 import { TestClient } from './support/ws-client.js';
 
-/** Handler 3 of the fixture tells the sender the pid of the worker that holds it. */
-async function pidOf(socket: SessionSocket): Promise<string> {
+/** Asks handler `handlerId` of the fixture (run by the worker holding the session) and reads its reply. */
+async function ask(socket: SessionSocket, handlerId: number): Promise<string> {
   const before = socket.frames.length;
-  socket.socket.send(JSON.stringify({ HandlerID: 3, Body: null }));
-  await socket.until(() => socket.frames.slice(before).some((frame) => frame.HandlerID === 3), 'the pid reply');
-  const reply = socket.frames.slice(before).find((frame) => frame.HandlerID === 3)!;
+  socket.socket.send(JSON.stringify({ HandlerID: handlerId, Body: null }));
+  await socket.until(() => socket.frames.slice(before).some((frame) => frame.HandlerID === handlerId), `the reply of handler ${handlerId}`);
+  const reply = socket.frames.slice(before).find((frame) => frame.HandlerID === handlerId)!;
   return Buffer.from(reply.Body as string, 'base64').toString('utf8');
 }
 
@@ -35,11 +35,12 @@ describe('a session resumed on another worker process (worker backplane)', () =>
     const watcher = await TestClient.join(url);
     let socket = await SessionSocket.open(url);
     const id = socket.id;
-    const home = await pidOf(socket);
+    const home = await ask(socket, 3);
     let received = socket.received;
     const missed: string[] = [];
     // Reconnect until a reconnection lands on the other worker (the primary deals
-    // connections round-robin), each time with a cast made while away.
+    // connections round-robin), each time with a cast made while away. Requests still run
+    // on the worker holding the session: that worker then relays a connection.
     let landedElsewhere = false;
     for (let attempt = 0; attempt < 6 && !landedElsewhere; attempt++) {
       const token = socket.token;
@@ -51,7 +52,8 @@ describe('a session resumed on another worker process (worker backplane)', () =>
       socket = await SessionSocket.open(url, { token, received });
       expect(socket.session).toEqual({ EventType: 5, ClientID: id, Session: expect.any(String), Resumed: true });
       await socket.until(() => socket.bodies().includes(text), 'the cast it missed');
-      landedElsewhere = (await pidOf(socket)) !== home;
+      expect(await ask(socket, 3)).toBe(home);
+      landedElsewhere = (JSON.parse(await ask(socket, 5)) as { relaying: number }).relaying === 1;
       received = socket.received;
     }
     expect(landedElsewhere).toBe(true);
