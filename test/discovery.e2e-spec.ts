@@ -122,7 +122,7 @@ describe('handler discovery', () => {
   it('refuses a non-integer HandlerID or an unknown event type when the class is declared', () => {
     expect(() => MessageHandler(1.5)).toThrow('@MessageHandler() needs an integer HandlerID, got 1.5.');
     expect(() => MessageHandler(Number.NaN)).toThrow(TypeError);
-    expect(() => OnEvent(3 as never)).toThrow('@OnEvent() needs OnAddClient (1), OnDelClient (2), OnJoinRoom (101) or OnLeaveRoom (102), got 3.');
+    expect(() => OnEvent(3 as never)).toThrow('@OnEvent() needs OnAddClient (1), OnDelClient (2), OnJoinRoom (101), OnLeaveRoom (102), OnAway (103) or OnResume (104), got 3.');
   });
 
   it('finds handlers in providers of any module, with the broadcaster imported once at the root', async () => {
