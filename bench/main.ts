@@ -15,6 +15,8 @@ const { values } = parseArgs({
     smoke: { type: 'boolean', default: false },
     reps: { type: 'string' },
     only: { type: 'string' },
+    // --contenders L,B1: run only these contenders of each scenario.
+    contenders: { type: 'string' },
     // native (default): the C swarm where a scenario allows it and a C compiler is there.
     swarm: { type: 'string', default: 'native' },
   },
@@ -42,8 +44,9 @@ async function main(): Promise<void> {
       console.warn(`SKIPPED ${scenario.name}: it needs redis-server (apt-get install redis-server) or REDIS_URL`);
       continue;
     }
+    const contenders = scenario.contenders.filter((c) => values.contenders === undefined || values.contenders.split(',').includes(c));
     for (let rep = 0; rep < reps; rep++) {
-      const order = rotate(scenario.contenders, rep);
+      const order = rotate(contenders, rep);
       for (const contender of order) {
         const result = await runScenario(scenario, contender).catch((error: unknown) => failedRun(scenario, contender, error));
         records.push(result);

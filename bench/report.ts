@@ -118,6 +118,15 @@ function ratios(contenders: ContenderSummary[]): Record<string, number> {
   const cpu = library.cpuMicrosPerDelivery?.median;
   const b1Cpu = find('B1')?.cpuMicrosPerDelivery?.median;
   if (cpu !== undefined && b1Cpu !== undefined) out['L/B1 CPU per delivery'] = cpu / b1Cpu;
+  const sessions = find('LS');
+  const sessionRate = sessions?.deliveriesPerSecond?.median;
+  const sessionCpu = sessions?.cpuMicrosPerDelivery?.median;
+  const rate = library.deliveriesPerSecond?.median;
+  if (sessionRate !== undefined && rate !== undefined) out['LS/L deliveries/s'] = sessionRate / rate;
+  if (sessionCpu !== undefined && cpu !== undefined) out['LS/L CPU per delivery'] = sessionCpu / cpu;
+  const sessionHeap = sessions?.heapBytesPerClient?.median;
+  const heap = library.heapBytesPerClient?.median;
+  if (sessionHeap !== undefined && heap !== undefined) out['LS/L heap per client'] = sessionHeap / heap;
   const p99 = library.p99Ms?.median;
   const b0p99 = find('B0')?.p99Ms?.median;
   if (p99 !== undefined && b0p99 !== undefined) out['L/B0 p99 latency'] = p99 / b0p99;
@@ -153,7 +162,7 @@ export function markdown(summaries: ScenarioSummary[], details: Record<string, s
     ...ratioRows.map((s) => `| ${s.scenario} | ${ratioNames.map((n) => (n in s.ratios ? fixed(s.ratios[n], 2) : '')).join(' | ')} |`),
   ];
   const machineLine = Object.entries(details).map(([key, value]) => `${key}: ${value}`).join(' · ');
-  return [machineLine, '', ...lines, '', ...ratioTable, ''].join('\n');
+  return [machineLine, '', ...lines, '', ...(ratioRows.length > 0 ? ratioTable : []), ''].join('\n');
 }
 
 function rate(s: Spread | undefined): string {

@@ -32,8 +32,6 @@ export interface CastScenario {
   nodes?: number;
   /** For the LW contender: worker processes sharing the port. */
   workers?: number;
-  /** Every library client asks for a session (protocol 1.2, `?mb=1.2`). */
-  sessions?: boolean;
   versus?: Versus;
 }
 
@@ -96,8 +94,6 @@ export interface ConnectStormScenario {
 /** N clients connect and stay idle; server memory is read before and after. */
 export interface IdleMemoryScenario {
   kind: 'idle-memory';
-  /** Every library client asks for a session (protocol 1.2, `?mb=1.2`). */
-  sessions?: boolean;
   name: string;
   clients: number;
   contenders: Contender[];

@@ -33,13 +33,8 @@ export const SCENARIOS: Scenario[] = [
     nodes: 2,
     versus: { scenario: 'All, N=2000, W=8', label: 'cluster/single-node' },
   },
-  {
-    ...fanOut(2000, 8, 1500),
-    name: 'All, N=2000, W=8, every client a session client',
-    contenders: ['L'],
-    sessions: true,
-    versus: { scenario: 'All, N=2000, W=8', label: 'sessions/plain' },
-  },
+  // The same clients as plain clients (L) and as session clients (LS), interleaved.
+  { ...fanOut(2000, 8, 1500), name: 'All, N=2000, W=8, session clients', contenders: ['L', 'LS'] },
   fanOut(2000, 1, 400),
   fanOut(100, 1, 3000),
   fanOut(100, 8, 8000),
@@ -146,10 +141,9 @@ export const SCENARIOS: Scenario[] = [
   },
   { kind: 'connect-storm', name: 'Connect storm, N=2000', clients: 2000, contenders: ['L'] },
   { kind: 'session-resume', name: 'Session resume, N=200, then a replay of 10,000 frames', clients: 200, replay: 10_000, contenders: ['L'] },
-  { kind: 'idle-memory', name: 'Idle connections, N=2000', clients: 2000, contenders: ['L', 'B0', 'S'] },
+  { kind: 'idle-memory', name: 'Idle connections, N=2000', clients: 2000, contenders: ['L', 'LS', 'B0', 'S'] },
   // As many as one process may hold here: the hard limit on open files is 20,000.
-  { kind: 'idle-memory', name: 'Idle connections, N=19000', clients: 19_000, contenders: ['L', 'B0', 'S'] },
-  { kind: 'idle-memory', name: 'Idle session connections, N=19000', clients: 19_000, contenders: ['L'], sessions: true },
+  { kind: 'idle-memory', name: 'Idle connections, N=19000', clients: 19_000, contenders: ['L', 'LS', 'B0', 'S'] },
 ];
 
 /**
@@ -161,12 +155,12 @@ export function smokeScenarios(): Scenario[] {
   const firstOfEachShape = SCENARIOS.filter((scenario) => {
     const shape =
       scenario.kind === 'casts'
-        ? `${scenario.target} ${scenario.rate === undefined} ${scenario.nodes} ${scenario.workers} ${scenario.sessions}`
+        ? `${scenario.target} ${scenario.rate === undefined} ${scenario.nodes} ${scenario.workers} ${scenario.contenders.join()}`
         : scenario.kind === 'mass-fan-out'
           ? `${scenario.kind} ${scenario.workers}`
           : scenario.kind === 'request-reply'
             ? `${scenario.kind} ${scenario.requestId}`
-            : `${scenario.kind} ${scenario.kind === 'idle-memory' && scenario.sessions === true}`;
+            : scenario.kind;
     if (shapes.has(shape)) return false;
     shapes.add(shape);
     return true;

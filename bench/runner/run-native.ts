@@ -1,7 +1,7 @@
 import { DEFAULT_PAYLOAD, type CastScenario, type MassFanOutScenario, type RequestReplyScenario, type Scenario } from '../scenarios.js';
 import type { Contender } from '../servers/main.js';
 import { ECHO_ALL, ECHO_SELF } from '../servers/handler-ids.js';
-import { dialectFor, dialects, requestWithId, type Dialect } from '../swarm/dialects.js';
+import { dialects, requestWithId, type Dialect } from '../swarm/dialects.js';
 import { NativeSwarm, type NativeRun } from '../swarm/native-swarm.js';
 import { castPlan } from './cast-plan.js';
 import { shareOf, startFleet } from './fleet.js';
@@ -36,7 +36,7 @@ async function runClosedLoop(scenario: CastScenario | RequestReplyScenario, cont
   const fleet = await startFleet(contender, { announceClients: false, workers: casts?.workers }, casts?.nodes);
   const swarm = await NativeSwarm.start(binary);
   try {
-    const dialect = dialectFor(contender, casts?.sessions);
+    const dialect = dialects[contender];
     for (const [i, port] of fleet.ports.entries()) await swarm.open(port, dialect, shareOf(scenario.clients, fleet.ports.length, i));
     let measure: () => Promise<NativeRun>;
     if (scenario.kind === 'request-reply') {

@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { DEFAULT_PAYLOAD, type CastScenario, type MassFanOutScenario, type Scenario } from '../scenarios.js';
 import type { Contender } from '../servers/main.js';
 import { ECHO_ALL } from '../servers/handler-ids.js';
-import { clientIdOf, dialectFor, dialects, openSwarm } from '../swarm/dialects.js';
+import { clientIdOf, dialects, openSwarm } from '../swarm/dialects.js';
 import { SwarmProcess } from '../swarm/swarm-process-handle.js';
 import { type SwarmConn } from '../swarm/swarm-conn.js';
 import { castPlan } from './cast-plan.js';
@@ -33,7 +33,7 @@ export async function runScenario(scenario: Scenario, contender: Contender): Pro
   const server = await ServerProcess.start(contender, { announceClients: scenario.kind === 'connect-storm', workers });
   const conns: SwarmConn[] = [];
   try {
-    const dialect = dialectFor(contender, 'sessions' in scenario && scenario.sessions === true);
+    const dialect = dialects[contender];
     if (scenario.kind === 'idle-memory') {
       const before = await server.usage();
       await openSwarm(server.port, dialect, scenario.clients, 0, conns);

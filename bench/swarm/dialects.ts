@@ -34,6 +34,8 @@ const broadcaster = (setupFrames: number): Dialect => ({ path: '/', setupFrames,
 export const dialects: Record<Contender, Dialect> = {
   L: broadcaster(1),
   LW: broadcaster(1),
+  // Session clients ask for a session, and receive its session frame after their join.
+  LS: { ...broadcaster(2), path: '/?mb=1.2' },
   B0: broadcaster(0),
   B1: broadcaster(0),
   S: {
@@ -47,15 +49,6 @@ export const dialects: Record<Contender, Dialect> = {
     request: (handlerId, body) => `42${JSON.stringify([SOCKET_IO_EVENT, requestMessage(handlerId, body)])}`,
   },
 };
-
-/**
- * The dialect of `contender`; with `sessions`, library clients ask for a session and
- * receive its session frame after their join.
- */
-export function dialectFor(contender: Contender, sessions = false): Dialect {
-  if (!sessions || contender !== 'L') return dialects[contender];
-  return { ...dialects.L, path: '/?mb=1.2', setupFrames: 2 };
-}
 
 const CONCURRENT_CONNECTS = 100;
 

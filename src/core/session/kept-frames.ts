@@ -7,16 +7,22 @@ export interface KeepLimits {
   bytes: number;
 }
 
+/** The ring's first size: most sessions are sent little while they live. */
+const FIRST_CAPACITY = 8;
+
 /**
  * The frames written to one session, numbered from 1, of which the newest are kept: while
  * connected, at most `limits` of them (older ones are forgotten); while away, every one
  * (the slow-client limits end a session that would keep too many). Frames are kept by
- * reference, so a frame cast to many sessions is stored once.
+ * reference, so a frame cast to many sessions is stored once. A ring whose size is a
+ * power of two, grown as needed: keeping a frame costs one store, and nothing is copied
+ * once the ring has the size it needs.
  */
 export class KeptFrames {
-  private frames: (OutgoingFrame | undefined)[] = [];
-  /** Index in `frames` of the oldest frame kept. */
-  private head = 0;
+  private ring: (OutgoingFrame | undefined)[] = [];
+  /** Index in `ring` of the oldest frame kept, and how many are kept. */
+  private start = 0;
+  private kept = 0;
   private keptBytes = 0;
   /** The number of the newest frame written; 0 before the first. */
   private written = 0;
@@ -32,15 +38,19 @@ export class KeptFrames {
   /** Numbers and keeps `frame`, forgetting the oldest kept ones past the limits unless all are held. */
   push(frame: OutgoingFrame): void {
     this.written += 1;
-    this.frames.push(frame);
+    if (!this.holdAll && this.kept >= this.limits.messages) this.dropOldest();
+    if (this.kept === this.ring.length) this.grow();
+    this.ring[(this.start + this.kept) & (this.ring.length - 1)] = frame;
+    this.kept += 1;
     this.keptBytes += frame.text.length;
-    if (!this.holdAll) this.trim();
+    if (!this.holdAll) while (this.keptBytes > this.limits.bytes && this.kept > 1) this.dropOldest();
   }
 
   /** Keeps every frame from now on (away), or goes back to keeping the newest within limits. */
   holdEverything(hold: boolean): void {
     this.holdAll = hold;
-    if (!hold) this.trim();
+    if (hold) return;
+    while (this.kept > this.limits.messages || (this.keptBytes > this.limits.bytes && this.kept > 1)) this.dropOldest();
   }
 
   /**
@@ -49,23 +59,28 @@ export class KeptFrames {
    */
   after(received: number): OutgoingFrame[] | null {
     if (!Number.isSafeInteger(received) || received < 0 || received > this.written) return null;
-    const kept = this.frames.length - this.head;
-    const firstKept = this.written - kept + 1;
+    const firstKept = this.written - this.kept + 1;
     if (received + 1 < firstKept) return null;
-    return this.frames.slice(this.head + (received + 1 - firstKept)) as OutgoingFrame[];
+    const frames: OutgoingFrame[] = [];
+    const mask = this.ring.length - 1;
+    for (let i = received + 1 - firstKept; i < this.kept; i++) frames.push(this.ring[(this.start + i) & mask]!);
+    return frames;
   }
 
-  private trim(): void {
-    const { messages, bytes } = this.limits;
-    while (this.frames.length - this.head > messages || (this.keptBytes > bytes && this.frames.length - this.head > 1)) {
-      this.keptBytes -= this.frames[this.head]?.text.length ?? 0;
-      this.frames[this.head] = undefined;
-      this.head += 1;
-    }
-    // The array is cut down now and then rather than shifted on every frame.
-    if (this.head > 64 && this.head * 2 > this.frames.length) {
-      this.frames = this.frames.slice(this.head);
-      this.head = 0;
-    }
+  private dropOldest(): void {
+    const oldest = this.start;
+    this.keptBytes -= this.ring[oldest]?.text.length ?? 0;
+    this.ring[oldest] = undefined;
+    this.start = (oldest + 1) & (this.ring.length - 1);
+    this.kept -= 1;
+  }
+
+  /** Doubles the ring, the oldest frame first. */
+  private grow(): void {
+    const size = this.ring.length === 0 ? FIRST_CAPACITY : this.ring.length * 2;
+    const ring = new Array<OutgoingFrame | undefined>(size);
+    for (let i = 0; i < this.kept; i++) ring[i] = this.ring[(this.start + i) & (this.ring.length - 1)];
+    this.ring = ring;
+    this.start = 0;
   }
 }

@@ -4,8 +4,13 @@ import type { RelayPublish } from './relayed-conn.js';
 
 /** The close code of a relayed connection whose relay broke: the client resumes with what it counted. */
 export const RELAY_INTERRUPTED = 1012;
-/** Frames a client may send before its resume is answered; later ones wait for nothing and are dropped. */
+/**
+ * What a client may send before its resume is answered (it has no reason to send anything
+ * then): past this many frames or bytes, the connection is closed as a policy violation.
+ */
 const MAX_WAITING_FRAMES = 128;
+const MAX_WAITING_BYTES = 1024 * 1024;
+const POLICY_VIOLATION = 1008;
 
 /** What the relay does when the session's node cannot take the connection. */
 export type FallBack = () => ClientSession;
@@ -21,6 +26,7 @@ export type FallBack = () => ClientSession;
 export class RelayIn {
   private state: 'waiting' | 'relayed' | 'local' | 'closed' = 'waiting';
   private readonly waiting: (string | Uint8Array)[] = [];
+  private waitingBytes = 0;
   private lastOut = 0;
   private lastIn = 0;
   private local: ClientSession | null = null;
@@ -92,7 +98,13 @@ export class RelayIn {
   private receive(data: string | Uint8Array): void {
     if (this.state === 'local') return this.local!.receive(data);
     if (this.state === 'waiting') {
-      if (this.waiting.length < MAX_WAITING_FRAMES) this.waiting.push(data);
+      this.waiting.push(data);
+      this.waitingBytes += data.length;
+      if (this.waiting.length > MAX_WAITING_FRAMES || this.waitingBytes > MAX_WAITING_BYTES) {
+        this.publish({ kind: 'session-lost', to: this.holder, link: this.link, ended: false });
+        this.close();
+        this.conn.close(POLICY_VIOLATION, 'too much sent before the session was resumed');
+      }
       return;
     }
     if (this.state !== 'relayed') return;
