@@ -6,9 +6,10 @@ import { reconnectDelay } from './backoff.js';
 import { BroadcastError } from './broadcast-error.js';
 import type { ClientOptions, ClientState, ReconnectInfo, WebSocketConstructor } from './client-options.js';
 import { readFrame, type ServerFrame } from './frames.js';
-import { emit, subscribe, type Listener } from './listeners.js';
+import { emit } from './listeners.js';
 import type { OutgoingBody, Response } from './messages.js';
 import { PendingRequests, type PendingRequest } from './pending-requests.js';
+import { ClientEvents } from './client-events.js';
 import { SessionState } from './session-state.js';
 import { SocketLink } from './socket-link.js';
 
@@ -18,7 +19,7 @@ const REFUSALS = new Set(REFUSED_UNREAD);
 /**
  * A connection to a broadcaster that keeps itself connected. Create it with {@link connect}.
  */
-export class BroadcastClient<Api = UntypedApi> {
+export class BroadcastClient<Api = UntypedApi> extends ClientEvents<Api> {
   /** This connection's client ID, from its own join; a new one after each reconnection that did not take its session back. */
   id: string | undefined;
   state: ClientState = 'connecting';
@@ -27,11 +28,6 @@ export class BroadcastClient<Api = UntypedApi> {
   private openedAt = 0;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly pending = new PendingRequests();
-  private readonly handlers = new Map<number, Set<Listener<Response>>>();
-  private readonly stateListeners = new Set<Listener<ClientState>>();
-  private readonly joinListeners = new Set<Listener<string>>();
-  private readonly leaveListeners = new Set<Listener<string>>();
-  private readonly errorListeners = new Set<Listener<BroadcastError>>();
   private readonly WebSocketClass: WebSocketConstructor;
   private readonly session: SessionState;
 
@@ -39,6 +35,7 @@ export class BroadcastClient<Api = UntypedApi> {
     readonly url: string,
     private readonly options: ClientOptions = {},
   ) {
+    super();
     const global = (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
     const WebSocketClass = options.WebSocket ?? global;
     if (WebSocketClass === undefined) {
@@ -47,33 +44,6 @@ export class BroadcastClient<Api = UntypedApi> {
     this.WebSocketClass = WebSocketClass;
     this.session = new SessionState(options.session ?? true);
     this.open();
-  }
-
-  /** Listens to state changes; returns the function that stops listening. */
-  onState(listener: Listener<ClientState>): () => void {
-    return subscribe(this.stateListeners, listener);
-  }
-
-  /** Listens to the responses cast to this client with that HandlerID. */
-  on<K extends HandlerIdOf<Api>>(handlerId: K, listener: Listener<Response<ResponseBodyOf<Api, K>>>): () => void {
-    let listeners = this.handlers.get(handlerId);
-    if (listeners === undefined) this.handlers.set(handlerId, (listeners = new Set()));
-    return subscribe(listeners, listener as Listener<Response>);
-  }
-
-  /** Listens to other clients joining (their IDs). */
-  onJoin(listener: Listener<string>): () => void {
-    return subscribe(this.joinListeners, listener);
-  }
-
-  /** Listens to clients leaving (their IDs). */
-  onLeave(listener: Listener<string>): () => void {
-    return subscribe(this.leaveListeners, listener);
-  }
-
-  /** Listens to error frames that answer no `request()` (a `send()` that failed, a rate limit…). */
-  onError(listener: Listener<BroadcastError>): () => void {
-    return subscribe(this.errorListeners, listener);
   }
 
   /**

@@ -20,18 +20,18 @@ export class Directory {
   clientIds(room?: string): ClientId[] {
     if (room === undefined) {
       const local = [...this.hub.clients.keys()];
-      return this.cluster === null ? local : [...local, ...this.cluster.remoteClientIds()];
+      return this.cluster === null ? local : [...local, ...this.cluster.remote.remoteClientIds()];
     }
     assertRoomName(room);
     const local = [...(this.hub.rooms.membersOf(room) ?? [])].map((client) => client.id);
-    return this.cluster === null ? local : [...local, ...this.cluster.remoteMembersOf(room)];
+    return this.cluster === null ? local : [...local, ...this.cluster.remote.remoteMembersOf(room)];
   }
 
   /** The rooms a client (of any node) is in; empty for an unknown client. */
   roomsOf(clientId: ClientId): string[] {
     const client = this.hub.clients.get(clientId);
     if (client !== undefined) return client.rooms === null ? [] : [...client.rooms];
-    return this.cluster?.remoteRoomsOf(clientId) ?? [];
+    return this.cluster?.remote.remoteRoomsOf(clientId) ?? [];
   }
 
   /**
@@ -51,7 +51,7 @@ export class Directory {
       const { info, user, away } = client.presence;
       add(client.id, info === null ? null : JSON.parse(info), user, away);
     }
-    for (const [clientId, state] of this.cluster?.remotePresence(room) ?? []) {
+    for (const [clientId, state] of this.cluster?.remote.remotePresence(room) ?? []) {
       const decoded = state === null ? null : decodePresenceState(state);
       add(clientId, decoded?.info ?? null, decoded?.user, decoded?.away ?? false);
     }
@@ -62,6 +62,6 @@ export class Directory {
   rooms(): string[] {
     const local = this.hub.rooms.names();
     if (this.cluster === null) return local;
-    return [...new Set([...local, ...this.cluster.remoteRoomNames()])];
+    return [...new Set([...local, ...this.cluster.remote.remoteRoomNames()])];
   }
 }

@@ -181,7 +181,7 @@ export class Node {
   disconnect(clientId: ClientId, code: number, reason: string): boolean {
     const client = this.hub.clients.get(clientId);
     if (client !== undefined) this.kick(client, code, reason);
-    else if (this.cluster?.knowsRemoteClient(clientId) === true) this.cluster.requestDisconnect(clientId, code, reason);
+    else if (this.cluster?.remote.knowsRemoteClient(clientId) === true) this.cluster.requestDisconnect(clientId, code, reason);
     else return false;
     return true;
   }
@@ -197,7 +197,7 @@ export class Node {
     assertRoomName(room);
     const client = this.hub.clients.get(clientId);
     if (client !== undefined) return this.changeMembership(op, client, room);
-    if (this.cluster?.knowsRemoteClient(clientId) !== true) return false;
+    if (this.cluster?.remote.knowsRemoteClient(clientId) !== true) return false;
     this.cluster.requestMembership(op, clientId, room);
     return true;
   }

@@ -16,6 +16,9 @@ export interface LocalMembership {
   localPresence(): PresenceListing[];
 }
 
+/** `Omit` over each member of a union. */
+export type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
 /** The time in milliseconds, as `Date.now()` tells it; a test may give its own. */
 export type Clock = () => number;
 

@@ -7,11 +7,9 @@ import type { MembershipOp } from '../rooms.js';
 import { ClusterLink } from './cluster-link.js';
 import type { ClusterHost, ClusterOptions, ClusterStats } from './cluster-types.js';
 import type { Envelope, NodeId, RelayEnvelope } from './envelope.js';
+import type { DistributiveOmit } from './cluster-types.js';
 
-/** `Omit` over each member of a union. */
-export type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
-
-export type { ClusterHost, ClusterOptions, ClusterStats } from './cluster-types.js';
+export type { ClusterHost, ClusterOptions, ClusterStats, DistributiveOmit } from './cluster-types.js';
 import { MembershipSync } from './membership-sync.js';
 import { NodeRegistry } from './node-registry.js';
 import type { RemoteNodeLimits } from './remote-node.js';
@@ -28,7 +26,8 @@ const CAST_HEADER_ALLOWANCE = 1024;
 export class Cluster {
   readonly nodeId: NodeId = uuidv4();
   private readonly link: ClusterLink;
-  private readonly nodes: NodeRegistry;
+  /** The other nodes, their clients and rooms, as this node knows them. */
+  readonly remote: NodeRegistry;
   private readonly sync: MembershipSync;
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
@@ -43,7 +42,7 @@ export class Cluster {
     this.link = new ClusterLink(this.nodeId, { ...options, now }, {
       envelope: (envelope, origin) => this.handle(envelope, origin),
       resynchronize: () => this.resynchronize(),
-      originGone: (origin) => this.nodes.originGone(origin),
+      originGone: (origin) => this.remote.originGone(origin),
     });
     const limits: RemoteNodeLimits = {
       maxClients: options.maxClientsPerNode,
@@ -55,7 +54,7 @@ export class Cluster {
             : `a room membership claimed past maxRoomMembershipsPerInstance (${options.maxMembershipsPerNode}) by one instance`,
         ),
     };
-    this.nodes = new NodeRegistry(host, limits, { ...options, now }, () => this.link.countDropped());
+    this.remote = new NodeRegistry(host, limits, { ...options, now }, () => this.link.countDropped());
     this.sync = new MembershipSync(
       this.nodeId,
       host,
@@ -126,15 +125,6 @@ export class Cluster {
     this.link.publish({ kind: 'disconnect-request', node: this.nodeId, clientId, code, reason });
   }
 
-  remoteClientIds(): ClientId[] {
-    return this.nodes.remoteClientIds();
-  }
-
-  /** The node holding `clientId`, if another node does. */
-  holderOf(clientId: ClientId): NodeId | undefined {
-    return this.nodes.holderOf(clientId);
-  }
-
   /** Whether this cluster's messages are signed (`clusterSecret`): only then may frames be relayed. */
   get signs(): boolean {
     return this.options.secret !== undefined;
@@ -145,35 +135,14 @@ export class Cluster {
     this.link.publish({ ...envelope, node: this.nodeId } as RelayEnvelope);
   }
 
-  knowsRemoteClient(clientId: ClientId): boolean {
-    return this.nodes.knowsRemoteClient(clientId);
-  }
-
-  remoteMembersOf(room: string): ClientId[] {
-    return this.nodes.remoteMembersOf(room);
-  }
-
-  remoteRoomsOf(clientId: ClientId): string[] {
-    return this.nodes.remoteRoomsOf(clientId);
-  }
-
-  remoteRoomNames(): string[] {
-    return this.nodes.remoteRoomNames();
-  }
-
-  /** The other nodes' clients (or a room's members there) with their presence states (`null`: none). */
-  remotePresence(room?: string): Array<readonly [ClientId, string | null]> {
-    return this.nodes.remotePresence(room);
-  }
-
   stats(): ClusterStats {
     return {
       nodeId: this.nodeId,
-      nodes: this.nodes.size + 1,
-      remoteClients: this.nodes.remoteClientCount(),
+      nodes: this.remote.size + 1,
+      remoteClients: this.remote.remoteClientCount(),
       linkUp: this.link.up,
       ...this.link.counters,
-      nodesTimedOut: this.nodes.timedOut,
+      nodesTimedOut: this.remote.timedOut,
     };
   }
 
@@ -186,7 +155,7 @@ export class Cluster {
    * during which nothing changed ships nothing.
    */
   private resynchronize(): void {
-    this.nodes.heardEveryoneNow();
+    this.remote.heardEveryoneNow();
     if (!this.everUp) {
       this.everUp = true;
       this.sync.askEveryone();
@@ -199,13 +168,13 @@ export class Cluster {
     this.sync.beat();
     // While this node's own beats do not come back, the silence of the others may be
     // ours, and nobody is timed out for it.
-    if (this.link.carries()) this.nodes.timeOutSilent();
+    if (this.link.carries()) this.remote.timeOutSilent();
   }
 
   /** An envelope of another node, valid and fresh. */
   private handle(envelope: Envelope, origin: string | undefined): void {
-    if (!this.nodes.admits(envelope.node, envelope.kind)) return;
-    const heard = this.nodes.heardFrom(envelope.node, envelope.kind);
+    if (!this.remote.admits(envelope.node, envelope.kind)) return;
+    const heard = this.remote.heardFrom(envelope.node, envelope.kind);
     if (heard === null) return;
     const { node, isNew } = heard;
     // A node heard of for the first time is asked for its membership, unless the message
@@ -250,7 +219,7 @@ export class Cluster {
         this.host.applyDisconnect(envelope.clientId, envelope.code, envelope.reason);
         break;
       case 'bye':
-        this.nodes.departedNode(envelope.node);
+        this.remote.departedNode(envelope.node);
         break;
       default:
         if (envelope.to === this.nodeId) this.host.relay(envelope);

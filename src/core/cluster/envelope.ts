@@ -6,7 +6,8 @@ import { isRoomName, type MembershipOp } from '../rooms.js';
 import { isCloseCode, isCloseReason } from '../disconnect.js';
 import type { Change } from './change-log.js';
 import { isPresenceStateText } from '../presence/presence-state.js';
-import { MAX_TOKEN_LENGTH } from '../session/session-token.js';
+import { isClientId, isCount, isNodeId, isSeq } from './field-checks.js';
+import { decodeRelay, type RelayEnvelope } from './relay-envelope.js';
 import type { Membership } from './room-index.js';
 
 /** The ID of one node (one broadcaster process) of a cluster. */
@@ -70,24 +71,7 @@ export type ControlEnvelope =
   /** A node shutting down cleanly: its clients are gone. */
   | { kind: 'bye'; node: NodeId };
 
-/**
- * A session resumed on another node than the one holding it: the connection stays on the
- * node it reached (`link` names it there), the session on its node, and these carry what
- * passes between the two (see `SessionRelay`).
- */
-export type RelayEnvelope =
-  /** Asks `to`, which holds the session the token names, to resume it over a relayed connection. */
-  | { kind: 'session-resume'; node: NodeId; to: NodeId; link: string; token: string; received: number }
-  /** The session could not be resumed: the connection goes on as a new client where it is. */
-  | { kind: 'session-refused'; node: NodeId; to: NodeId; link: string }
-  /** Frames for the relayed connection, numbered per link from 1 (a gap ends the connection). */
-  | { kind: 'session-out'; node: NodeId; to: NodeId; link: string; seq: number; frames: string[] }
-  /** A frame the client sent on the relayed connection, numbered per link from 1. */
-  | { kind: 'session-in'; node: NodeId; to: NodeId; link: string; seq: number; data: string }
-  /** The relayed connection was lost (`ended`: the client closed it normally). */
-  | { kind: 'session-lost'; node: NodeId; to: NodeId; link: string; ended: boolean }
-  /** The session's node closes the relayed connection with `code` and `reason`. */
-  | { kind: 'session-close'; node: NodeId; to: NodeId; link: string; code: number; reason: string };
+export type { RelayEnvelope } from './relay-envelope.js';
 
 export type Envelope = CastEnvelope | ControlEnvelope | RelayEnvelope;
 
@@ -99,7 +83,6 @@ export function isTraffic(kind: Envelope['kind']): boolean {
 /** A client and its presence state, in a node's lists. */
 export type PresenceListing = readonly [clientId: ClientId, state: string];
 
-const MAX_ID_LENGTH = 64;
 const MAX_LISTED_IDS = 1_000_000;
 /** The most messages one node's lists are split into. */
 export const MAX_SYNC_PARTS = 4096;
@@ -177,49 +160,8 @@ export function decodeEnvelope(message: string): Envelope | null {
     case 'bye':
       return { kind: 'bye', node };
     default:
-      return relayOf(header, node);
+      return decodeRelay(header, node);
   }
-}
-
-const MAX_RELAYED_FRAMES = 100_000;
-
-function relayOf(header: Record<string, unknown>, node: NodeId): RelayEnvelope | null {
-  const { to, link } = header;
-  if (!isNodeId(to) || !isClientId(link)) return null;
-  switch (header.kind) {
-    case 'session-resume': {
-      const { token, received } = header;
-      return typeof token === 'string' && token.length <= MAX_TOKEN_LENGTH && isCount(received)
-        ? { kind: 'session-resume', node, to, link, token, received }
-        : null;
-    }
-    case 'session-refused':
-      return { kind: 'session-refused', node, to, link };
-    case 'session-out': {
-      const { seq, frames } = header;
-      const listed = Array.isArray(frames) && frames.length > 0 && frames.length <= MAX_RELAYED_FRAMES && frames.every((frame) => typeof frame === 'string');
-      return isSeq(seq) && listed ? { kind: 'session-out', node, to, link, seq, frames: frames as string[] } : null;
-    }
-    case 'session-in': {
-      const { seq, data } = header;
-      return isSeq(seq) && typeof data === 'string' ? { kind: 'session-in', node, to, link, seq, data } : null;
-    }
-    case 'session-lost':
-      return typeof header.ended === 'boolean' ? { kind: 'session-lost', node, to, link, ended: header.ended } : null;
-    case 'session-close': {
-      const { code, reason } = header;
-      return isWebSocketCloseCode(code) && isCloseReason(reason) ? { kind: 'session-close', node, to, link, code, reason } : null;
-    }
-    default:
-      return null;
-  }
-}
-
-/** A close code a server may send: 1000–1014 (not the reserved 1004–1006) or 3000–4999. */
-function isWebSocketCloseCode(value: unknown): value is number {
-  if (!Number.isInteger(value)) return false;
-  const code = value as number;
-  return (code >= 1000 && code <= 1014 && (code < 1004 || code > 1006)) || (code >= 3000 && code <= 4999);
 }
 
 function castOf(header: Record<string, unknown>, body: string): CastEnvelope | null {
@@ -257,12 +199,6 @@ function parseObject(text: string): Record<string, unknown> | null {
   }
 }
 
-function isClientId(value: unknown): value is ClientId {
-  return typeof value === 'string' && value.length > 0 && value.length <= MAX_ID_LENGTH;
-}
-
-const isNodeId: (value: unknown) => value is NodeId = isClientId;
-
 function isIdList(value: unknown): value is ClientId[] {
   return Array.isArray(value) && value.length <= MAX_LISTED_IDS && value.every(isClientId);
 }
@@ -297,13 +233,4 @@ function isChange(value: unknown): value is Change {
   if (value.length !== 3) return false;
   if (value[0] === 'presence') return isPresenceStateText(value[2]);
   return (value[0] === 'join-room' || value[0] === 'leave-room') && isRoomName(value[2]);
-}
-
-/** A change number: changes are numbered from 1. */
-function isSeq(value: unknown): value is number {
-  return isCount(value) && value > 0;
-}
-
-function isCount(value: unknown): value is number {
-  return Number.isSafeInteger(value) && (value as number) >= 0;
 }

@@ -59,7 +59,7 @@ export class SessionRelay {
   resumeElsewhere(conn: Conn, token: string, received: number, fallBack: () => ClientSession): ClientSession | null {
     if (!this.cluster.signs) return null;
     const claim = this.tokens.read(token);
-    const holder = claim === null ? undefined : this.cluster.holderOf(claim.clientId);
+    const holder = claim === null ? undefined : this.cluster.remote.holderOf(claim.clientId);
     if (claim === null || holder === undefined) return null;
     const link = uuidv4();
     const publish = (envelope: Parameters<Cluster['publishRelay']>[0]) => this.cluster.publishRelay(envelope);
