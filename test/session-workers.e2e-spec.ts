@@ -1,7 +1,6 @@
-import { fork, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
-import { ensureBuilt } from './support/child-server.js';
+import type { ChildProcess } from 'node:child_process';
 import { SessionSocket } from './support/session-socket.js';
+import { startWorkers, stopWorkers } from './support/worker-cluster.js';
 import { TestClient } from './support/ws-client.js';
 
 /** Asks handler `handlerId` of the fixture (run by the worker holding the session) and reads its reply. */
@@ -17,21 +16,14 @@ describe('a session resumed on another worker process (worker backplane)', () =>
   jest.setTimeout(60_000);
   let primary: ChildProcess | null = null;
   afterEach(async () => {
-    if (primary === null) return;
-    const exited = new Promise((resolve) => primary?.once('exit', resolve));
-    primary.disconnect();
-    await exited;
+    await stopWorkers(primary);
     primary = null;
   });
 
   it('takes the session back on whichever worker the reconnection reaches, with every frame it missed; nobody sees a leave', async () => {
-    ensureBuilt();
-    primary = fork(join(__dirname, 'fixtures/worker-cluster.cjs'), ['2', 'sessions'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    const port = await new Promise<number>((resolve, reject) => {
-      primary?.once('message', (message: { port: number }) => resolve(message.port));
-      primary?.once('exit', (code) => reject(new Error(`the primary exited with ${code}`)));
-    });
-    const url = `ws://127.0.0.1:${port}/`;
+    const started = await startWorkers(2, true);
+    primary = started.primary;
+    const { url } = started;
     const watcher = await TestClient.join(url);
     let socket = await SessionSocket.open(url);
     const id = socket.id;

@@ -1,29 +1,15 @@
-import { fork, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
-import { ensureBuilt } from './support/child-server.js';
+import type { ChildProcess } from 'node:child_process';
 import { until } from './support/until.js';
+import { startWorkers, stopWorkers } from './support/worker-cluster.js';
 import { bodyText, TestClient } from './support/ws-client.js';
 import { setTimeout as sleep } from 'node:timers/promises';
-
-async function startWorkers(count: number): Promise<{ primary: ChildProcess; url: string }> {
-  ensureBuilt();
-  const primary = fork(join(__dirname, 'fixtures/worker-cluster.cjs'), [String(count)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  const port = await new Promise<number>((resolve, reject) => {
-    primary.once('message', (message: { port: number }) => resolve(message.port));
-    primary.once('exit', (code) => reject(new Error(`the primary exited with ${code}`)));
-  });
-  return { primary, url: `ws://127.0.0.1:${port}/` };
-}
 
 describe('one broadcaster over the worker processes of one machine (cluster module, IPC backplane)', () => {
   // A few seconds each on a quiet machine; the primary and its workers start per test.
   jest.setTimeout(60_000);
   let primary: ChildProcess | null = null;
   afterEach(async () => {
-    if (primary === null) return;
-    const exited = new Promise((resolve) => primary?.once('exit', resolve));
-    primary.disconnect();
-    await exited;
+    await stopWorkers(primary);
     primary = null;
   });
 

@@ -26,6 +26,20 @@ function sessionOf(conn: FakeConn): { token: string; received: number } {
 describe('a session resumed on another node of the cluster (relayed)', () => {
   useVirtualTime();
   let nodes: Node[] = [];
+
+  /** Two nodes; a session client of the first, away, then resumed on the second. */
+  async function resumedElsewhere() {
+    nodes = await cluster(2, { clusterSecret: SECRET, sessionGrace: 5000 });
+    const [a, b] = nodes;
+    const ana = a.join(undefined, true);
+    await flow();
+    ana.session.detach();
+    await flow();
+    const back = b.join(undefined, true, sessionOf(ana.conn));
+    await flow();
+    expect(back.conn.json()[0]).toMatchObject({ Resumed: true });
+    return { a, b, ana, back };
+  }
   afterEach(async () => {
     await Promise.all(nodes.map((node) => node.core.shutdown(100)));
   });
@@ -71,14 +85,7 @@ describe('a session resumed on another node of the cluster (relayed)', () => {
   });
 
   it('relays requests and frames exactly: the client counts what it got across relays', async () => {
-    nodes = await cluster(2, { clusterSecret: SECRET, sessionGrace: 5000 });
-    const [a, b] = nodes;
-    const ana = a.join(undefined, true);
-    await flow();
-    ana.session.detach();
-    await flow();
-    const first = b.join(undefined, true, sessionOf(ana.conn));
-    await flow();
+    const { a, ana, back: first } = await resumedElsewhere();
     for (let i = 0; i < 5; i++) first.session.receive(selfCast(`n${i}`));
     await flow();
     const seen = [...ana.conn.json(), ...first.conn.json()];
@@ -110,30 +117,14 @@ describe('a session resumed on another node of the cluster (relayed)', () => {
   });
 
   it('closes a relayed connection as its node closes the session: 1001 when that node shuts down', async () => {
-    nodes = await cluster(2, { clusterSecret: SECRET, sessionGrace: 5000 });
-    const [a, b] = nodes;
-    const ana = a.join(undefined, true);
-    await flow();
-    ana.session.detach();
-    await flow();
-    const back = b.join(undefined, true, sessionOf(ana.conn));
-    await flow();
-    expect(back.conn.json()[0]).toMatchObject({ Resumed: true });
+    const { a, back } = await resumedElsewhere();
     await a.core.shutdown(100);
     await flow();
     expect(back.conn.closedWith?.code).toBe(1001);
   });
 
   it('ends a relayed connection with 1012 when the node holding the session vanishes', async () => {
-    nodes = await cluster(2, { clusterSecret: SECRET, sessionGrace: 5000 });
-    const [a, b] = nodes;
-    const ana = a.join(undefined, true);
-    await flow();
-    ana.session.detach();
-    await flow();
-    const back = b.join(undefined, true, sessionOf(ana.conn));
-    await flow();
-    expect(back.conn.json()[0]).toMatchObject({ Resumed: true });
+    const { a, back } = await resumedElsewhere();
     a.backplane.publish = () => true;
     await sleep(300);
     await flow();
