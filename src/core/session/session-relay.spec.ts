@@ -123,6 +123,24 @@ describe('a session resumed on another node of the cluster (relayed)', () => {
     expect(back.conn.closedWith?.code).toBe(1001);
   });
 
+  it('closes a connection that sends more than it may before its resume is answered (1008), keeping the session away', async () => {
+    nodes = await cluster(2, { clusterSecret: SECRET, sessionGrace: 5000 });
+    const [a, b] = nodes;
+    const ana = a.join(undefined, true);
+    await flow();
+    ana.session.detach();
+    await flow();
+    const eager = b.join(undefined, true, sessionOf(ana.conn));
+    for (let i = 0; i < 129; i++) eager.session.receive(selfCast(`early ${i}`));
+    expect(eager.conn.closedWith?.code).toBe(1008);
+    eager.session.detach();
+    await flow();
+    // Nothing of it ran, and the session is still there to be resumed.
+    expect(a.core.stats().messagesIn).toBe(0);
+    expect(a.core.presence().clients).toEqual([expect.objectContaining({ clientId: ana.id, away: true })]);
+    expect(a.core.stats().sessions.relaying + b.core.stats().sessions.relaying).toBe(0);
+  });
+
   it('ends a relayed connection with 1012 when the node holding the session vanishes', async () => {
     const { a, back } = await resumedElsewhere();
     a.backplane.publish = () => true;
