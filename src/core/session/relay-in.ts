@@ -12,8 +12,23 @@ const MAX_WAITING_FRAMES = 128;
 const MAX_WAITING_BYTES = 1024 * 1024;
 const POLICY_VIOLATION = 1008;
 
-/** What the relay does when the session's node cannot take the connection. */
-export type FallBack = () => ClientSession;
+/** What one relayed connection is given by the relay that made it. */
+export interface RelayInContext {
+  /** The node holding the session, and its name for this connection there. */
+  holder: string;
+  link: string;
+  /** The session's client ID, until the connection is known to be relayed or not. */
+  clientId: string;
+  /** The connection here. */
+  conn: Conn;
+  publish: RelayPublish;
+  limits: BacklogLimits;
+  /** Makes the connection a new client here, when the holder will not take it. */
+  fallBack: () => ClientSession;
+  /** Called once the connection no longer needs the relay (closed, or a client here). */
+  done: () => void;
+  warn: (message: string) => void;
+}
 
 /**
  * One connection on this node whose session the node `holder` holds. Until the holder
@@ -31,19 +46,13 @@ export class RelayIn {
   private lastIn = 0;
   private local: ClientSession | null = null;
   readonly handle: ClientSession;
+  readonly holder: string;
+  private readonly conn: Conn;
 
-  constructor(
-    readonly holder: string,
-    readonly link: string,
-    clientId: string,
-    private readonly conn: Conn,
-    private readonly publish: RelayPublish,
-    private readonly limits: BacklogLimits,
-    private readonly fallBack: FallBack,
-    /** Called once the connection no longer needs the relay (closed, or a client here). */
-    private readonly done: () => void,
-  ) {
-    const idOf = () => this.local?.id ?? clientId;
+  constructor(private readonly context: RelayInContext) {
+    this.holder = context.holder;
+    this.conn = context.conn;
+    const idOf = () => this.local?.id ?? context.clientId;
     this.handle = {
       get id() {
         return idOf();
@@ -52,11 +61,6 @@ export class RelayIn {
       control: () => this.local?.control() ?? true,
       detach: (ended) => this.detach(ended === true),
     };
-  }
-
-  /** Whether the connection is still waiting for the holder's answer. */
-  get isWaiting(): boolean {
-    return this.state === 'waiting';
   }
 
   /** Frames of the session: the first message starts the relay. */
@@ -70,15 +74,15 @@ export class RelayIn {
     this.lastOut = seq;
     for (const text of frames) this.conn.send(text, new OutgoingFrame(text));
     const unsent = this.conn.unsentBytes?.() ?? 0;
-    if (unsent > this.limits.maxBufferedBytes) this.interrupt('the client fell too far behind reading');
+    if (unsent > this.context.limits.maxBufferedBytes) this.interrupt('the client fell too far behind reading');
   }
 
   /** The holder refused the resume (or never answered): the connection goes on here as a new client. */
   refused(): void {
     if (this.state !== 'waiting') return;
     this.state = 'local';
-    this.done();
-    this.local = this.fallBack();
+    this.context.done();
+    this.local = this.context.fallBack();
     for (const data of this.waiting.splice(0)) this.local.receive(data);
   }
 
@@ -87,6 +91,14 @@ export class RelayIn {
     if (this.state === 'local' || this.state === 'closed') return;
     this.close();
     this.conn.close(code, reason);
+  }
+
+  /** The holder never answered: it is told the connection is lost (should it answer late), which goes on here. */
+  timedOut(): void {
+    if (this.state !== 'waiting') return;
+    this.context.warn(`client ${this.context.clientId}: the instance holding its session did not answer a resume; it goes on as a new client`);
+    this.tellLost(false);
+    this.refused();
   }
 
   /** The holder is gone: a waiting connection goes on here; a relayed one ends (the client will come back). */
@@ -101,7 +113,10 @@ export class RelayIn {
       this.waiting.push(data);
       this.waitingBytes += data.length;
       if (this.waiting.length > MAX_WAITING_FRAMES || this.waitingBytes > MAX_WAITING_BYTES) {
-        this.publish({ kind: 'session-lost', to: this.holder, link: this.link, ended: false });
+        this.context.warn(
+          `client ${this.context.clientId}: sent more than ${MAX_WAITING_FRAMES} frames or ${MAX_WAITING_BYTES} bytes before its resume was answered; closed`,
+        );
+        this.tellLost(false);
         this.close();
         this.conn.close(POLICY_VIOLATION, 'too much sent before the session was resumed');
       }
@@ -110,7 +125,7 @@ export class RelayIn {
     if (this.state !== 'relayed') return;
     this.lastIn += 1;
     const text = typeof data === 'string' ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('utf8');
-    this.publish({ kind: 'session-in', to: this.holder, link: this.link, seq: this.lastIn, data: text });
+    this.context.publish({ kind: 'session-in', to: this.holder, link: this.context.link, seq: this.lastIn, data: text });
   }
 
   private detach(ended: boolean): void {
@@ -118,17 +133,21 @@ export class RelayIn {
     const tell = this.state === 'waiting' || this.state === 'relayed';
     this.close();
     // Told even while waiting: a resume answered later must not leave the session held open.
-    if (tell) this.publish({ kind: 'session-lost', to: this.holder, link: this.link, ended });
+    if (tell) this.tellLost(ended);
+  }
+
+  private tellLost(ended: boolean): void {
+    this.context.publish({ kind: 'session-lost', to: this.holder, link: this.context.link, ended });
   }
 
   private close(): void {
     if (this.state === 'closed') return;
     this.state = 'closed';
-    this.done();
+    this.context.done();
   }
 
   private interrupt(why: string): void {
-    this.publish({ kind: 'session-lost', to: this.holder, link: this.link, ended: false });
+    this.tellLost(false);
     this.close();
     this.conn.close(RELAY_INTERRUPTED, `session relay interrupted: ${why}`.slice(0, 120));
   }

@@ -1,5 +1,5 @@
 import { CastType, EventType, newResponseMessage } from '../message';
-import { cluster, request, settle, sleep, type Node, useVirtualTime } from '../testing/cluster-nodes';
+import { cluster, request, settle, sleep, type Node, type NodeOptions, useVirtualTime } from '../testing/cluster-nodes';
 import type { FakeConn } from '../testing/fake-conn';
 
 const SECRET = 'a cluster secret of some length';
@@ -27,14 +27,20 @@ describe('a session resumed on another node of the cluster (relayed)', () => {
   useVirtualTime();
   let nodes: Node[] = [];
 
-  /** Two nodes; a session client of the first, away, then resumed on the second. */
-  async function resumedElsewhere() {
-    nodes = await cluster(2, { clusterSecret: SECRET, sessionGrace: 5000 });
+  /** Two nodes, and a session client of the first whose connection was lost. */
+  async function awayOnFirst(options: NodeOptions = { clusterSecret: SECRET, sessionGrace: 5000 }) {
+    nodes = await cluster(2, options);
     const [a, b] = nodes;
     const ana = a.join(undefined, true);
     await flow();
     ana.session.detach();
     await flow();
+    return { a, b, ana };
+  }
+
+  /** The same, resumed on the second node. */
+  async function resumedElsewhere() {
+    const { a, b, ana } = await awayOnFirst();
     const back = b.join(undefined, true, sessionOf(ana.conn));
     await flow();
     expect(back.conn.json()[0]).toMatchObject({ Resumed: true });
@@ -103,12 +109,7 @@ describe('a session resumed on another node of the cluster (relayed)', () => {
   });
 
   it('goes on as a new client where it is when the cluster does not sign its messages, or the token is unknown', async () => {
-    nodes = await cluster(2, { sessionGrace: 5000, sessionSecret: SECRET } as never);
-    const [a, b] = nodes;
-    const ana = a.join(undefined, true);
-    await flow();
-    ana.session.detach();
-    await flow();
+    const { b, ana } = await awayOnFirst({ sessionGrace: 5000, sessionSecret: SECRET });
     const elsewhere = b.join(undefined, true, sessionOf(ana.conn));
     await flow();
     expect(elsewhere.conn.json()[1]).toMatchObject({ EventType: 5, Resumed: false });
@@ -124,15 +125,11 @@ describe('a session resumed on another node of the cluster (relayed)', () => {
   });
 
   it('closes a connection that sends more than it may before its resume is answered (1008), keeping the session away', async () => {
-    nodes = await cluster(2, { clusterSecret: SECRET, sessionGrace: 5000 });
-    const [a, b] = nodes;
-    const ana = a.join(undefined, true);
-    await flow();
-    ana.session.detach();
-    await flow();
+    const { a, b, ana } = await awayOnFirst();
     const eager = b.join(undefined, true, sessionOf(ana.conn));
     for (let i = 0; i < 129; i++) eager.session.receive(selfCast(`early ${i}`));
     expect(eager.conn.closedWith?.code).toBe(1008);
+    expect(b.logger.warnings.filter((line) => line.includes('before its resume was answered'))).toHaveLength(1);
     eager.session.detach();
     await flow();
     // Nothing of it ran, and the session is still there to be resumed.

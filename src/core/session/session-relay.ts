@@ -7,7 +7,7 @@ import type { BacklogLimits, ClientSession, Conn } from '../conn.js';
 import type { BroadcasterLogger } from '../handlers.js';
 import type { CoreStats } from '../stats.js';
 import { RelayIn } from './relay-in.js';
-import { RelayedConn } from './relayed-conn.js';
+import { RelayedConn, type RelayPublish } from './relayed-conn.js';
 import type { SessionTokens } from './session-token.js';
 
 /** How long a node waits for the holder of a session to answer a relayed resume. */
@@ -42,6 +42,7 @@ export class SessionRelay {
   private readonly here = new Map<string, RelayIn>();
   /** Sessions here whose connections are elsewhere. */
   private readonly there = new Map<string, Relayed>();
+  private readonly publish: RelayPublish = (envelope) => this.cluster.publishRelay(envelope);
 
   constructor(
     private readonly cluster: Cluster,
@@ -62,29 +63,24 @@ export class SessionRelay {
     const holder = claim === null ? undefined : this.cluster.remote.holderOf(claim.clientId);
     if (claim === null || holder === undefined) return null;
     const link = uuidv4();
-    const publish = (envelope: Parameters<Cluster['publishRelay']>[0]) => this.cluster.publishRelay(envelope);
-    const relay = new RelayIn(
+    const relay = new RelayIn({
       holder,
       link,
-      claim.clientId,
+      clientId: claim.clientId,
       conn,
-      publish,
-      this.limits,
-      () => {
+      publish: this.publish,
+      limits: this.limits,
+      fallBack: () => {
         this.counters.sessions.refused += 1;
         return fallBack();
       },
-      () => this.here.delete(link),
-    );
+      done: () => this.here.delete(link),
+      warn: (message) => this.logger.warn(message),
+    });
     this.here.set(link, relay);
     this.counters.sessions.relayed += 1;
-    this.cluster.publishRelay({ kind: 'session-resume', to: holder, link, token, received });
-    const timer = setTimeout(() => {
-      if (!relay.isWaiting) return;
-      this.logger.warn(`client ${claim.clientId}: the instance holding its session did not answer a resume; it goes on as a new client`);
-      this.cluster.publishRelay({ kind: 'session-lost', to: holder, link, ended: false });
-      relay.refused();
-    }, ANSWER_TIMEOUT_MS);
+    this.publish({ kind: 'session-resume', to: holder, link, token, received });
+    const timer = setTimeout(() => relay.timedOut(), ANSWER_TIMEOUT_MS);
     timer.unref?.();
     return relay.handle;
   }
@@ -129,13 +125,13 @@ export class SessionRelay {
   /** The holder's side: the session, if it can be resumed, takes a connection on the node that asks. */
   private accept(envelope: Extract<RelayEnvelope, { kind: 'session-resume' }>): void {
     const { link, node: from } = envelope;
-    const conn = new RelayedConn(from, link, (message) => this.cluster.publishRelay(message), this.cluster.maxCastSize, () => {
+    const conn = new RelayedConn(from, link, this.publish, this.cluster.maxCastSize, () => {
       const relayed = this.there.get(link);
       if (relayed !== undefined) this.lost(link, relayed, false);
     });
     const client = this.node.resume(conn, envelope.token, envelope.received);
     if (client === null) {
-      this.cluster.publishRelay({ kind: 'session-refused', to: from, link });
+      this.publish({ kind: 'session-refused', to: from, link });
       return;
     }
     this.there.set(link, { conn, session: this.node.handleOn(client, conn), from, lastIn: 0 });

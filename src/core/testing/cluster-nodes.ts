@@ -75,6 +75,7 @@ export interface NodeOptions {
   maxRoomsPerClient?: number;
   presenceInfo?: (principal: unknown) => unknown;
   sessionGrace?: number;
+  sessionSecret?: string;
   /** Puts a backplane of the test's own between the node and the hub. */
   wrap?: (backplane: InMemoryBackplane) => Backplane;
 }
@@ -109,6 +110,7 @@ export class Node {
       maxRoomsPerClient: options.maxRoomsPerClient,
       presenceInfo: options.presenceInfo,
       sessionGrace: options.sessionGrace,
+      sessionSecret: options.sessionSecret,
       logger: this.logger,
     });
   }
