@@ -7,7 +7,7 @@ import { abortCall } from './call-abort.js';
 import { ClientGoneError } from './errors.js';
 import { isPromiseLike } from './promise-like.js';
 import { stackOf } from './thrown-text.js';
-import { NO_PRESENCE } from './presence/presence-info.js';
+import { NO_PRESENCE, type LocalPresence } from './presence/presence-info.js';
 
 /** How a client's context changes the client's rooms: the core's room operations. */
 export interface RoomMembership {
@@ -31,7 +31,7 @@ export class Client {
   /** The rooms it is in; `null` until it joins one, since most clients never do. */
   rooms: Set<string> | null = null;
   /** What presence shows of it: the app's info (as JSON), its user room, whether it is away. */
-  presence: Readonly<{ info: string | null; user: string | undefined; away: boolean }> = NO_PRESENCE;
+  presence: LocalPresence = NO_PRESENCE;
 
   constructor(
     readonly id: ClientId,

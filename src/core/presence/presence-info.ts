@@ -1,6 +1,5 @@
 // The app's presence info about a connecting client, from its `presenceInfo` function.
-import type { ClientRequestInfo } from '../handlers.js';
-import type { BroadcasterLogger, ClientIdentity } from '../handlers.js';
+import type { BroadcasterLogger, ClientIdentity, ClientRequestInfo } from '../handlers.js';
 import { stackOf } from '../thrown-text.js';
 import { MAX_PRESENCE_INFO_LENGTH } from './presence-state.js';
 
@@ -10,6 +9,9 @@ import { MAX_PRESENCE_INFO_LENGTH } from './presence-state.js';
  */
 export type PresenceInfoFn = (principal: unknown, request: ClientRequestInfo | undefined) => unknown;
 
+/** What presence shows of a client of this node: the app's info (as JSON), its user room, whether it is away. */
+export type LocalPresence = Readonly<{ info: string | null; user: string | undefined; away: boolean }>;
+
 /** What presence shows of a new client: the app's info about it, and its user room. */
 export function presenceOf(
   presenceInfo: PresenceInfoFn | undefined,
@@ -17,14 +19,14 @@ export function presenceOf(
   identity: ClientIdentity,
   userRoom: string | undefined,
   logger: BroadcasterLogger,
-): { info: string | null; user: string | undefined; away: boolean } {
+): LocalPresence {
   const info = presenceInfoOf(presenceInfo, clientId, identity, logger);
   // Most clients have nothing to show: they share one object.
   return info === null && userRoom === undefined ? NO_PRESENCE : { info, user: userRoom, away: false };
 }
 
 /** The presence of a client with nothing to show (shared by all such clients). */
-export const NO_PRESENCE = Object.freeze({ info: null, user: undefined, away: false });
+export const NO_PRESENCE: LocalPresence = Object.freeze({ info: null, user: undefined, away: false });
 
 /**
  * The presence info of a client of `identity`, as JSON text, or `null` for none. A
