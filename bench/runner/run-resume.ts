@@ -52,15 +52,20 @@ function cut(client: SessionClient): void {
 export async function runResume(scenario: ResumeScenario, contender: Contender): Promise<RunRecord> {
   const server = await ServerProcess.start(contender, { announceClients: false });
   const base = `ws://127.0.0.1:${server.port}/`;
+  // Every socket opened, to be closed however the run ends.
   const sockets: WebSocket[] = [];
+  const kept = (client: SessionClient): SessionClient => {
+    sockets.push(client.socket);
+    return client;
+  };
   try {
     const clients: SessionClient[] = [];
-    for (let i = 0; i < scenario.clients; i++) clients.push(await open(base));
+    for (let i = 0; i < scenario.clients; i++) clients.push(kept(await open(base)));
     const latencies: number[] = [];
     for (const [i, client] of clients.entries()) {
       cut(client);
       const started = performance.now();
-      clients[i] = await open(base, client);
+      clients[i] = kept(await open(base, client));
       latencies.push(performance.now() - started);
     }
     const [away, sender] = clients;
@@ -76,16 +81,13 @@ export async function runResume(scenario: ResumeScenario, contender: Contender):
     const swarmStart = process.cpuUsage();
     const started = performance.now();
     const expected = away.received + scenario.replay;
-    let back: SessionClient | undefined;
-    await new Promise<void>((resolve, reject) => {
-      open(base, away, (client) => client.received >= expected && resolve())
-        .then((client) => (back = client))
-        .catch(reject);
+    // Resolved by the frame that completes the replay, which may come before open() resolves.
+    const back = await new Promise<SessionClient>((resolve, reject) => {
+      open(base, away, (client) => client.received >= expected && resolve(client)).catch(reject);
     });
     const seconds = (performance.now() - started) / 1000;
     const swarm = process.cpuUsage(swarmStart);
-    sockets.push(...clients.map((client) => client.socket));
-    if (back !== undefined) sockets.push(back.socket);
+    kept(back);
     return record(scenario.name, contender, scenario.clients, { deliveries: scenario.replay, seconds, latencies }, before, await server.usage(), swarm);
   } finally {
     for (const socket of sockets) socket.terminate();
