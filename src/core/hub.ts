@@ -8,6 +8,7 @@ import { Delivery } from './delivery.js';
 import type { ClientId, EventType } from './message.js';
 import { selectRecipients } from './recipients.js';
 import { Rooms } from './rooms.js';
+import { Shadows } from './session/shadows.js';
 import type { CoreStats } from './stats.js';
 
 /** How the hub delivers. */
@@ -28,6 +29,8 @@ export class Hub {
   readonly clients = new Map<ClientId, Client>();
   /** The rooms of these clients; a client leaves every room's member list when it is removed. */
   readonly rooms = new Rooms();
+  /** Clients being handed over to this node from another: what reaches them is kept for them. */
+  readonly shadows: Shadows;
   private readonly delivery: Delivery;
   private readonly membersOf = (room: string) => this.rooms.membersOf(room);
   private readonly announceClients: boolean;
@@ -37,6 +40,7 @@ export class Hub {
   constructor(settings: HubSettings, counters: CoreStats, evictSlow: (client: Client) => void) {
     this.delivery = new Delivery(settings.limits, settings.slowClientPolicy, counters, evictSlow);
     this.announceClients = settings.announceClients;
+    this.shadows = new Shadows(settings.limits);
   }
 
   /** Whether `client` is connected here (and not a former client with the same ID). */
@@ -59,6 +63,7 @@ export class Hub {
   /** Writes `frame` to every client here that `audience` matches. */
   deliver(audience: Audience, frame: OutgoingFrame): void {
     for (const target of selectRecipients(audience, this.clients, this.membersOf)) this.delivery.send(target, frame);
+    if (this.shadows.size !== 0) this.shadows.offer(audience, frame);
   }
 
   /** Writes `frame` to `client` alone. */
@@ -81,6 +86,7 @@ export class Hub {
     for (const client of this.clients.values()) {
       if (client !== except) this.delivery.send(client, frame);
     }
+    if (this.shadows.size !== 0) this.shadows.offerAnnouncement(clientId, frame);
   }
 
   /** Announces nothing more (the node is shutting down). */

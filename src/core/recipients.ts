@@ -67,3 +67,25 @@ function roomMembers<C extends { readonly id: string }>(
   }
   return recipients;
 }
+
+/**
+ * Whether a cast of `audience` reaches the client `id`, a member of the rooms `inRoom`
+ * says: {@link selectRecipients} for one client that is not at hand.
+ */
+export function reaches(audience: Audience, id: string, inRoom: (room: string) => boolean): boolean {
+  const { senderId, targets } = audience;
+  switch (audience.castType) {
+    case CastType.All:
+      return true;
+    case CastType.Exclusive:
+      return targets?.includes(id) ?? false;
+    case CastType.Others:
+      return senderId !== id;
+    case CastType.Room:
+      return targets?.some(inRoom) ?? false;
+    case CastType.RoomOthers:
+      return senderId !== id && (targets?.some(inRoom) ?? false);
+    default:
+      return false;
+  }
+}

@@ -43,6 +43,12 @@ export interface SessionStats {
   relaying: number;
   /** Resume requests that could not (unknown, altered or spent token, frames no longer kept): each went on as a new client. */
   refused: number;
+  /** Sessions this instance handed over to another as it shut down. */
+  handedOver: number;
+  /** Sessions another instance handed over to this one. */
+  takenOver: number;
+  /** Sessions that could not be handed over at shutdown (no instance took them): they ended. */
+  handoverFailed: number;
   /** Sessions that ended for not coming back within the grace period. */
   expired: number;
   /** Sessions that ended while away for being sent more than the backlog limits. */
@@ -61,7 +67,7 @@ export function emptyStats(): CoreStats {
     slowClientDisconnects: 0,
     floodDisconnects: 0,
     roomLimitRefusals: 0,
-    sessions: { away: 0, started: 0, resumed: 0, relayed: 0, relaying: 0, refused: 0, expired: 0, overflowed: 0 },
+    sessions: { away: 0, started: 0, resumed: 0, relayed: 0, relaying: 0, refused: 0, handedOver: 0, takenOver: 0, handoverFailed: 0, expired: 0, overflowed: 0 },
   };
 }
 

@@ -8,6 +8,8 @@ export enum CloseCode {
   PolicyViolation = 1008,
   /** A frame was larger than `maxPayload`. */
   MessageTooBig = 1009,
+  /** The server restarts: a session client resumes its session by reconnecting (on any instance of the cluster). */
+  ServiceRestart = 1012,
   /** The client fell too far behind reading (`slowClientPolicy: 'close'`). */
   TryAgainLater = 1013,
 }

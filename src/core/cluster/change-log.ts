@@ -7,6 +7,8 @@ import type { ClientId } from '../message.js';
  */
 export type Change =
   | readonly [op: 'join' | 'leave', clientId: ClientId]
+  /** A client handed over to the node (`arrive`) or by it (`depart`): it moved, and nobody is told it joined or left. */
+  | readonly [op: 'arrive' | 'depart', clientId: ClientId]
   | readonly [op: 'join-room' | 'leave-room', clientId: ClientId, room: string]
   /** The client's presence state changed (see `encodePresenceState`). */
   | readonly [op: 'presence', clientId: ClientId, state: string];

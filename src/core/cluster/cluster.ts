@@ -13,6 +13,7 @@ export type { ClusterHost, ClusterOptions, ClusterStats, DistributiveOmit } from
 import { MembershipSync } from './membership-sync.js';
 import { NodeRegistry } from './node-registry.js';
 import type { RemoteNodeLimits } from './remote-node.js';
+import { CAST_STREAM, fromOrigin, type StreamPositions } from './frame-origin.js';
 
 /** Room for a message's header (IDs, cast type, handler, versions) in `maxMessageBytes`. */
 const CAST_HEADER_ALLOWANCE = 1024;
@@ -32,6 +33,8 @@ export class Cluster {
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
   private everUp = false;
+  /** The number of this node's last cast published. */
+  private castSeq = 0;
 
   constructor(
     private readonly host: ClusterHost,
@@ -93,16 +96,31 @@ export class Cluster {
 
   publishCast(audience: Audience, handlerId: number, encodedBody: string): void {
     const { castType, senderId, targets } = audience;
-    this.link.publish({ kind: 'cast', node: this.nodeId, audience: { castType, senderId, targets }, handlerId, body: encodedBody });
+    this.castSeq += 1;
+    this.link.publish({ kind: 'cast', node: this.nodeId, audience: { castType, senderId, targets }, handlerId, body: encodedBody, seq: this.castSeq });
   }
 
-  publishJoin(clientId: ClientId): void {
-    this.sync.joined(clientId);
+  /**
+   * Where this node stands in every node's casts and changes (its own included): what a
+   * session handed over from here has been sent (see `SessionHandover`).
+   */
+  positions(): StreamPositions {
+    const positions: StreamPositions = { [this.nodeId]: [this.castSeq, this.sync.version] };
+    for (const [nodeId, node] of this.remote.entries()) positions[nodeId] = [node.lastCast, node.version];
+    return positions;
   }
 
-  /** A client of this node left; `rooms` are the rooms it was in, which it leaves with it. */
-  publishLeave(clientId: ClientId, rooms: Iterable<string>): void {
-    this.sync.left(clientId, rooms);
+  /** A client joined this node (`moved`: it was handed over to it, and is not announced). */
+  publishJoin(clientId: ClientId, moved = false): void {
+    this.sync.joined(clientId, moved);
+  }
+
+  /**
+   * A client of this node left (`moved`: it was handed over to another node, and is not
+   * announced); `rooms` are the rooms it was in, which it leaves with it.
+   */
+  publishLeave(clientId: ClientId, rooms: Iterable<string>, moved = false): void {
+    this.sync.left(clientId, rooms, moved);
   }
 
   /** A client of this node has a new presence state (see `encodePresenceState`). */
@@ -184,13 +202,22 @@ export class Cluster {
     }
     if (origin !== undefined) node.origin = origin;
     switch (envelope.kind) {
-      case 'cast':
-        this.host.remoteCast(envelope.audience, envelope.handlerId, envelope.body);
+      case 'cast': {
+        const { audience, handlerId, body, seq } = envelope;
+        if (seq === undefined) {
+          this.host.remoteCast(audience, handlerId, body);
+          break;
+        }
+        node.lastCast = seq;
+        fromOrigin(envelope.node, CAST_STREAM, seq, () => this.host.remoteCast(audience, handlerId, body));
         break;
+      }
       case 'join':
-      case 'leave':
-        this.sync.receiveChange(envelope.node, node, envelope.seq, [envelope.kind, envelope.clientId]);
+      case 'leave': {
+        const op = envelope.moved === true ? (envelope.kind === 'join' ? 'arrive' : 'depart') : envelope.kind;
+        this.sync.receiveChange(envelope.node, node, envelope.seq, [op, envelope.clientId]);
         break;
+      }
       case 'presence':
         this.sync.receiveChange(envelope.node, node, envelope.seq, ['presence', envelope.clientId, envelope.state]);
         break;

@@ -26,12 +26,17 @@ export interface CastEnvelope {
   handlerId: number;
   /** The frame's `Body` value as JSON: `null`, or a quoted base64 string. */
   body: string;
+  /** The node's casts are numbered from 1 (absent from a version that did not number them). */
+  seq?: number;
 }
 
 /** The cluster's own bookkeeping between nodes. */
 export type ControlEnvelope =
-  /** A client joined or left the sending node: its membership change number `seq`. */
-  | { kind: 'join' | 'leave'; node: NodeId; clientId: ClientId; seq: number }
+  /**
+   * A client joined or left the sending node: its membership change number `seq`.
+   * `moved`: it was handed over to or by that node, and neither joined nor left.
+   */
+  | { kind: 'join' | 'leave'; node: NodeId; clientId: ClientId; seq: number; moved?: true }
   /**
    * "I am alive, at membership change `version`, and have this many clients, whose IDs
    * hash to `digest`, in this many room memberships, which hash to `roomDigest`"; sent
@@ -114,7 +119,8 @@ export function decodeEnvelope(message: string): Envelope | null {
   switch (header.kind) {
     case 'join':
     case 'leave':
-      return isClientId(header.clientId) && isSeq(header.seq) ? { kind: header.kind, node, clientId: header.clientId, seq: header.seq } : null;
+      if (!isClientId(header.clientId) || !isSeq(header.seq)) return null;
+      return { kind: header.kind, node, clientId: header.clientId, seq: header.seq, ...(header.moved === true ? { moved: true } : {}) };
     case 'beat': {
       const { version, clients, digest, memberships, roomDigest } = header;
       return isCount(version) && isCount(clients) && isCount(digest) && isCount(memberships) && isCount(roomDigest)
@@ -165,7 +171,8 @@ export function decodeEnvelope(message: string): Envelope | null {
 }
 
 function castOf(header: Record<string, unknown>, body: string): CastEnvelope | null {
-  const { node, audience, handlerId } = header;
+  const { node, audience, handlerId, seq } = header;
+  if (seq !== undefined && !isSeq(seq)) return null;
   if (typeof audience !== 'object' || audience === null || Array.isArray(audience) || !Number.isSafeInteger(handlerId)) return null;
   const { castType, senderId, targets } = audience as Record<string, unknown>;
   // Self never leaves its node; every other cast type is published.
@@ -179,6 +186,7 @@ function castOf(header: Record<string, unknown>, body: string): CastEnvelope | n
     audience: { castType, senderId, targets: targets as string[] | null },
     handlerId: handlerId as number,
     body,
+    ...(seq === undefined ? {} : { seq }),
   };
 }
 
@@ -229,7 +237,7 @@ function isChangeList(value: unknown): value is Change[] {
 
 function isChange(value: unknown): value is Change {
   if (!Array.isArray(value) || !isClientId(value[1])) return false;
-  if (value.length === 2) return value[0] === 'join' || value[0] === 'leave';
+  if (value.length === 2) return value[0] === 'join' || value[0] === 'leave' || value[0] === 'arrive' || value[0] === 'depart';
   if (value.length !== 3) return false;
   if (value[0] === 'presence') return isPresenceStateText(value[2]);
   return (value[0] === 'join-room' || value[0] === 'leave-room') && isRoomName(value[2]);

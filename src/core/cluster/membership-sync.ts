@@ -56,19 +56,29 @@ export class MembershipSync {
     private readonly closed: () => boolean,
   ) {}
 
-  /** A client of this node joined. */
-  joined(clientId: ClientId): void {
-    this.localCount += 1;
-    this.localDigest = toggleDigest(this.localDigest, clientId);
-    this.publish({ kind: 'join', node: this.nodeId, clientId, seq: this.log.append(['join', clientId]) });
+  /** The number of this node's latest change. */
+  get version(): number {
+    return this.log.version;
   }
 
-  /** A client of this node left; `rooms` are the rooms it was in, which it leaves with it. */
-  left(clientId: ClientId, rooms: Iterable<string>): void {
+  /** A client of this node joined (`moved`: it was handed over to this node). */
+  joined(clientId: ClientId, moved = false): void {
+    this.localCount += 1;
+    this.localDigest = toggleDigest(this.localDigest, clientId);
+    const seq = this.log.append([moved ? 'arrive' : 'join', clientId]);
+    this.publish({ kind: 'join', node: this.nodeId, clientId, seq, ...(moved ? { moved: true } : {}) });
+  }
+
+  /**
+   * A client of this node left (`moved`: it was handed over to another node); `rooms` are
+   * the rooms it was in, which it leaves with it.
+   */
+  left(clientId: ClientId, rooms: Iterable<string>, moved = false): void {
     this.localCount -= 1;
     this.localDigest = toggleDigest(this.localDigest, clientId);
     for (const room of rooms) this.countMembership(clientId, room, -1);
-    this.publish({ kind: 'leave', node: this.nodeId, clientId, seq: this.log.append(['leave', clientId]) });
+    const seq = this.log.append([moved ? 'depart' : 'leave', clientId]);
+    this.publish({ kind: 'leave', node: this.nodeId, clientId, seq, ...(moved ? { moved: true } : {}) });
   }
 
   /** A client of this node has a new presence state. */

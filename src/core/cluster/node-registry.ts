@@ -70,7 +70,7 @@ export class NodeRegistry {
     let node = this.nodes.get(nodeId);
     let isNew = false;
     if (node === undefined) {
-      if (kind === 'bye') return { node: new RemoteNode(this.membership, this.limits), isNew: false };
+      if (kind === 'bye') return { node: new RemoteNode(nodeId, this.membership, this.limits), isNew: false };
       if (this.nodes.size >= this.settings.maxNodes) {
         if (!this.warnedAboutPeers) {
           this.warnedAboutPeers = true;
@@ -81,7 +81,7 @@ export class NodeRegistry {
         this.dropped();
         return null;
       }
-      node = new RemoteNode(this.membership, this.limits);
+      node = new RemoteNode(nodeId, this.membership, this.limits);
       this.nodes.set(nodeId, node);
       isNew = true;
     }
@@ -120,6 +120,11 @@ export class NodeRegistry {
       this.settings.logger.warn(`cluster node ${nodeId} is gone (${origin} exited): ${clientsOf(node)} gone`);
       this.departedNode(nodeId);
     }
+  }
+
+  /** Every other node, by ID. */
+  entries(): IterableIterator<[NodeId, RemoteNode]> {
+    return this.nodes.entries();
   }
 
   remoteClientIds(): ClientId[] {

@@ -1,6 +1,7 @@
 // The messages of a relayed session (see `SessionRelay`): their shapes and their checked decoding.
 import { isCloseReason } from '../disconnect.js';
 import { MAX_TOKEN_LENGTH } from '../session/session-token.js';
+import { decodeHandedSession, type HandedSession } from './handed-session.js';
 import { isClientId, isCount, isNodeId, isSeq } from './field-checks.js';
 
 type NodeId = string;
@@ -22,7 +23,13 @@ export type RelayEnvelope =
   /** The relayed connection was lost (`ended`: the client closed it normally). */
   | { kind: 'session-lost'; node: NodeId; to: NodeId; link: string; ended: boolean }
   /** The session's node closes the relayed connection with `code` and `reason`. */
-  | { kind: 'session-close'; node: NodeId; to: NodeId; link: string; code: number; reason: string };
+  | { kind: 'session-close'; node: NodeId; to: NodeId; link: string; code: number; reason: string }
+  /** Asks `to` to take over the session of `clientId` (see `SessionHandover`): it starts keeping what reaches the client. */
+  | { kind: 'session-shadow'; node: NodeId; to: NodeId; link: string; clientId: string }
+  /** `to` keeps what reaches the client from now on, and takes its session when it comes. */
+  | { kind: 'session-shadowing'; node: NodeId; to: NodeId; link: string }
+  /** The session itself, handed over: the client is `to`'s from now on. */
+  | { kind: 'session-handover'; node: NodeId; to: NodeId; link: string; session: HandedSession };
 
 const MAX_RELAYED_FRAMES = 100_000;
 
@@ -39,6 +46,14 @@ export function decodeRelay(header: Record<string, unknown>, node: NodeId): Rela
     }
     case 'session-refused':
       return { kind: 'session-refused', node, to, link };
+    case 'session-shadow':
+      return isClientId(header.clientId) ? { kind: 'session-shadow', node, to, link, clientId: header.clientId } : null;
+    case 'session-shadowing':
+      return { kind: 'session-shadowing', node, to, link };
+    case 'session-handover': {
+      const session = decodeHandedSession(header.session);
+      return session === null ? null : { kind: 'session-handover', node, to, link, session };
+    }
     case 'session-out': {
       const { seq, frames } = header;
       const listed = Array.isArray(frames) && frames.length > 0 && frames.length <= MAX_RELAYED_FRAMES && frames.every((frame) => typeof frame === 'string');

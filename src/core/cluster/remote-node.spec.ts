@@ -3,6 +3,7 @@ import { RemoteNode } from './remote-node';
 function view(maxClients = 1000, maxMemberships = 1000) {
   const events: string[] = [];
   const node = new RemoteNode(
+    'node-b',
     {
       remoteClientJoined: (id) => events.push(`+${id}`),
       remoteClientLeft: (id) => events.push(`-${id}`),

@@ -1,7 +1,8 @@
 // This node's view of another node: its clients and rooms, changes applied strictly in order.
 import type { ClientId } from '../message.js';
 import type { Change } from './change-log.js';
-import type { PresenceListing } from './envelope.js';
+import type { NodeId, PresenceListing } from './envelope.js';
+import { CHANGE_STREAM, fromOrigin } from './frame-origin.js';
 import { toggleDigest } from './membership-digest.js';
 import { RoomIndex, type Membership } from './room-index.js';
 import { ListsAssembly } from './sync-parts.js';
@@ -52,6 +53,8 @@ export class RemoteNode {
   origin: string | undefined = undefined;
   /** The number of the last change applied. */
   version = 0;
+  /** The number of the last cast applied (0: none, or a node that does not number them). */
+  lastCast = 0;
   /** The last request for its changes (since a version) or lists (since null), and when. */
   asked: { since: number | null; at: number } = { since: null, at: Number.NEGATIVE_INFINITY };
   private readonly early = new Map<number, Change>();
@@ -59,6 +62,7 @@ export class RemoteNode {
   readonly lists: ListsAssembly;
 
   constructor(
+    readonly id: NodeId,
     private readonly listener: RemoteMembershipListener,
     private readonly limits: RemoteNodeLimits,
   ) {
@@ -72,7 +76,7 @@ export class RemoteNode {
       if (this.early.size < MAX_EARLY_CHANGES) this.early.set(seq, change);
       return 'early';
     }
-    this.apply(change);
+    this.apply(change, seq);
     this.version = seq;
     this.applyEarlyChanges();
     return 'applied';
@@ -84,7 +88,7 @@ export class RemoteNode {
    */
   catchUp(since: number, version: number, changes: readonly Change[]): void {
     if (since > this.version || version <= this.version) return;
-    for (let i = this.version - since; i < changes.length; i++) this.apply(changes[i]);
+    for (let i = this.version - since; i < changes.length; i++) this.apply(changes[i], since + i + 1);
     this.version = version;
     this.applyEarlyChanges();
   }
@@ -93,13 +97,13 @@ export class RemoteNode {
   replaceWith(clientIds: readonly ClientId[], memberships: readonly Membership[], presence: readonly PresenceListing[], version: number): void {
     const listed = new Set(clientIds);
     for (const clientId of this.clients) {
-      if (!listed.has(clientId)) this.apply(['leave', clientId]);
+      if (!listed.has(clientId)) this.apply(['leave', clientId], version);
     }
-    for (const clientId of listed) this.apply(['join', clientId]);
+    for (const clientId of listed) this.apply(['join', clientId], version);
     this.rooms.replaceWith([]);
-    for (const [clientId, room] of memberships) this.apply(['join-room', clientId, room]);
+    for (const [clientId, room] of memberships) this.apply(['join-room', clientId, room], version);
     this.presence.clear();
-    for (const [clientId, state] of presence) this.apply(['presence', clientId, state]);
+    for (const [clientId, state] of presence) this.apply(['presence', clientId, state], version);
     this.version = version;
     this.applyEarlyChanges();
   }
@@ -118,15 +122,17 @@ export class RemoteNode {
     for (const seq of this.early.keys()) if (seq <= this.version) this.early.delete(seq);
     for (let next = this.early.get(this.version + 1); next !== undefined; next = this.early.get(this.version + 1)) {
       this.early.delete(this.version + 1);
-      this.apply(next);
+      this.apply(next, this.version + 1);
       this.version += 1;
     }
   }
 
-  private apply(change: Change): void {
+  /** Applies change number `version`; the joins and leaves it announces come from that change. */
+  private apply(change: Change, version: number): void {
     const [op, clientId] = change;
     switch (op) {
       case 'join':
+      case 'arrive':
         if (this.clients.has(clientId)) return;
         if (this.clients.size >= this.limits.maxClients) {
           this.limits.refused('client');
@@ -134,14 +140,16 @@ export class RemoteNode {
         }
         this.clients.add(clientId);
         this.digest = toggleDigest(this.digest, clientId);
-        this.listener.remoteClientJoined(clientId);
+        // A client handed over by another node arrives unannounced: it never left.
+        if (op === 'join') fromOrigin(this.id, CHANGE_STREAM, version, () => this.listener.remoteClientJoined(clientId));
         return;
       case 'leave':
+      case 'depart':
         if (!this.clients.delete(clientId)) return;
         this.digest = toggleDigest(this.digest, clientId);
         this.rooms.removeClient(clientId);
         this.presence.delete(clientId);
-        this.listener.remoteClientLeft(clientId);
+        if (op === 'leave') fromOrigin(this.id, CHANGE_STREAM, version, () => this.listener.remoteClientLeft(clientId));
         return;
       case 'join-room':
         // A room change always follows its client's join in the node's order.

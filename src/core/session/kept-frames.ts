@@ -46,6 +46,20 @@ export class KeptFrames {
     if (!this.holdAll) while (this.keptBytes > this.limits.bytes && this.kept > 1) this.dropOldest();
   }
 
+  /**
+   * Starts a session handed over from another node: `written` frames were written to it
+   * there, of which the newest are `frames` (oldest first), kept here as if written here.
+   */
+  continueFrom(written: number, frames: readonly OutgoingFrame[]): void {
+    this.written = written - frames.length;
+    for (const frame of frames) this.push(frame);
+  }
+
+  /** The frames kept, oldest first. */
+  keptFrames(): OutgoingFrame[] {
+    return this.after(this.written - this.kept) ?? [];
+  }
+
   /** Keeps every frame from now on (away), or goes back to keeping the newest within limits. */
   holdEverything(hold: boolean): void {
     this.holdAll = hold;

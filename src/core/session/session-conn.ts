@@ -26,6 +26,24 @@ export class SessionConn implements Conn {
     this.kept = new KeptFrames(keep);
   }
 
+  /**
+   * The connection of a session handed over from another node, away: `written` frames
+   * were written to it there, the newest of which are `frames`; `since` are the frames
+   * that reached it meanwhile here, kept after them.
+   */
+  static handedOver(keep: KeepLimits, end: (why: 'overflow' | 'closed') => void, written: number, frames: readonly OutgoingFrame[], since: readonly OutgoingFrame[]): SessionConn {
+    const conn = new SessionConn(AWAY, keep, end);
+    conn.goAway();
+    conn.kept.continueFrom(written, frames);
+    for (const frame of since) conn.send(frame.text, frame);
+    return conn;
+  }
+
+  /** The frames the session keeps, oldest first (the newest of {@link written}). */
+  keptFrames(): OutgoingFrame[] {
+    return this.kept.keptFrames();
+  }
+
   /** The socket the session is on; `null` while away. */
   get current(): Conn | null {
     return this.socket;
@@ -121,6 +139,9 @@ export class SessionConn implements Conn {
     }
   }
 }
+
+/** A stand-in for the socket of a session that starts away (never written to). */
+const AWAY: Conn = { send: () => undefined, close: () => undefined };
 
 /** The close code of a socket whose session another socket took over (a final application code). */
 export const SESSION_TAKEN_OVER = 4001;

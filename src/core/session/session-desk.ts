@@ -8,6 +8,7 @@ import type { BroadcasterLogger } from '../handlers.js';
 import { presenceStateOf } from '../presence/local-presence.js';
 import type { CoreStats } from '../stats.js';
 import { SessionDoor, type SessionNode } from './session-door.js';
+import type { SessionHandover } from './session-handover.js';
 import { SessionRelay } from './session-relay.js';
 import type { SessionConn } from './session-conn.js';
 import type { SessionRequest } from './session-request.js';
@@ -29,6 +30,8 @@ export class SessionDesk {
   readonly sessions: Sessions;
   readonly door: SessionDoor;
   readonly relay: SessionRelay | null;
+  /** Hands this node's sessions to another as it shuts down, and takes other nodes' (in a cluster). */
+  handover: SessionHandover | null = null;
 
   constructor(
     settings: ResolvedSessionSettings,
@@ -83,13 +86,18 @@ export class SessionDesk {
     };
   }
 
-  /** A relay message for this node. */
+  /** A relay or handover message for this node. */
   receive(envelope: RelayEnvelope): void {
+    const { kind } = envelope;
+    if (kind === 'session-shadow' || kind === 'session-shadowing' || kind === 'session-handover') return this.handover?.receive(envelope);
     this.relay?.receive(envelope);
+    // Both ask other nodes things that may be refused.
+    if (kind === 'session-refused') this.handover?.receive(envelope);
   }
 
   nodeGone(nodeId: NodeId): void {
     this.relay?.nodeGone(nodeId);
+    this.handover?.nodeGone(nodeId);
   }
 
   /** The sessions' gauges, for stats. */

@@ -5,7 +5,7 @@ import { OutgoingFrame, type Conn } from '../conn.js';
 import type { BroadcasterLogger } from '../handlers.js';
 import { EventType } from '../message.js';
 import type { CoreStats } from '../stats.js';
-import type { Sessions } from './sessions.js';
+import type { HeldSession, Sessions } from './sessions.js';
 
 /** What the door needs of the node it serves. */
 export interface SessionNode {
@@ -39,14 +39,28 @@ export class SessionDoor {
     const held = this.sessions.of(client);
     if (held === undefined || held.conn.isEnding) return false;
     if (held.conn.current !== conn || !this.node.has(client)) return true;
-    this.sessions.away(held, () => {
-      this.counters.sessions.expired += 1;
-      this.logger.log(`client ${client.id}: its session was not resumed within ${this.grace} ms; it has left`);
-      this.node.remove(client);
-    });
+    this.startGrace(client, held);
     this.node.awayChanged(client, true);
     this.node.runEventHandler(client, EventType.OnAway);
     return true;
+  }
+
+  /** Holds a session handed over from another node, away for what is left of its grace period. */
+  takeOver(client: Client, held: HeldSession, graceLeft: number): void {
+    this.sessions.adopt(held, client);
+    this.startGrace(client, held, graceLeft);
+  }
+
+  private startGrace(client: Client, held: HeldSession, graceMs?: number): void {
+    this.sessions.away(
+      held,
+      () => {
+        this.counters.sessions.expired += 1;
+        this.logger.log(`client ${client.id}: its session was not resumed within ${this.grace} ms; it has left`);
+        this.node.remove(client);
+      },
+      graceMs,
+    );
   }
 
   /**

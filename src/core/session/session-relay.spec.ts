@@ -17,8 +17,8 @@ async function flow(): Promise<void> {
 }
 
 /** The session frame a session client received last, and the frames it counted. */
-function sessionOf(conn: FakeConn): { token: string; received: number } {
-  const frames = conn.json();
+function sessionOf(...conns: FakeConn[]): { token: string; received: number } {
+  const frames = conns.flatMap((conn) => conn.json());
   const sessionFrames = frames.filter((frame) => frame.EventType === 5);
   return { token: sessionFrames[sessionFrames.length - 1].Session as string, received: frames.length - sessionFrames.length };
 }
@@ -117,11 +117,17 @@ describe('a session resumed on another node of the cluster (relayed)', () => {
     expect(b.core.stats().sessions).toMatchObject({ relayed: 0, refused: 1 });
   });
 
-  it('closes a relayed connection as its node closes the session: 1001 when that node shuts down', async () => {
-    const { a, back } = await resumedElsewhere();
-    await a.core.shutdown(100);
+  it('moves the session to the node of its relayed connection when the holder shuts down: 1012, then it resumes there', async () => {
+    const { a, b, ana, back } = await resumedElsewhere();
+    await a.core.shutdown(1000);
     await flow();
-    expect(back.conn.closedWith?.code).toBe(1001);
+    expect(back.conn.closedWith?.code).toBe(1012);
+    expect(b.core.stats().sessions.takenOver).toBe(1);
+    back.session.detach();
+    const again = b.join(undefined, true, sessionOf(ana.conn, back.conn));
+    await flow();
+    // Nothing was missed, so nothing is sent again.
+    expect(again.conn.json()).toEqual([expect.objectContaining({ EventType: 5, ClientID: back.id, Resumed: true })]);
   });
 
   it('closes a connection that sends more than it may before its resume is answered (1008), keeping the session away', async () => {

@@ -12,6 +12,8 @@ export interface HeldSession {
   client: Client | null;
   generation: number;
   graceTimer: ReturnType<typeof setTimeout> | null;
+  /** When its grace period started (while away). */
+  awaySince: number;
 }
 
 /**
@@ -43,7 +45,7 @@ export class Sessions {
   /** A session's connection over `socket`; `end` ends the session when it has no socket to close. */
   open(socket: Conn, end: (why: 'overflow' | 'closed') => void): HeldSession {
     const conn = new SessionConn(socket, { messages: this.settings.sessionKeptMessages, bytes: this.settings.sessionKeptBytes }, end);
-    return { key: this.tokens.newKey(), conn, client: null, generation: 0, graceTimer: null };
+    return { key: this.tokens.newKey(), conn, client: null, generation: 0, graceTimer: null, awaySince: 0 };
   }
 
   /** Holds `held` as the session of `client`; returns its first token. */
@@ -73,11 +75,28 @@ export class Sessions {
     return this.tokens.issue({ clientId: held.client!.id, key: held.key, generation: held.generation });
   }
 
-  /** Starts the grace period of a session whose connection was lost; `expire` runs at its end. */
-  away(held: HeldSession, expire: () => void): void {
+  /**
+   * Starts the grace period of a session whose connection was lost (or what is left of
+   * it, `graceMs`, for one handed over away); `expire` runs at its end.
+   */
+  away(held: HeldSession, expire: () => void, graceMs = this.settings.sessionGrace): void {
     held.conn.goAway();
-    held.graceTimer = setTimeout(expire, this.settings.sessionGrace);
+    held.graceTimer = setTimeout(expire, graceMs);
     held.graceTimer.unref?.();
+    held.awaySince = Date.now() - (this.settings.sessionGrace - graceMs);
+  }
+
+  /** Milliseconds left of the grace period of `held` (all of it, when it is not away). */
+  graceLeft(held: HeldSession): number {
+    if (held.graceTimer === null) return this.settings.sessionGrace;
+    return Math.max(0, this.settings.sessionGrace - (Date.now() - held.awaySince));
+  }
+
+  /** Holds a session handed over from another node (see `SessionHandover`). */
+  adopt(held: HeldSession, client: Client): void {
+    held.client = client;
+    this.byKey.set(held.key, held);
+    this.byClient.set(client, held);
   }
 
   /** Ends the grace period of a session that resumed. */

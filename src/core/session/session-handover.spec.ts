@@ -1,0 +1,150 @@
+import { CastType, EventType, newResponseMessage } from '../message';
+import { cluster, request, settle, sleep, type Node, useVirtualTime } from '../testing/cluster-nodes';
+import type { FakeConn } from '../testing/fake-conn';
+
+const SECRET = 'a cluster secret of some length';
+const allCast = (text: string) => request(1, Buffer.concat([Buffer.from([CastType.All]), Buffer.from(text)]));
+const joinRoom = (room: string) => request(4, Buffer.from(room));
+const bodyOf = (frame: Record<string, unknown>) => (typeof frame.Body === 'string' ? Buffer.from(frame.Body, 'base64').toString('utf8') : null);
+
+async function flow(): Promise<void> {
+  for (let i = 0; i < 3; i++) {
+    await new Promise((resolve) => setImmediate(resolve));
+    await settle();
+  }
+}
+
+/** The last session frame a client received over `conns`, and the frames it counted. */
+function sessionOf(...conns: FakeConn[]): { token: string; received: number } {
+  const frames = conns.flatMap((conn) => conn.json());
+  const sessionFrames = frames.filter((frame) => frame.EventType === 5);
+  return { token: sessionFrames[sessionFrames.length - 1].Session as string, received: frames.length - sessionFrames.length };
+}
+
+describe('sessions handed over to another node as their node shuts down', () => {
+  useVirtualTime();
+  let nodes: Node[] = [];
+  afterEach(async () => {
+    await Promise.all(nodes.map((node) => node.core.shutdown(100)));
+  });
+
+  it('moves a session client with everything cast meanwhile, exactly once, in order; it resumes on any node; nobody sees it leave or join', async () => {
+    nodes = await cluster(3, { clusterSecret: SECRET, sessionGrace: 5000 });
+    const [a, b, c] = nodes;
+    const ana = a.join({ user: 'ana' }, true);
+    ana.session.receive(joinRoom('lobby'));
+    const ben = b.join();
+    const cleo = c.join();
+    await flow();
+    for (const conn of [ben.conn, cleo.conn]) conn.take();
+
+    // Both other nodes cast numbered messages all through the shutdown of the first.
+    const shutdown = a.core.shutdown(3000);
+    for (let i = 1; i <= 40; i++) {
+      ben.session.receive(allCast(`b${i}`));
+      cleo.session.receive(allCast(`c${i}`));
+      await sleep(i % 3);
+    }
+    await shutdown;
+    expect(ana.conn.closedWith?.code).toBe(1012);
+    ana.session.detach();
+    await flow();
+    const heir = b.core.stats().sessions.takenOver === 1 ? b : c;
+    const other = heir === b ? c : b;
+    expect(heir.core.stats().sessions.takenOver).toBe(1);
+    expect(a.core.stats().sessions).toMatchObject({ handedOver: 1, handoverFailed: 0 });
+    // Away on its new node, in its rooms, still in presence.
+    expect(other.core.presence('lobby').clients).toEqual([expect.objectContaining({ clientId: ana.id, away: true })]);
+
+    // Resumed on the node that does not hold it (relayed to the one that does).
+    const back = other.join(undefined, true, sessionOf(ana.conn));
+    await flow();
+    expect(back.session.id).toBe(ana.id);
+    expect(back.conn.json()[0]).toMatchObject({ EventType: 5, ClientID: ana.id, Resumed: true });
+    (heir === b ? ben : cleo).session.receive(request(3, Buffer.from([CastType.Room, ...Buffer.from('lobby')])));
+    await flow();
+    const bodies = [...ana.conn.json(), ...back.conn.json()].map(bodyOf).filter((body): body is string => body !== null);
+    const numbered = (prefix: string) => bodies.filter((body) => body.startsWith(prefix)).map((body) => Number(body.slice(1)));
+    const oneTo40 = Array.from({ length: 40 }, (_, i) => i + 1);
+    expect(numbered('b')).toEqual(oneTo40);
+    expect(numbered('c')).toEqual(oneTo40);
+    expect(bodies.at(-1)).toBe('hi');
+
+    // Nobody was told of a leave or a join of hers.
+    for (const conn of [ben.conn, cleo.conn]) {
+      expect(conn.json().filter((frame) => frame.ClientID === ana.id && (frame.EventType === EventType.OnAddClient || frame.EventType === EventType.OnDelClient))).toEqual([]);
+    }
+    expect([...b.events, ...c.events].filter((event) => event.clientId === ana.id && event.eventType === EventType.OnDelClient)).toEqual([]);
+  });
+
+  it('moves its presence and what is left of its grace period: the session ends there with one leave if it never comes back', async () => {
+    nodes = await cluster(2, { clusterSecret: SECRET, sessionGrace: 1000, presenceInfo: (principal) => ({ name: (principal as { user: string }).user }) });
+    const [a, b] = nodes;
+    const ana = a.join({ user: 'ana', roles: ['admin'] }, true);
+    const ben = b.join();
+    await flow();
+    ana.session.detach();
+    await sleep(400);
+    await a.core.shutdown(2000);
+    await flow();
+    expect(b.core.stats().sessions.takenOver).toBe(1);
+    expect(b.core.presence().clients).toContainEqual({ clientId: ana.id, info: { name: 'ana' }, away: true });
+    ben.conn.take();
+    await sleep(500);
+    await flow();
+    expect(ben.conn.json().filter((frame) => frame.ClientID === ana.id)).toEqual([]);
+    await sleep(200);
+    await flow();
+    expect(ben.conn.json().filter((frame) => frame.ClientID === ana.id)).toEqual([{ EventType: EventType.OnDelClient, ClientID: ana.id }]);
+    const leave = b.events.find((event) => event.clientId === ana.id && event.eventType === EventType.OnDelClient);
+    expect(leave).toBeDefined();
+  });
+
+  it('ends the sessions as before when no other node takes them, or the cluster does not sign its messages', async () => {
+    nodes = await cluster(2, { sessionGrace: 5000, sessionSecret: SECRET });
+    const [a, b] = nodes;
+    const ana = a.join(undefined, true);
+    const ben = b.join();
+    await flow();
+    ben.conn.take();
+    const shutdown = a.core.shutdown(500);
+    await sleep(1100);
+    await shutdown;
+    expect(ana.conn.closedWith?.code).toBe(1001);
+    expect(a.core.stats().sessions.handoverFailed).toBe(1);
+    expect(a.logger.warnings.some((line) => line.includes('clusterSecret'))).toBe(true);
+    expect(ben.conn.json()).toEqual([{ EventType: EventType.OnDelClient, ClientID: ana.id }]);
+  });
+
+  it('is refused by a node that is shutting down too', async () => {
+    nodes = await cluster(2, { clusterSecret: SECRET, sessionGrace: 5000 });
+    const [a, b] = nodes;
+    const ana = a.join(undefined, true);
+    const ben = b.join(undefined, true);
+    await flow();
+    const shutdowns = Promise.all([a.core.shutdown(500), b.core.shutdown(500)]);
+    await sleep(3500);
+    await shutdowns;
+    expect(ana.conn.closedWith?.code).toBe(1001);
+    expect(ben.conn.closedWith?.code).toBe(1001);
+    expect(a.core.stats().sessions.handoverFailed + b.core.stats().sessions.handoverFailed).toBe(2);
+  });
+
+  it('a server cast during the handover reaches the moved client once', async () => {
+    nodes = await cluster(2, { clusterSecret: SECRET, sessionGrace: 5000 });
+    const [a, b] = nodes;
+    const ana = a.join(undefined, true);
+    await flow();
+    const shutdown = a.core.shutdown(2000);
+    for (let i = 1; i <= 20; i++) {
+      b.core.cast(newResponseMessage(CastType.Exclusive, `x${i}`, ana.id));
+      await sleep(1);
+    }
+    await shutdown;
+    ana.session.detach();
+    const back = b.join(undefined, true, sessionOf(ana.conn));
+    await flow();
+    const bodies = [...ana.conn.json(), ...back.conn.json()].map(bodyOf).filter((body) => body !== null);
+    expect(bodies).toEqual(Array.from({ length: 20 }, (_, i) => `x${i + 1}`));
+  });
+});
