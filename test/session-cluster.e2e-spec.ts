@@ -32,14 +32,14 @@ withRedis('a session resumed on another instance, over a private redis-server', 
   const suite = redisForSuite(redis);
   let one: RunningApp;
   let two: RunningApp;
+  const options = (channel: string) => ({
+    backplane: new RedisBackplane({ url: suite.url(), channel }),
+    clusterSecret: SECRET,
+    sessionGrace: 10_000,
+    clusterHeartbeatInterval: 200,
+    nodeTimeout: 2000,
+  });
   beforeAll(async () => {
-    const options = (channel: string) => ({
-      backplane: new RedisBackplane({ url: suite.url(), channel }),
-      clusterSecret: SECRET,
-      sessionGrace: 10_000,
-      clusterHeartbeatInterval: 200,
-      nodeTimeout: 2000,
-    });
     one = await startApp(appModule([Instance], options('sessions')));
     two = await startApp(appModule([Instance], options('sessions')));
   });
@@ -84,6 +84,43 @@ withRedis('a session resumed on another instance, over a private redis-server', 
     // Closing normally ends the session: now everyone hears the leave.
     await back.close();
     await until(() => !broadcasterTwo.clientIds().includes(ana.id), 'the leave');
+    await watcher.client.close();
+  });
+
+  it('hands the session clients of an instance that shuts down to another: they resume with nothing missed, and nobody sees them leave or join', async () => {
+    const three = await startApp(appModule([Instance], options('sessions')));
+    const broadcasterOne = one.app.get(Broadcaster);
+    const watcher = await TestClient.join(one.url);
+    const ana = await SessionSocket.open(three.url);
+    expect(three.app.get(Broadcaster).join(ana.id, 'lobby')).toBe(true);
+    await until(() => broadcasterOne.clientIds('lobby').includes(ana.id), 'instance one to know ana is in the lobby');
+    await watcher.client.drain(100);
+
+    // Numbered casts from instance one, before, during and after the shutdown of instance three.
+    let sent = 0;
+    const casting = (async () => {
+      while (sent < 300) {
+        sent += 1;
+        await broadcasterOne.cast(newResponseMessage(sent % 2 === 0 ? All : Room, `n${sent}`, ...(sent % 2 === 0 ? [] : ['lobby'])));
+        if (sent % 10 === 0) await new Promise((resolve) => setTimeout(resolve, 2));
+      }
+    })();
+    await until(() => sent >= 50, 'casts before the shutdown');
+    await three.app.close();
+    expect((await ana.closed).code).toBe(1012);
+    await casting;
+
+    const back = await SessionSocket.open(two.url, { token: ana.token, received: ana.received });
+    expect(back.session).toMatchObject({ ClientID: ana.id, Resumed: true });
+    await back.until(() => [...ana.bodies(), ...back.bodies()].length >= 300, 'every cast');
+    const numbers = [...ana.bodies(), ...back.bodies()].map((body) => Number(body.slice(1)));
+    expect(numbers).toEqual(Array.from({ length: 300 }, (_, i) => i + 1));
+    expect(two.app.get(Broadcaster).roomsOf(ana.id)).toEqual(['lobby']);
+
+    const watcherSaw = (await watcher.client.drain(200)).map((text) => JSON.parse(text) as Record<string, unknown>);
+    expect(watcherSaw.filter((frame) => frame.ClientID === ana.id && frame.EventType !== undefined)).toEqual([]);
+    expect([...one.app.get(Instance).left, ...two.app.get(Instance).left]).not.toContain(ana.id);
+    await back.close();
     await watcher.client.close();
   });
 });

@@ -56,4 +56,37 @@ describe('a session resumed on another worker process (worker backplane)', () =>
     await socket.close();
     await watcher.client.close();
   });
+
+  it('hands the session clients of a worker that shuts down to another worker: they resume with nothing missed, and nobody sees a leave', async () => {
+    const started = await startWorkers(2, true);
+    primary = started.primary;
+    const { url } = started;
+    const ana = await SessionSocket.open(url);
+    const anaWorker = await ask(ana, 3);
+    // A sender on the other worker (connections are dealt round-robin).
+    let sender = await SessionSocket.open(url);
+    while ((await ask(sender, 3)) === anaWorker) {
+      await sender.close();
+      sender = await SessionSocket.open(url);
+    }
+    const senderFramesBefore = sender.frames.length;
+
+    ana.socket.send(JSON.stringify({ HandlerID: 6, Body: null }));
+    for (let i = 1; i <= 200; i++) {
+      sender.socket.send(JSON.stringify({ HandlerID: 1, Body: Buffer.from(`n${i}`).toString('base64') }));
+      if (i % 20 === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    expect((await ana.closed).code).toBe(1012);
+
+    const back = await SessionSocket.open(url, { token: ana.token, received: ana.received });
+    expect(back.session).toMatchObject({ ClientID: ana.id, Resumed: true });
+    expect(await ask(back, 3)).not.toBe(anaWorker);
+    const numbered = () => [...ana.bodies(), ...back.bodies()].filter((body) => /^n\d+$/.test(body)).map((body) => Number(body.slice(1)));
+    await back.until(() => numbered().length >= 200, 'every cast');
+    expect(numbered()).toEqual(Array.from({ length: 200 }, (_, i) => i + 1));
+    const senderSaw = sender.frames.slice(senderFramesBefore);
+    expect(senderSaw.filter((frame) => frame.ClientID === ana.id && (frame.EventType === 1 || frame.EventType === 2))).toEqual([]);
+    await back.close();
+    await sender.close();
+  });
 });
