@@ -17,7 +17,7 @@ function sampleUser(request: IncomingMessage): { user: string | undefined } {
 }
 
 /** The options that make an instance one node of a cluster; see `main.ts --redis`. */
-export type ClusterOptions = Pick<BroadcasterModuleOptions, 'backplane' | 'clusterHeartbeatInterval' | 'nodeTimeout'>;
+export type ClusterOptions = Pick<BroadcasterModuleOptions, 'backplane' | 'clusterSecret' | 'clusterHeartbeatInterval' | 'nodeTimeout'>;
 
 @Module({})
 export class AppModule {

@@ -7,17 +7,19 @@ import { RedisBackplane } from 'nestjs-message-broadcaster/redis';
 import { AppModule } from './app.module.js';
 
 // The original example's flags: -p port (default 9218), -e endpoint path (default "/").
-// With --redis URL (or REDIS_URL) this instance joins every other one using that Redis.
+// With --redis URL (or REDIS_URL) this instance joins every other one using that Redis;
+// with --secret (or CLUSTER_SECRET), shared by all of them, sessions move between them.
 const { values } = parseArgs({
   options: {
     port: { type: 'string', short: 'p', default: process.env.PORT ?? '9218' },
     endpoint: { type: 'string', short: 'e', default: '/' },
     redis: { type: 'string', short: 'r', default: process.env.REDIS_URL },
+    secret: { type: 'string', short: 's', default: process.env.CLUSTER_SECRET },
   },
 });
 
 async function bootstrap(): Promise<void> {
-  const cluster = values.redis === undefined ? {} : { backplane: new RedisBackplane({ url: values.redis }) };
+  const cluster = values.redis === undefined ? {} : { backplane: new RedisBackplane({ url: values.redis }), clusterSecret: values.secret };
   const app = await NestFactory.create(AppModule.withEndpoint(values.endpoint, cluster));
   app.useWebSocketAdapter(new WsAdapter(app));
   app.enableShutdownHooks();

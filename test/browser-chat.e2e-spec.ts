@@ -1,39 +1,18 @@
-import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { mkdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { AppModule } from '../sample/app.module.js';
 import { startApp, type RunningApp } from './support/app.js';
+import { CHROMIUM, CHROMIUM_ARGS, describeInBrowser } from './support/chromium.js';
 import { ensureBuilt } from './support/child-server.js';
 import { freePort } from './support/free-port.js';
 import { TcpProxy } from './support/tcp-proxy.js';
 
-// Debian's chromium package, never a downloaded browser. Without it the suite is skipped
-// (loudly), except under CI=true, where a missing browser is a failure.
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const haveBrowser = existsSync(CHROMIUM);
-if (!haveBrowser) {
-  const message = `${CHROMIUM} not found: the browser tests need Debian's chromium (apt-get install chromium)`;
-  if (process.env.CI === 'true') throw new Error(message);
-  console.warn(`SKIPPED the browser tests: ${message}`);
-}
-const describeInBrowser = haveBrowser ? describe : describe.skip;
 const root = join(__dirname, '..');
 // The tracked docs/chat.png is rewritten only when asked (SCREENSHOT_DOCS=1), so that a test
 // run leaves the checkout as it found it.
 const SCREENSHOT = process.env.SCREENSHOT_DOCS === '1' ? join(root, 'docs', 'chat.png') : join(tmpdir(), `chat-${process.pid}.png`);
-
-// Flags for a sandboxed, offline machine: no background calls home, no GPU, no sandbox as root.
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 describeInBrowser('the chat page in a real browser (headless Chromium)', () => {
   // About 40 s in all on a quiet machine; a loaded one needs more.

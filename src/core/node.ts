@@ -77,7 +77,8 @@ export class Node {
     this.desk = new SessionDesk(settings, deskNode, this.cluster, limits, counters, logger);
     const { cluster, hub, desk, membership } = this;
     if (cluster !== null && desk.sessions.enabled) {
-      const host = handoverHostOf({ hub, desk, cluster, membership, settings, logger, closing: () => this.closing });
+      const runEventHandler = (client: Client, eventType: EventType) => this.dispatcher.runEventHandler(client, eventType);
+      const host = handoverHostOf({ hub, desk, cluster, membership, settings, logger, runEventHandler, closing: () => this.closing });
       desk.handover = new SessionHandover(cluster, hub, host, counters, logger);
     }
     this.dispatcher = new Dispatcher(

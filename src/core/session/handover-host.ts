@@ -4,6 +4,7 @@ import type { Cluster } from '../cluster/cluster.js';
 import { OutgoingFrame } from '../conn.js';
 import type { BroadcasterLogger } from '../handlers.js';
 import type { Hub } from '../hub.js';
+import { EventType } from '../message.js';
 import { decodePresenceState } from '../presence/presence-state.js';
 import { presenceStateOf } from '../presence/local-presence.js';
 import { TokenBucket, type RateLimit } from '../rate-limiter.js';
@@ -20,6 +21,7 @@ export interface HandoverHostParts {
   membership: RoomMembership;
   settings: ResolvedSessionSettings & { rateLimit?: RateLimit };
   logger: BroadcasterLogger;
+  runEventHandler(client: Client, eventType: EventType): void;
   /** Whether the node is shutting down. */
   closing(): boolean;
 }
@@ -80,6 +82,8 @@ export function handoverHostOf(parts: HandoverHostParts): HandoverNode {
       cluster.publishJoin(client.id, true);
       for (const room of session.rooms) cluster.publishMembership('join', client.id, room);
       cluster.publishPresence(client.id, presenceStateOf(client));
+      // It was connected on its old node: its connection is lost now, as far as the app here knows.
+      if (state?.away === false) parts.runEventHandler(client, EventType.OnAway);
     },
   };
 }
