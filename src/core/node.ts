@@ -24,8 +24,6 @@ import { presenceOf } from './presence/presence-info.js';
 import { roomMembershipOf } from './room-membership.js';
 import { SessionDesk, type DeskNode } from './session/session-desk.js';
 import type { SessionRequest } from './session/session-request.js';
-import { SessionHandover } from './session/session-handover.js';
-import { handoverHostOf } from './session/handover-host.js';
 
 /**
  * Puts in order everything that happens to the clients of this node: a join and a leave,
@@ -69,18 +67,15 @@ export class Node {
     this.cluster = settings.backplane === undefined ? null : new Cluster(events, clusterOptions(settings, settings.backplane, logger));
     this.caster = new Caster(this.hub, this.cluster);
     const deskNode: DeskNode = {
+      hub: this.hub,
+      membership: this.membership,
       has: (client) => this.hub.has(client),
       remove: (client) => this.remove(client),
       runEventHandler: (client, eventType) => this.dispatcher.runEventHandler(client, eventType),
       handleOn: (client, conn) => this.handleOn(client, conn),
+      closing: () => this.closing,
     };
     this.desk = new SessionDesk(settings, deskNode, this.cluster, limits, counters, logger);
-    const { cluster, hub, desk, membership } = this;
-    if (cluster !== null && desk.sessions.enabled) {
-      const runEventHandler = (client: Client, eventType: EventType) => this.dispatcher.runEventHandler(client, eventType);
-      const host = handoverHostOf({ hub, desk, cluster, membership, settings, logger, runEventHandler, closing: () => this.closing });
-      desk.handover = new SessionHandover(cluster, hub, host, counters, logger);
-    }
     this.dispatcher = new Dispatcher(
       this.hub,
       (client, code, reason, why) => this.evict(client, code, reason, why),
@@ -247,23 +242,11 @@ export class Node {
     const emptied = this.hub.clients.size === 0 ? Promise.resolve() : new Promise<void>((resolve) => (this.onEmpty = resolve));
     const clients = [...this.hub.clients.values()];
     await settlesWithin(Promise.all(clients.map((client) => client.settled())), timeoutMs);
-    await this.handOverSessions();
+    await this.desk.handOverSessions([...this.hub.clients.values()]);
     if (this.hub.clients.size > 0) {
       for (const client of this.hub.clients.values()) client.close(CloseCode.GoingAway, 'server shutting down');
       await settlesWithin(emptied, timeoutMs);
     }
     await settlesWithin(this.cluster?.stop() ?? Promise.resolve(), timeoutMs);
-  }
-
-  /**
-   * Session clients go on on another node of the cluster: each one handed over is told
-   * to reconnect (1012), and resumes there, or on any node, with nothing missed.
-   */
-  private async handOverSessions(): Promise<void> {
-    const { handover, sessions } = this.desk;
-    const sessionClients = [...this.hub.clients.values()].filter((client) => sessions.of(client) !== undefined);
-    if (handover === null || sessionClients.length === 0) return;
-    const handed = await handover.handOver(sessionClients);
-    for (const client of handed) client.close(CloseCode.ServiceRestart, 'server restarting: resume the session');
   }
 }

@@ -1,5 +1,8 @@
-// Everything sessions need of a node, in one place: the held sessions, going away and coming back, the relay.
-import type { Client } from '../client.js';
+// Everything sessions need of a node, in one place: the held sessions, going away and coming back, the relay, the handover.
+import type { Client, RoomMembership } from '../client.js';
+import { CloseCode } from '../errors.js';
+import type { Hub } from '../hub.js';
+import { handoverHostOf } from './handover-host.js';
 import type { Cluster } from '../cluster/cluster.js';
 import type { NodeId, RelayEnvelope } from '../cluster/envelope.js';
 import { encodeSession } from '../codec.js';
@@ -8,7 +11,7 @@ import type { BroadcasterLogger } from '../handlers.js';
 import { presenceStateOf } from '../presence/local-presence.js';
 import type { CoreStats } from '../stats.js';
 import { SessionDoor, type SessionNode } from './session-door.js';
-import type { SessionHandover } from './session-handover.js';
+import { SessionHandover } from './session-handover.js';
 import { SessionRelay } from './session-relay.js';
 import type { SessionConn } from './session-conn.js';
 import type { SessionRequest } from './session-request.js';
@@ -17,8 +20,12 @@ import { Sessions } from './sessions.js';
 
 /** What sessions need of their node. */
 export interface DeskNode extends Omit<SessionNode, 'awayChanged'> {
+  readonly hub: Hub;
+  readonly membership: RoomMembership;
   /** The transport's handle of `client` over `conn`. */
   handleOn(client: Client, conn: Conn): ClientSession;
+  /** Whether the node is shutting down. */
+  closing(): boolean;
 }
 
 /**
@@ -31,7 +38,7 @@ export class SessionDesk {
   readonly door: SessionDoor;
   readonly relay: SessionRelay | null;
   /** Hands this node's sessions to another as it shuts down, and takes other nodes' (in a cluster). */
-  handover: SessionHandover | null = null;
+  readonly handover: SessionHandover | null = null;
 
   constructor(
     settings: ResolvedSessionSettings,
@@ -50,6 +57,22 @@ export class SessionDesk {
     this.door = new SessionDoor(this.sessions, { ...node, awayChanged }, counters, logger, settings.sessionGrace);
     const relayNode = { resume: (conn: Conn, token: string, received: number) => this.door.resume(conn, token, received), handleOn: node.handleOn };
     this.relay = cluster === null ? null : new SessionRelay(cluster, this.sessions.tokens, relayNode, limits, counters, logger);
+    if (cluster !== null && this.sessions.enabled) {
+      const { hub, membership, runEventHandler, closing } = node;
+      const host = handoverHostOf({ hub, desk: this, cluster, membership, settings, logger, runEventHandler, closing });
+      this.handover = new SessionHandover(cluster, hub, host, counters, logger);
+    }
+  }
+
+  /**
+   * The session clients among `clients` go on on another node of the cluster (the node
+   * is shutting down): each one handed over is told to reconnect (1012), and resumes
+   * there, or on any node, with nothing missed.
+   */
+  async handOverSessions(clients: readonly Client[]): Promise<void> {
+    const sessionClients = clients.filter((client) => this.sessions.of(client) !== undefined);
+    if (this.handover === null || sessionClients.length === 0) return;
+    for (const client of await this.handover.handOver(sessionClients)) client.close(CloseCode.ServiceRestart, 'server restarting: resume the session');
   }
 
   /**
