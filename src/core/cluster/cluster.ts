@@ -148,6 +148,11 @@ export class Cluster {
     return this.options.secret !== undefined;
   }
 
+  /** Drops a claim of another node past a bound (counted in `rejected`, logged now and then). */
+  reject(what: string): void {
+    this.link.reject(what);
+  }
+
   /** Publishes a relayed session's message (see `SessionRelay`). */
   publishRelay(envelope: DistributiveOmit<RelayEnvelope, 'node'>): void {
     this.link.publish({ ...envelope, node: this.nodeId } as RelayEnvelope);

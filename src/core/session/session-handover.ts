@@ -13,6 +13,8 @@ import type { CoreStats } from '../stats.js';
 const ANSWER_TIMEOUT_MS = 2000;
 /** How long a node keeps what reaches a client it agreed to take, waiting for its session. */
 const ARRIVAL_TIMEOUT_MS = 10_000;
+/** The most clients a node agrees to take at once (each is kept for until it arrives). */
+const MAX_TAKING = 10_000;
 
 type HandoverEnvelope = Extract<RelayEnvelope, { kind: 'session-shadow' | 'session-shadowing' | 'session-handover' | 'session-refused' }>;
 
@@ -151,7 +153,9 @@ export class SessionHandover {
 
   /** Another node asks this one to take a client: what reaches it is kept from now on. */
   private shadow(from: NodeId, link: string, clientId: string): void {
-    if (this.node.closing || this.hub.clients.has(clientId) || this.hub.shadows.has(clientId)) {
+    const busy = this.taking.size >= MAX_TAKING;
+    if (busy) this.cluster.reject(`a request to take a session past ${MAX_TAKING} being taken at once`);
+    if (busy || !this.cluster.signs || this.node.closing || this.hub.clients.has(clientId) || this.hub.shadows.has(clientId)) {
       this.cluster.publishRelay({ kind: 'session-refused', to: from, link });
       return;
     }
