@@ -19,6 +19,9 @@ export interface RelayInContext {
   link: string;
   /** The session's client ID, until the connection is known to be relayed or not. */
   clientId: string;
+  /** The resume asked for: the session's token, and the frames the client counted. */
+  token: string;
+  received: number;
   /** The connection here. */
   conn: Conn;
   publish: RelayPublish;
@@ -84,6 +87,20 @@ export class RelayIn {
     this.context.done();
     this.local = this.context.fallBack();
     for (const data of this.waiting.splice(0)) this.local.receive(data);
+  }
+
+  /**
+   * The holder handed the session over to this node instead: `take` resumes it here on
+   * this connection (its handle, or `null` if it cannot), which is no longer relayed.
+   */
+  arrived(take: (conn: Conn, token: string, received: number) => ClientSession | null): void {
+    if (this.state !== 'waiting') return;
+    const local = take(this.conn, this.context.token, this.context.received);
+    if (local === null) return this.refused();
+    this.state = 'local';
+    this.context.done();
+    this.local = local;
+    for (const data of this.waiting.splice(0)) local.receive(data);
   }
 
   /** The holder closes the connection. */

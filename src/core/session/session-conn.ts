@@ -39,6 +39,11 @@ export class SessionConn implements Conn {
     return conn;
   }
 
+  /** Whether every frame after `received` is still kept (a resume from it would hold). */
+  keepsAfter(received: number): boolean {
+    return this.kept.after(received) !== null;
+  }
+
   /** The frames the session keeps, oldest first (the newest of {@link written}). */
   keptFrames(): OutgoingFrame[] {
     return this.kept.keptFrames();

@@ -13,7 +13,7 @@ import type { CoreStats } from '../stats.js';
 import { SessionDoor, type SessionNode } from './session-door.js';
 import { SessionHandover } from './session-handover.js';
 import { SessionRelay } from './session-relay.js';
-import type { SessionConn } from './session-conn.js';
+import { SESSION_TAKEN_OVER, type SessionConn } from './session-conn.js';
 import type { SessionRequest } from './session-request.js';
 import type { ResolvedSessionSettings } from './session-settings.js';
 import { Sessions } from './sessions.js';
@@ -55,13 +55,38 @@ export class SessionDesk {
       cluster?.publishPresence(client.id, presenceStateOf(client));
     };
     this.door = new SessionDoor(this.sessions, { ...node, awayChanged }, counters, logger, settings.sessionGrace);
-    const relayNode = { resume: (conn: Conn, token: string, received: number) => this.door.resume(conn, token, received), handleOn: node.handleOn };
+    const relayNode = {
+      resume: (conn: Conn, token: string, received: number) => this.door.resume(conn, token, received),
+      handleOn: node.handleOn,
+      moveTo: (token: string, received: number, to: NodeId, link: string) => this.moveTo(token, received, to, link),
+    };
     this.relay = cluster === null ? null : new SessionRelay(cluster, this.sessions.tokens, relayNode, limits, counters, logger);
     if (cluster !== null && this.sessions.enabled) {
       const { hub, membership, runEventHandler, closing } = node;
       const host = handoverHostOf({ hub, desk: this, cluster, membership, settings, logger, runEventHandler, closing });
       this.handover = new SessionHandover(cluster, hub, host, counters, logger);
+      this.handover.onArrived = (link) => this.relay?.arrived(link);
     }
+  }
+
+  /**
+   * Hands the session `token` names over to the node `to`, where the client reconnected
+   * (its resume waits there as `link`): the session goes on there, not relayed. `null`
+   * when it cannot be resumed from `received` here, or there is no handover.
+   */
+  private moveTo(token: string, received: number, to: NodeId, link: string): Promise<boolean> | null {
+    const held = this.sessions.find(token);
+    const client = held?.client;
+    if (this.handover === null || held === null || client == null || !this.node.has(client) || !held.conn.keepsAfter(received)) return null;
+    if (!this.handover.movable(client)) return null;
+    held.moving = true;
+    const socket = held.conn.current;
+    return this.handover.handOverTo(client, to, link).then((moved) => {
+      held.moving = false;
+      // A socket the session was still on here is closed: another took it over.
+      if (moved && socket !== null) socket.close(SESSION_TAKEN_OVER, 'session resumed elsewhere');
+      return moved;
+    });
   }
 
   /**

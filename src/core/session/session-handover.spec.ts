@@ -147,4 +147,54 @@ describe('sessions handed over to another node as their node shuts down', () => 
     const bodies = [...ana.conn.json(), ...back.conn.json()].map(bodyOf).filter((body) => body !== null);
     expect(bodies).toEqual(Array.from({ length: 20 }, (_, i) => `x${i + 1}`));
   });
+
+  it('moves a session to the node its client reconnected to: same ID, what it missed, then its requests run there; the old node keeps nothing', async () => {
+    nodes = await cluster(2, { clusterSecret: SECRET, sessionGrace: 5000 });
+    const [a, b] = nodes;
+    const ana = a.join({ user: 'ana' }, true);
+    ana.session.receive(joinRoom('lobby'));
+    const ben = b.join();
+    await flow();
+    ana.session.detach();
+    await flow();
+    ben.session.receive(allCast('missed'));
+    await flow();
+    ben.conn.take();
+
+    const back = b.join(undefined, true, sessionOf(ana.conn));
+    await flow();
+    expect(back.session.id).toBe(ana.id);
+    expect(back.conn.json().slice(0, 2)).toEqual([expect.objectContaining({ EventType: 5, ClientID: ana.id, Resumed: true }), expect.objectContaining({ HandlerID: 1 })]);
+    expect(bodyOf(back.conn.json()[1])).toBe('missed');
+    expect(a.core.stats().sessions).toMatchObject({ handedOver: 1, relaying: 0 });
+    expect(b.core.stats().sessions).toMatchObject({ takenOver: 1, resumed: 1, relaying: 0 });
+    expect(b.core.roomsOf(ana.id)).toEqual(['lobby']);
+    expect(a.core.clientIds()).toEqual(b.core.clientIds());
+    // Its requests run where it is now.
+    back.session.receive(request(3, Buffer.from([CastType.RoomOthers, ...Buffer.from('lobby')])));
+    back.session.receive(joinRoom('kitchen'));
+    await flow();
+    expect(b.core.roomsOf(ana.id).sort()).toEqual(['kitchen', 'lobby']);
+    expect(ben.conn.json().filter((frame) => frame.ClientID === ana.id)).toEqual([]);
+    expect(b.events.filter((event) => event.clientId === ana.id).map((event) => event.eventType)).toEqual([EventType.OnResume, EventType.OnJoinRoom]);
+  });
+
+  it('closes the old socket (4001) of a session moved while its node had not noticed it was gone, and a second resume of the same token is a new client', async () => {
+    nodes = await cluster(3, { clusterSecret: SECRET, sessionGrace: 5000 });
+    const [a, b, c] = nodes;
+    const ana = a.join(undefined, true);
+    await flow();
+    const token = sessionOf(ana.conn);
+    const back = b.join(undefined, true, token);
+    const twin = c.join(undefined, true, token);
+    await flow();
+    expect(ana.conn.closedWith?.code).toBe(4001);
+    ana.session.detach();
+    const resumed = [back, twin].filter((one) => one.conn.json()[0]?.Resumed === true);
+    expect(resumed).toHaveLength(1);
+    expect(resumed[0].session.id).toBe(ana.id);
+    const other = resumed[0] === back ? twin : back;
+    expect(other.session.id).not.toBe(ana.id);
+    expect(other.conn.json().find((frame) => frame.EventType === 5)).toMatchObject({ Resumed: false });
+  });
 });

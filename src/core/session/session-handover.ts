@@ -54,6 +54,9 @@ export class SessionHandover {
   /** Clients this node agreed to take, by link, and until when. */
   private readonly taking = new Map<string, { from: NodeId; clientId: string; timer: ReturnType<typeof setTimeout> }>();
 
+  /** Told of each session that arrived, with the link it was handed over on. */
+  onArrived: ((link: string, clientId: string) => void) | null = null;
+
   constructor(
     private readonly cluster: Cluster,
     private readonly hub: Hub,
@@ -61,6 +64,17 @@ export class SessionHandover {
     private readonly counters: CoreStats,
     private readonly logger: BroadcasterLogger,
   ) {}
+
+  /**
+   * Hands `client` to the node `heir`, where its resume arrived (as `link` there);
+   * resolves with whether it went. Counted in `handedOver` when it did.
+   */
+  async handOverTo(client: Client, heir: NodeId, link: string): Promise<boolean> {
+    if (!this.cluster.signs) return false;
+    const handed = await this.handOne(client, heir, link);
+    if (handed) this.counters.sessions.handedOver += 1;
+    return handed;
+  }
 
   /**
    * Hands each of `clients` to another node; resolves with those handed over. A client
@@ -87,6 +101,11 @@ export class SessionHandover {
     this.counters.sessions.handoverFailed += failed;
     if (failed > 0) this.logger.warn(`${failed} of ${clients.length} session client(s) could not be handed over to another instance: they end`);
     return handed;
+  }
+
+  /** Whether `client`'s session can be handed over now (a cluster that signs, a session that can travel). */
+  movable(client: Client): boolean {
+    return this.cluster.signs && this.node.snapshot(client) !== null;
   }
 
   /** A handover message for this node. */
@@ -117,8 +136,7 @@ export class SessionHandover {
     for (const [link, taking] of this.taking) if (taking.from === nodeId) this.giveUp(link);
   }
 
-  private handOne(client: Client, heir: NodeId): Promise<boolean> {
-    const link = uuidv4();
+  private handOne(client: Client, heir: NodeId, link: string = uuidv4()): Promise<boolean> {
     return new Promise<boolean>((settle) => {
       const timer = setTimeout(() => {
         if (this.asked.delete(link)) settle(false);
@@ -185,6 +203,7 @@ export class SessionHandover {
     }
     this.counters.sessions.takenOver += 1;
     this.node.arrive(session, since);
+    this.onArrived?.(link, session.clientId);
   }
 
   private giveUp(link: string): void {

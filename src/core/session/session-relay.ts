@@ -19,6 +19,11 @@ export interface RelayNode {
   resume(conn: Conn, token: string, received: number): Client | null;
   /** The handle of `client` over `conn`, as a transport gets it. */
   handleOn(client: Client, conn: Conn): ClientSession;
+  /**
+   * Hands the session `token` names to `to`, where its resume arrived as `link`;
+   * resolves with whether it went. `null` when it is not to be tried (relay instead).
+   */
+  moveTo(token: string, received: number, to: NodeId, link: string): Promise<boolean> | null;
 }
 
 /** One session of this node whose connection is on another node. */
@@ -67,6 +72,8 @@ export class SessionRelay {
       holder,
       link,
       clientId: claim.clientId,
+      token,
+      received,
       conn,
       publish: this.publish,
       limits: this.limits,
@@ -111,6 +118,14 @@ export class SessionRelay {
     }
   }
 
+  /** The session of a connection here waiting on `link` was handed over to this node: it resumes here. */
+  arrived(link: string): void {
+    this.here.get(link)?.arrived((conn, token, received) => {
+      const client = this.node.resume(conn, token, received);
+      return client === null ? null : this.node.handleOn(client, conn);
+    });
+  }
+
   /** Relayed connections now: those here to sessions elsewhere, and those elsewhere to sessions here. */
   get size(): number {
     return this.here.size + this.there.size;
@@ -122,8 +137,19 @@ export class SessionRelay {
     for (const relay of [...this.here.values()]) if (relay.holder === nodeId) relay.holderGone();
   }
 
-  /** The holder's side: the session, if it can be resumed, takes a connection on the node that asks. */
+  /**
+   * The holder's side: the session moves to the node that asks, if it can; otherwise, if
+   * it can be resumed, it takes a connection relayed from there.
+   */
   private accept(envelope: Extract<RelayEnvelope, { kind: 'session-resume' }>): void {
+    const moving = this.node.moveTo(envelope.token, envelope.received, envelope.node, envelope.link);
+    if (moving === null) return this.relayTo(envelope);
+    void moving.then((moved) => {
+      if (!moved) this.relayTo(envelope);
+    });
+  }
+
+  private relayTo(envelope: Extract<RelayEnvelope, { kind: 'session-resume' }>): void {
     const { link, node: from } = envelope;
     const conn = new RelayedConn(from, link, this.publish, this.cluster.maxCastSize, () => {
       const relayed = this.there.get(link);

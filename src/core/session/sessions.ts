@@ -14,6 +14,8 @@ export interface HeldSession {
   graceTimer: ReturnType<typeof setTimeout> | null;
   /** When its grace period started (while away). */
   awaySince: number;
+  /** Being handed over to another node: no resume takes it here meanwhile. */
+  moving?: boolean;
 }
 
 /**
@@ -65,7 +67,7 @@ export class Sessions {
     const claim = this.tokens.read(token);
     if (claim === null) return null;
     const held = this.byKey.get(claim.key);
-    if (held === undefined || held.client?.id !== claim.clientId || held.generation !== claim.generation) return null;
+    if (held === undefined || held.moving === true || held.client?.id !== claim.clientId || held.generation !== claim.generation) return null;
     return held;
   }
 
