@@ -37,13 +37,13 @@ export interface SessionStats {
   started: number;
   /** Resumes that took a session back. */
   resumed: number;
-  /** Resumes that reached this instance for a session held by another, relayed to it. */
+  /** Resumes that reached this instance for a session held by another, passed on to it (which moved the session here, or relayed it). */
   relayed: number;
   /** Connections relayed now, either way (here to a session elsewhere, or elsewhere to one here). */
   relaying: number;
   /** Resume requests that could not (unknown, altered or spent token, frames no longer kept): each went on as a new client. */
   refused: number;
-  /** Sessions this instance handed over to another as it shut down. */
+  /** Sessions this instance handed over to another: where their clients reconnected, or as it shut down. */
   handedOver: number;
   /** Sessions another instance handed over to this one. */
   takenOver: number;
