@@ -9,14 +9,12 @@ export class TcpProxy {
   private constructor(
     private readonly server: Server,
     readonly port: number,
-    private readonly target: { port: number },
   ) {}
 
   static async start(targetPort: number): Promise<TcpProxy> {
     const pairs = new Set<[Socket, Socket]>();
-    const target = { port: targetPort };
     const server = createServer((inbound) => {
-      const outbound = createConnection(target.port, '127.0.0.1');
+      const outbound = createConnection(targetPort, '127.0.0.1');
       const pair: [Socket, Socket] = [inbound, outbound];
       pairs.add(pair);
       inbound.pipe(outbound).pipe(inbound);
@@ -29,7 +27,7 @@ export class TcpProxy {
       outbound.on('error', end).on('close', end);
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const proxy = new TcpProxy(server, (server.address() as AddressInfo).port, target);
+    const proxy = new TcpProxy(server, (server.address() as AddressInfo).port);
     (proxy as unknown as { pairs: typeof pairs }).pairs = pairs;
     return proxy;
   }
@@ -37,11 +35,6 @@ export class TcpProxy {
   /** Connections open through the proxy now. */
   get open(): number {
     return this.pairs.size;
-  }
-
-  /** Sends new connections to `port` from now on, as a balancer does once a server is down. */
-  retarget(port: number): void {
-    this.target.port = port;
   }
 
   /** Destroys every connection through the proxy. */

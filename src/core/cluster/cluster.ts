@@ -33,6 +33,8 @@ export class Cluster {
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
   private everUp = false;
+  /** When this node started, then when its link first came up: the start of what it knows of the others. */
+  private knowingSince = Number.POSITIVE_INFINITY;
   /** The number of this node's last cast published. */
   private castSeq = 0;
 
@@ -72,6 +74,7 @@ export class Cluster {
    * served anyway and the cluster joins when the link comes up.
    */
   async start(): Promise<void> {
+    this.knowingSince = this.now();
     const connected = this.link.connect();
     connected.catch((error: unknown) => this.options.logger.error(`cluster backplane failed to connect: ${String(error)}`));
     this.timer = setInterval(() => this.tick(), this.options.heartbeatInterval);
@@ -87,6 +90,19 @@ export class Cluster {
     this.stopped = true;
     clearInterval(this.timer);
     await this.link.close({ kind: 'bye', node: this.nodeId });
+  }
+
+  /**
+   * Whether this node may not know every other node's clients yet: until two heartbeats
+   * after its link first came up (every node has beaten by then, and been asked for its
+   * lists where this node had none).
+   */
+  get learning(): boolean {
+    return this.now() - this.knowingSince < 2 * this.options.heartbeatInterval;
+  }
+
+  private now(): number {
+    return (this.options.now ?? Date.now)();
   }
 
   /** Room left in a message for a cast's header, beside its body and targets. */
@@ -181,6 +197,7 @@ export class Cluster {
     this.remote.heardEveryoneNow();
     if (!this.everUp) {
       this.everUp = true;
+      this.knowingSince = this.now();
       this.sync.askEveryone();
     }
     this.sync.beat();

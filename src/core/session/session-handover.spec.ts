@@ -1,5 +1,5 @@
 import { CastType, EventType, newResponseMessage } from '../message';
-import { cluster, request, settle, sleep, type Node, useVirtualTime } from '../testing/cluster-nodes';
+import { cluster, Node, request, settle, sleep, useVirtualTime } from '../testing/cluster-nodes';
 import type { FakeConn } from '../testing/fake-conn';
 
 const SECRET = 'a cluster secret of some length';
@@ -196,5 +196,27 @@ describe('sessions handed over to another node as their node shuts down', () => 
     const other = resumed[0] === back ? twin : back;
     expect(other.session.id).not.toBe(ana.id);
     expect(other.conn.json().find((frame) => frame.EventType === 5)).toMatchObject({ Resumed: false });
+  });
+
+  it('waits, on a node that has only just joined the cluster, until it learns which node holds the session being resumed', async () => {
+    nodes = await cluster(1, { clusterSecret: SECRET, sessionGrace: 5000 });
+    const [a] = nodes;
+    const ana = a.join(undefined, true);
+    await flow();
+    ana.session.detach();
+    // A node started a moment ago (a restarted instance) gets the resume before it knows the others' clients.
+    const fresh = new Node(a.medium, { clusterSecret: SECRET, sessionGrace: 5000 });
+    nodes.push(fresh);
+    const starting = fresh.core.start();
+    const back = fresh.join(undefined, true, sessionOf(ana.conn));
+    await starting;
+    back.session.receive(joinRoom('early'));
+    await flow();
+    await sleep(100);
+    await flow();
+    expect(back.session.id).toBe(ana.id);
+    expect(back.conn.json()[0]).toMatchObject({ EventType: 5, ClientID: ana.id, Resumed: true });
+    // What it sent while waiting ran once it was placed.
+    expect(fresh.core.roomsOf(ana.id)).toEqual(['early']);
   });
 });

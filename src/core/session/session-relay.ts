@@ -6,12 +6,15 @@ import type { NodeId, RelayEnvelope } from '../cluster/envelope.js';
 import type { BacklogLimits, ClientSession, Conn } from '../conn.js';
 import type { BroadcasterLogger } from '../handlers.js';
 import type { CoreStats } from '../stats.js';
+import { DeferredSession } from './deferred-session.js';
 import { RelayIn } from './relay-in.js';
 import { RelayedConn, type RelayPublish } from './relayed-conn.js';
 import type { SessionTokens } from './session-token.js';
 
 /** How long a node waits for the holder of a session to answer a relayed resume. */
 const ANSWER_TIMEOUT_MS = 5000;
+/** How often a node new to the cluster looks again for the holder of a session being resumed. */
+const PLACE_CHECK_MS = 25;
 
 /** What the relay needs of its node. */
 export interface RelayNode {
@@ -47,6 +50,9 @@ export class SessionRelay {
   private readonly here = new Map<string, RelayIn>();
   /** Sessions here whose connections are elsewhere. */
   private readonly there = new Map<string, Relayed>();
+  /** Resumes waiting for their session's holder to be known (this node has just joined the cluster). */
+  private readonly unplaced = new Set<{ clientId: string; deferred: DeferredSession; place(holder: NodeId | undefined): void }>();
+  private placeTimer: ReturnType<typeof setInterval> | null = null;
   private readonly publish: RelayPublish = (envelope) => this.cluster.publishRelay(envelope);
 
   constructor(
@@ -65,13 +71,50 @@ export class SessionRelay {
   resumeElsewhere(conn: Conn, token: string, received: number, fallBack: () => ClientSession): ClientSession | null {
     if (!this.cluster.signs) return null;
     const claim = this.tokens.read(token);
-    const holder = claim === null ? undefined : this.cluster.remote.holderOf(claim.clientId);
-    if (claim === null || holder === undefined) return null;
+    if (claim === null) return null;
+    const holder = this.cluster.remote.holderOf(claim.clientId);
+    if (holder !== undefined) return this.passOn(holder, claim.clientId, conn, token, received, fallBack);
+    if (!this.cluster.learning) return null;
+    // This node has only just joined the cluster: the session's holder may not be known yet.
+    const deferred = new DeferredSession(claim.clientId, () => {
+      this.logger.warn(`client ${claim.clientId}: sent more than it may before its resume was answered; closed`);
+      conn.close(1008, 'too much sent before the session was resumed');
+    });
+    this.unplaced.add({
+      clientId: claim.clientId,
+      deferred,
+      place: (found) => {
+        if (found !== undefined) return deferred.settle(this.passOn(found, claim.clientId, conn, token, received, fallBack));
+        this.counters.sessions.refused += 1;
+        deferred.settle(fallBack());
+      },
+    });
+    this.placeTimer ??= setInterval(() => this.placeWaiting(), PLACE_CHECK_MS);
+    this.placeTimer.unref?.();
+    return deferred.handle;
+  }
+
+  /** Resumes waiting for their session's holder to be known: placed once it is, or once it cannot be. */
+  private placeWaiting(): void {
+    for (const waiting of this.unplaced) {
+      const holder = waiting.deferred.gone ? undefined : this.cluster.remote.holderOf(waiting.clientId);
+      if (!waiting.deferred.gone && holder === undefined && this.cluster.learning) continue;
+      this.unplaced.delete(waiting);
+      if (!waiting.deferred.gone) waiting.place(holder);
+    }
+    if (this.unplaced.size === 0 && this.placeTimer !== null) {
+      clearInterval(this.placeTimer);
+      this.placeTimer = null;
+    }
+  }
+
+  /** Asks `holder` to resume the session over `conn`, which waits for the answer. */
+  private passOn(holder: NodeId, clientId: string, conn: Conn, token: string, received: number, fallBack: () => ClientSession): ClientSession {
     const link = uuidv4();
     const relay = new RelayIn({
       holder,
       link,
-      clientId: claim.clientId,
+      clientId,
       token,
       received,
       conn,

@@ -86,8 +86,12 @@ export class Node {
   readonly events: EventMessage[] = [];
   readonly logger = quietLogger();
 
-  constructor(hub: InMemoryHub, options: NodeOptions = {}) {
-    this.backplane = new InMemoryBackplane(hub);
+  constructor(
+    /** The medium of its cluster (another node may be made on it later). */
+    readonly medium: InMemoryHub,
+    options: NodeOptions = {},
+  ) {
+    this.backplane = new InMemoryBackplane(medium);
     const eventHandlers: EventHandlers = new Map([
       [EventType.OnAddClient, (event: EventMessage) => void this.events.push(event)],
       [EventType.OnDelClient, (event: EventMessage) => void this.events.push(event)],
