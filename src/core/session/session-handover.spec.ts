@@ -1,25 +1,11 @@
 import { CastType, EventType, newResponseMessage } from '../message';
-import { cluster, Node, request, settle, sleep, useVirtualTime } from '../testing/cluster-nodes';
-import type { FakeConn } from '../testing/fake-conn';
+import { cluster, Node, request, sleep, useVirtualTime } from '../testing/cluster-nodes';
+import { flow, sessionOf } from '../testing/session-clients';
 
 const SECRET = 'a cluster secret of some length';
 const allCast = (text: string) => request(1, Buffer.concat([Buffer.from([CastType.All]), Buffer.from(text)]));
 const joinRoom = (room: string) => request(4, Buffer.from(room));
 const bodyOf = (frame: Record<string, unknown>) => (typeof frame.Body === 'string' ? Buffer.from(frame.Body, 'base64').toString('utf8') : null);
-
-async function flow(): Promise<void> {
-  for (let i = 0; i < 3; i++) {
-    await new Promise((resolve) => setImmediate(resolve));
-    await settle();
-  }
-}
-
-/** The last session frame a client received over `conns`, and the frames it counted. */
-function sessionOf(...conns: FakeConn[]): { token: string; received: number } {
-  const frames = conns.flatMap((conn) => conn.json());
-  const sessionFrames = frames.filter((frame) => frame.EventType === 5);
-  return { token: sessionFrames[sessionFrames.length - 1].Session as string, received: frames.length - sessionFrames.length };
-}
 
 describe('sessions handed over to another node as their node shuts down', () => {
   useVirtualTime();

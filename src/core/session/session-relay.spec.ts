@@ -1,6 +1,7 @@
 import { CastType, EventType, newResponseMessage } from '../message';
-import { cluster, request, settle, sleep, type Node, type NodeOptions, useVirtualTime } from '../testing/cluster-nodes';
+import { cluster, request, sleep, type Node, type NodeOptions, useVirtualTime } from '../testing/cluster-nodes';
 import type { FakeConn } from '../testing/fake-conn';
+import { flow, sessionOf } from '../testing/session-clients';
 
 const SECRET = 'a cluster secret of some length';
 /** A principal that is not plain data: its session cannot move to another node, so it is relayed. */
@@ -9,21 +10,6 @@ const allCast = (text: string) => request(1, Buffer.concat([Buffer.from([CastTyp
 const selfCast = (text: string) => request(1, Buffer.concat([Buffer.from([CastType.Self]), Buffer.from(text)]));
 const bodies = (conn: FakeConn) =>
   conn.take().flatMap((frame) => (typeof frame.Body === 'string' ? [Buffer.from(frame.Body, 'base64').toString('utf8')] : []));
-
-/** Lets relayed frames flow: they are batched per event-loop turn (a real one), then cross the backplane. */
-async function flow(): Promise<void> {
-  for (let i = 0; i < 3; i++) {
-    await new Promise((resolve) => setImmediate(resolve));
-    await settle();
-  }
-}
-
-/** The session frame a session client received last, and the frames it counted. */
-function sessionOf(...conns: FakeConn[]): { token: string; received: number } {
-  const frames = conns.flatMap((conn) => conn.json());
-  const sessionFrames = frames.filter((frame) => frame.EventType === 5);
-  return { token: sessionFrames[sessionFrames.length - 1].Session as string, received: frames.length - sessionFrames.length };
-}
 
 describe('a session resumed on another node of the cluster, relayed where it cannot move', () => {
   useVirtualTime();
