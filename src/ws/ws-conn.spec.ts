@@ -9,12 +9,21 @@ const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 /** A TCP stream stand-in that records each write; a stalled one never completes them. */
 class RecordingStream extends Writable {
   readonly writes: Buffer[] = [];
-  constructor(private readonly stalled = false) {
+  private pending: (() => void) | null = null;
+  constructor(private stalled = false) {
     super({ highWaterMark: 1 });
   }
   override _write(chunk: Buffer, _encoding: BufferEncoding, done: (error?: Error) => void): void {
     this.writes.push(chunk);
-    if (!this.stalled) done();
+    if (this.stalled) this.pending = () => done();
+    else done();
+  }
+  /** A stalled stream takes what it holds, and everything after, as a reader catching up would. */
+  catchUp(): void {
+    this.stalled = false;
+    const pending = this.pending;
+    this.pending = null;
+    pending?.();
   }
 }
 
@@ -102,6 +111,25 @@ describe('WsConn with a WriteCoalescer', () => {
     // The stalled socket's first write never completed: everything after it is backlog.
     expect(stalled.backlog().messages).toBe(5);
     expect(reader.backlog().messages).toBe(0);
+  });
+
+  it('holds the frames of a socket that is behind until it drains, counts them as backlog, then writes them in one write', async () => {
+    const stream = new RecordingStream(true);
+    const { send, backlog } = connect(stream, new WriteCoalescer());
+    send('{"turn":0}');
+    await nextTurn();
+    for (let turn = 1; turn < 5; turn++) {
+      send(`{"turn":${turn}}`);
+      await nextTurn();
+    }
+    // One write went out and was never taken: the frames since wait, and count.
+    expect(stream.writes).toHaveLength(1);
+    expect(backlog()).toEqual({ bytes: 60, messages: 5 });
+    stream.catchUp();
+    await nextTurn();
+    expect(stream.writes).toHaveLength(2);
+    expect(texts(stream.writes[1])).toEqual([1, 2, 3, 4].map((turn) => `{"turn":${turn}}`));
+    expect(backlog()).toEqual({ bytes: 0, messages: 0 });
   });
 
   it('writes at once past 64 KiB instead of holding a large batch for the turn', () => {

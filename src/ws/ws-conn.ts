@@ -28,6 +28,8 @@ export class WsConn implements Conn, CoalescedWriter {
   private streamBytes = 0;
   private checkedTurn = -1;
   private scheduled = false;
+  /** Whether frames wait in `queued` for the stream to drain (see {@link writeQueued}). */
+  private holding = false;
 
   /**
    * @param socket the `ws` socket
@@ -55,7 +57,7 @@ export class WsConn implements Conn, CoalescedWriter {
 
   sendWithin(frame: OutgoingFrame, limits: BacklogLimits): boolean {
     if (this.checkedTurn !== this.coalescer.turn) this.checkStream();
-    if (exceedsBacklog(this.inStreamFrames, this.streamBytes, frame.text.length, limits)) return false;
+    if (exceedsBacklog(this.unsentFrames(), this.unsentBytes(), frame.text.length, limits)) return false;
     this.send(frame.text, frame);
     return true;
   }
@@ -65,9 +67,17 @@ export class WsConn implements Conn, CoalescedWriter {
     this.writeQueued();
   }
 
-  private writeQueued(): void {
+  /**
+   * Writes the queued frames in one write. While the stream holds more than it wants
+   * (`writableNeedDrain`: the client reads slower than it is sent to), they wait in the
+   * queue instead, and go out together when it drains: a client that is behind costs one
+   * write (and one buffer) per drain, not one per turn, and leaves less for the garbage
+   * collector. Frames that wait count as backlog.
+   */
+  private writeQueued(force = false): void {
     const count = this.queued.length;
     if (count === 0) return;
+    if (!force && this.stream.writableNeedDrain) return this.hold();
     const data = count === 1 ? this.queued[0] : this.coalescer.join(this.queued, this.queuedBytes);
     this.queued.length = 0;
     this.queuedBytes = 0;
@@ -86,10 +96,21 @@ export class WsConn implements Conn, CoalescedWriter {
   }
 
   close(code?: number, reason?: string): void {
-    // Queued frames go out ahead of the close frame.
-    this.writeQueued();
+    // Queued frames go out ahead of the close frame, waiting or not.
+    this.writeQueued(true);
     this.socket.close(code, reason);
   }
+
+  private hold(): void {
+    if (this.holding) return;
+    this.holding = true;
+    this.stream.once('drain', this.drained);
+  }
+
+  private readonly drained = (): void => {
+    this.holding = false;
+    this.writeQueued();
+  };
 
   // The stream is read once per turn, not per delivery: that read (or
   // `socket.bufferedAmount`) costs as much as the rest of a delivery, and the kernel
@@ -98,12 +119,12 @@ export class WsConn implements Conn, CoalescedWriter {
   // they are written, and the queue itself is written early at EARLY_WRITE_BYTES.
   unsentBytes(): number {
     if (this.checkedTurn !== this.coalescer.turn) this.checkStream();
-    return this.streamBytes;
+    return this.holding ? this.streamBytes + this.queuedBytes : this.streamBytes;
   }
 
   unsentFrames(): number {
     if (this.checkedTurn !== this.coalescer.turn) this.checkStream();
-    return this.inStreamFrames;
+    return this.holding ? this.inStreamFrames + this.queued.length : this.inStreamFrames;
   }
 
   /**
