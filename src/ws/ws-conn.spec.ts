@@ -9,21 +9,12 @@ const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 /** A TCP stream stand-in that records each write; a stalled one never completes them. */
 class RecordingStream extends Writable {
   readonly writes: Buffer[] = [];
-  private pending: (() => void) | null = null;
-  constructor(private stalled = false) {
+  constructor(private readonly stalled = false) {
     super({ highWaterMark: 1 });
   }
   override _write(chunk: Buffer, _encoding: BufferEncoding, done: (error?: Error) => void): void {
     this.writes.push(chunk);
-    if (this.stalled) this.pending = () => done();
-    else done();
-  }
-  /** A stalled stream takes what it holds, and everything after, as a reader catching up would. */
-  catchUp(): void {
-    this.stalled = false;
-    const pending = this.pending;
-    this.pending = null;
-    pending?.();
+    if (!this.stalled) done();
   }
 }
 
@@ -113,25 +104,6 @@ describe('WsConn with a WriteCoalescer', () => {
     expect(reader.backlog().messages).toBe(0);
   });
 
-  it('holds the frames of a socket that is behind until it drains, counts them as backlog, then writes them in one write', async () => {
-    const stream = new RecordingStream(true);
-    const { send, backlog } = connect(stream, new WriteCoalescer());
-    send('{"turn":0}');
-    await nextTurn();
-    for (let turn = 1; turn < 5; turn++) {
-      send(`{"turn":${turn}}`);
-      await nextTurn();
-    }
-    // One write went out and was never taken: the frames since wait, and count.
-    expect(stream.writes).toHaveLength(1);
-    expect(backlog()).toEqual({ bytes: 60, messages: 5 });
-    stream.catchUp();
-    await nextTurn();
-    expect(stream.writes).toHaveLength(2);
-    expect(texts(stream.writes[1])).toEqual([1, 2, 3, 4].map((turn) => `{"turn":${turn}}`));
-    expect(backlog()).toEqual({ bytes: 0, messages: 0 });
-  });
-
   it('writes at once past 64 KiB instead of holding a large batch for the turn', () => {
     const stream = new RecordingStream();
     const { send } = connect(stream, new WriteCoalescer());
@@ -205,5 +177,84 @@ describe('WsConn with a WriteCoalescer', () => {
     send('{"late":true}');
     await nextTurn();
     expect(stream.writes.map((write) => texts(write))).toEqual([['{"last":true}']]);
+  });
+
+  describe('the cast lane (casts to everyone, queued once per cast)', () => {
+    const limits = { maxBufferedBytes: 1024, maxBufferedMessages: 3 };
+
+    it('gives every member the turn’s casts in one buffer, shared, and in order with a member’s own frames', async () => {
+      const coalescer = new WriteCoalescer();
+      const [a, b] = [new RecordingStream(), new RecordingStream()];
+      const ana = connect(a, coalescer);
+      const ben = connect(b, coalescer);
+      const lane = ana.conn.joinLane(limits, () => undefined);
+      expect(ben.conn.joinLane(limits, () => undefined)).toBe(lane);
+      lane.cast(new OutgoingFrame('{"all":1}'));
+      ben.send('{"own":1}');
+      lane.cast(new OutgoingFrame('{"all":2}'));
+      await nextTurn();
+      expect(texts(a.writes[0])).toEqual(['{"all":1}', '{"all":2}']);
+      expect(texts(b.writes[0])).toEqual(['{"all":1}', '{"own":1}', '{"all":2}']);
+      expect([a.writes.length, b.writes.length]).toEqual([1, 1]);
+      // The next turn starts afresh.
+      lane.cast(new OutgoingFrame('{"all":3}'));
+      await nextTurn();
+      expect(a.writes[1]).toBe(b.writes[1]);
+      expect(texts(a.writes[1])).toEqual(['{"all":3}']);
+    });
+
+    it('gives a member that joins during a turn only the casts after it joined, and one that left none', async () => {
+      const coalescer = new WriteCoalescer();
+      const [a, b] = [new RecordingStream(), new RecordingStream()];
+      const ana = connect(a, coalescer);
+      const ben = connect(b, coalescer);
+      const lane = ana.conn.joinLane(limits, () => undefined);
+      lane.cast(new OutgoingFrame('{"all":1}'));
+      ben.conn.joinLane(limits, () => undefined);
+      lane.cast(new OutgoingFrame('{"all":2}'));
+      ana.conn.leaveLane();
+      await nextTurn();
+      expect(a.writes).toEqual([]);
+      expect(texts(b.writes[0])).toEqual(['{"all":2}']);
+    });
+
+    it('sends what a slow member’s eviction makes (its leave, a cast) to members already flushed once, after the turn’s casts', async () => {
+      const coalescer = new WriteCoalescer();
+      const readerStream = new RecordingStream();
+      const stalled = new RecordingStream(true);
+      const reader = connect(readerStream, coalescer);
+      const slow = connect(stalled, coalescer);
+      const lane = reader.conn.joinLane(limits, () => undefined);
+      slow.conn.joinLane(limits, () => {
+        reader.send('{"left":"slow"}');
+        lane.cast(new OutgoingFrame('{"all":"after"}'));
+      });
+      for (let i = 0; i < 3; i++) slow.send(`{"own":${i}}`);
+      await nextTurn();
+      lane.cast(new OutgoingFrame('{"all":1}'));
+      await nextTurn();
+      await nextTurn();
+      expect(readerStream.writes.flatMap((write) => texts(write))).toEqual(['{"all":1}', '{"left":"slow"}', '{"all":"after"}']);
+    });
+
+    it('gives a member too far behind none of the turn’s casts, says how many it missed, and writes none on its way out', async () => {
+      const coalescer = new WriteCoalescer();
+      const stalled = new RecordingStream(true);
+      const slow = connect(stalled, coalescer);
+      const missed: number[] = [];
+      const lane = slow.conn.joinLane(limits, (frames) => {
+        missed.push(frames);
+        slow.conn.close(1013, 'slow client');
+      });
+      for (let i = 0; i < 3; i++) slow.send(`{"own":${i}}`);
+      await nextTurn();
+      expect(slow.backlog().messages).toBe(3);
+      lane.cast(new OutgoingFrame('{"all":1}'));
+      lane.cast(new OutgoingFrame('{"all":2}'));
+      await nextTurn();
+      expect(missed).toEqual([2]);
+      expect(stalled.writes.flatMap((write) => texts(write))).toEqual(['{"own":0}', '{"own":1}', '{"own":2}']);
+      expect(slow.socket.close).toHaveBeenCalledWith(1013, 'slow client');
+    });
   });
 });
