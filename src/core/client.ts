@@ -1,6 +1,6 @@
 // One connected client: its connection, identity, rooms, and the order of its outcomes.
 import type { BroadcasterLogger, ClientIdentity, HandlerContext } from './handlers.js';
-import { exceedsBacklog, type BacklogLimits, type CastLane, type Conn, type OutgoingFrame } from './conn.js';
+import { exceedsBacklog, type BacklogLimits, type Conn, type OutgoingFrame } from './conn.js';
 import type { ClientId } from './message.js';
 import type { TokenBucket } from './rate-limiter.js';
 import { abortCall } from './call-abort.js';
@@ -76,15 +76,6 @@ export class Client {
       this.close();
       return true;
     }
-  }
-
-  /** Joins its connection's cast lane, if it has one (see {@link Conn.joinLane}). */
-  joinLane(limits: BacklogLimits, missed: (frames: number) => void): CastLane | null {
-    return this.conn.joinLane?.(limits, missed) ?? null;
-  }
-
-  leaveLane(): void {
-    this.conn.leaveLane?.();
   }
 
   /** Bytes the client has not taken yet, where the connection can tell. */

@@ -63,25 +63,6 @@ export interface Conn {
    * in place of {@link unsentFrames}, {@link unsentBytes} and {@link send} in turn.
    */
   sendWithin?(frame: OutgoingFrame, limits: BacklogLimits): boolean;
-  /**
-   * Joins the transport's {@link CastLane}, if it has one: casts to everyone then reach this
-   * connection through the lane, in order with its other frames; when it is too far
-   * behind (`limits`) to take its share, `missed` is told how many frames it did not
-   * take. Returns the lane, or `null`. Optional.
-   */
-  joinLane?(limits: BacklogLimits, missed: (frames: number) => void): CastLane | null;
-  /** Leaves the lane: the client is gone from the core. */
-  leaveLane?(): void;
-}
-
-/**
- * A transport's shortcut for casts to everyone: a frame cast through it is queued once,
- * and each connection that joined it ({@link Conn.joinLane}) takes its share when the
- * transport writes, within its backlog limits.
- */
-export interface CastLane {
-  /** Casts `frame` to every connection of the lane. */
-  cast(frame: OutgoingFrame): void;
 }
 
 /** The core's side of an attached connection, driven by the transport. */

@@ -2,10 +2,10 @@
 import type { Audience } from './audience.js';
 import type { Client } from './client.js';
 import { encodeEvent } from './codec.js';
-import { OutgoingFrame, type BacklogLimits, type CastLane } from './conn.js';
+import { OutgoingFrame, type BacklogLimits } from './conn.js';
 import type { SlowClientPolicy } from './core-options.js';
 import { Delivery } from './delivery.js';
-import { CastType, type ClientId, type EventType } from './message.js';
+import type { ClientId, EventType } from './message.js';
 import { selectRecipients } from './recipients.js';
 import { Rooms } from './rooms.js';
 import { Shadows } from './session/shadows.js';
@@ -35,22 +35,11 @@ export class Hub {
   private readonly membersOf = (room: string) => this.rooms.membersOf(room);
   private readonly announceClients: boolean;
   private quiet = false;
-  private readonly limits: BacklogLimits;
-  /** The transport's cast lane, and the clients here that take casts to everyone through it. */
-  private lane: CastLane | null = null;
-  private readonly laneMembers = new Set<Client>();
-  /** The clients here that take casts to everyone one by one. */
-  private readonly oneByOne = new Map<ClientId, Client>();
 
   /** @param evictSlow what becomes of a client too far behind, under the `'close'` policy */
-  constructor(
-    settings: HubSettings,
-    private readonly counters: CoreStats,
-    evictSlow: (client: Client) => void,
-  ) {
+  constructor(settings: HubSettings, counters: CoreStats, evictSlow: (client: Client) => void) {
     this.delivery = new Delivery(settings.limits, settings.slowClientPolicy, counters, evictSlow);
     this.announceClients = settings.announceClients;
-    this.limits = settings.limits;
     this.shadows = new Shadows(settings.limits);
   }
 
@@ -61,39 +50,19 @@ export class Hub {
 
   add(client: Client): void {
     this.clients.set(client.id, client);
-    const lane = client.joinLane(this.limits, (frames) => this.delivery.missed(client, frames));
-    if (lane !== null && (this.lane === null || this.lane === lane)) {
-      this.lane = lane;
-      this.laneMembers.add(client);
-      return;
-    }
-    client.leaveLane();
-    this.oneByOne.set(client.id, client);
   }
 
   /** Takes `client` out of this node and of every room; false when it was not here. */
   remove(client: Client): boolean {
     if (!this.has(client)) return false;
     this.clients.delete(client.id);
-    if (this.laneMembers.delete(client)) client.leaveLane();
-    else this.oneByOne.delete(client.id);
     this.rooms.removeEverywhere(client);
     return true;
   }
 
-  /**
-   * Writes `frame` to every client here that `audience` matches. A cast to everyone is
-   * handed once to the transport's lane for the clients in it (each takes it within its
-   * limits as the transport writes), and sent one by one to the others.
-   */
+  /** Writes `frame` to every client here that `audience` matches. */
   deliver(audience: Audience, frame: OutgoingFrame): void {
-    if (audience.castType === CastType.All && this.laneMembers.size > 0) {
-      this.lane!.cast(frame);
-      this.counters.messagesOut += this.laneMembers.size;
-      for (const target of this.oneByOne.values()) this.delivery.send(target, frame);
-    } else {
-      for (const target of selectRecipients(audience, this.clients, this.membersOf)) this.delivery.send(target, frame);
-    }
+    for (const target of selectRecipients(audience, this.clients, this.membersOf)) this.delivery.send(target, frame);
     if (this.shadows.size !== 0) this.shadows.offer(audience, frame);
   }
 

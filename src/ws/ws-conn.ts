@@ -1,9 +1,9 @@
 // A `ws` socket as the core's Conn: frames encoded once, written per turn, its backlog measured.
 import type { Writable } from 'node:stream';
 import type { WebSocket } from 'ws';
-import { exceedsBacklog, type BacklogLimits, type CastLane, type Conn, type OutgoingFrame } from '../core/conn.js';
+import { exceedsBacklog, type BacklogLimits, type Conn, type OutgoingFrame } from '../core/conn.js';
 import { encodeTextFrame } from './text-frame.js';
-import type { CoalescedWriter, LaneMember, WriteCoalescer } from './write-coalescer.js';
+import type { CoalescedWriter, WriteCoalescer } from './write-coalescer.js';
 
 const OPEN = 1;
 /**
@@ -17,7 +17,7 @@ const EARLY_WRITE_BYTES = 64 * 1024;
  * (on the {@link OutgoingFrame} all its recipients share) and written straight to the underlying TCP socket, all of one turn's frames in one
  * write. `ws` itself still handles reading, control frames and the closing handshake.
  */
-export class WsConn implements Conn, CoalescedWriter, LaneMember {
+export class WsConn implements Conn, CoalescedWriter {
   private readonly queued: Buffer[] = [];
   private queuedBytes = 0;
   /** Where each write not wholly taken by the kernel ends, and how many frames it holds. */
@@ -28,11 +28,6 @@ export class WsConn implements Conn, CoalescedWriter, LaneMember {
   private streamBytes = 0;
   private checkedTurn = -1;
   private scheduled = false;
-  /** As a member of the coalescer's cast lane: its limits, what it is told of frames it missed, and the turn's lane casts it has taken already. */
-  private lane: { limits: BacklogLimits; missed: (frames: number) => void } | null = null;
-  private laneTaken = 0;
-  /** The turn `laneTaken` counts in: in any later turn, it has taken none of that turn's casts. */
-  private laneTurn = -1;
 
   /**
    * @param socket the `ws` socket
@@ -46,8 +41,6 @@ export class WsConn implements Conn, CoalescedWriter, LaneMember {
 
   send(_text: string, frame: OutgoingFrame): void {
     if (this.socket.readyState !== OPEN) return;
-    // This turn's casts to everyone so far come first.
-    if (this.lane !== null && this.coalescer.laneLength > this.taken()) this.takeLane();
     // Every recipient of a cast gets the same WebSocket frame, encoded once.
     const bytes = frame.encoded(encodeTextFrame);
     this.queued.push(bytes);
@@ -72,72 +65,12 @@ export class WsConn implements Conn, CoalescedWriter, LaneMember {
     this.writeQueued();
   }
 
-  joinLane(limits: BacklogLimits, missed: (frames: number) => void): CastLane {
-    this.lane = { limits, missed };
-    // Casts made earlier in this turn were not for it.
-    this.markTaken();
-    this.coalescer.joinLane(this);
-    return this.coalescer.lane;
-  }
-
-  leaveLane(): void {
-    this.lane = null;
-    this.coalescer.leaveLane(this);
-  }
-
-  /**
-   * Takes its share of this turn's casts to everyone: the whole turn's buffer, shared with
-   * every other member, when it has nothing else to write; else in order with its own
-   * frames. A socket too far behind takes none of them (`missed`).
-   */
-  flushLane(): void {
-    const from = this.taken();
-    const count = this.coalescer.laneLength - from;
-    if (count <= 0 || this.lane === null || this.socket.readyState !== OPEN) return;
-    if (this.checkedTurn !== this.coalescer.turn) this.checkStream();
-    if (exceedsBacklog(this.inStreamFrames, this.streamBytes, this.coalescer.laneAt(from).length, this.lane.limits)) {
-      // Marked as taken: should it be closed for this, it writes none of them on its way out.
-      this.markTaken();
-      return this.lane.missed(count);
-    }
-    if (from > 0 || this.queued.length > 0) {
-      this.takeLane();
-      return this.writeQueued();
-    }
-    this.markTaken();
-    this.write(this.coalescer.laneBuffer(), count);
-  }
-
-  /** How many of this turn's lane casts it has taken. */
-  private taken(): number {
-    return this.laneTurn === this.coalescer.turn ? this.laneTaken : 0;
-  }
-
-  private markTaken(): void {
-    this.laneTaken = this.coalescer.laneLength;
-    this.laneTurn = this.coalescer.turn;
-  }
-
-  /** Queues the lane casts of this turn it has not taken yet, ahead of what comes next. */
-  private takeLane(): void {
-    for (const bytes of this.coalescer.laneFrom(this.taken())) {
-      this.queued.push(bytes);
-      this.queuedBytes += bytes.length;
-    }
-    this.markTaken();
-  }
-
   private writeQueued(): void {
     const count = this.queued.length;
     if (count === 0) return;
     const data = count === 1 ? this.queued[0] : this.coalescer.join(this.queued, this.queuedBytes);
     this.queued.length = 0;
     this.queuedBytes = 0;
-    this.write(data, count);
-  }
-
-  /** Writes `data`, which holds `count` frames, and keeps track of what the kernel has not taken. */
-  private write(data: Buffer, count: number): void {
     // A peer that began closing gets no more data frames (RFC 6455 §5.5.1).
     if (this.socket.readyState !== OPEN) return;
     // No write callback: scheduling one per write costs more than a fifth of a delivery.
@@ -153,12 +86,10 @@ export class WsConn implements Conn, CoalescedWriter, LaneMember {
   }
 
   close(code?: number, reason?: string): void {
-    // Queued frames (and this turn's casts to everyone) go out ahead of the close frame.
-    if (this.lane !== null && this.coalescer.laneLength > this.taken() && this.socket.readyState === OPEN) this.takeLane();
+    // Queued frames go out ahead of the close frame.
     this.writeQueued();
     this.socket.close(code, reason);
   }
-
 
   // The stream is read once per turn, not per delivery: that read (or
   // `socket.bufferedAmount`) costs as much as the rest of a delivery, and the kernel
