@@ -31,8 +31,9 @@ export interface HandoverNode {
 }
 
 /**
- * Hands a session client over to another node (as this one shuts down), so that its
- * client resumes there, or on any node, with nothing missed and nobody told.
+ * Hands a session client over to another node (the one its client reconnected to, or
+ * any, as this one shuts down), so that it goes on there with nothing missed and nobody
+ * told.
  *
  * The cluster's messages reach every node in one order (one Redis channel; the primary
  * of a worker cluster), which is what makes it exact:
