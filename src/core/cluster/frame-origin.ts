@@ -24,14 +24,17 @@ export const currentOrigin: FrameOrigin = { node: null, stream: CAST_STREAM, seq
 
 /** Runs `apply` with the frames it delivers marked as coming from message `seq` of `node`'s `stream`. */
 export function fromOrigin(node: NodeId, stream: OriginStream, seq: number, apply: () => void): void {
-  const outer = { ...currentOrigin };
+  // What was current before, kept in locals: this runs for every cast from another node.
+  const { node: outerNode, stream: outerStream, seq: outerSeq } = currentOrigin;
   currentOrigin.node = node;
   currentOrigin.stream = stream;
   currentOrigin.seq = seq;
   try {
     apply();
   } finally {
-    Object.assign(currentOrigin, outer);
+    currentOrigin.node = outerNode;
+    currentOrigin.stream = outerStream;
+    currentOrigin.seq = outerSeq;
   }
 }
 

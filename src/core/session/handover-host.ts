@@ -29,20 +29,30 @@ export interface HandoverHostParts {
 /** The node's answers to a {@link SessionHandover}: a session as it travels, its client leaving, its client arriving. */
 export function handoverHostOf(parts: HandoverHostParts): HandoverNode {
   const { hub, desk, cluster, membership, settings, logger } = parts;
+  /** The session client's identity as JSON, if its session can move: it has one, not ending, and its identity is plain data. */
+  const identityOf = (client: Client): { principal: string | null; request: string | null } | null => {
+    const held = desk.sessions.of(client);
+    if (held === undefined || held.conn.isEnding) return null;
+    const principal = jsonOf(client.context.principal);
+    const request = jsonOf(client.context.request);
+    if (principal !== undefined && request !== undefined) return { principal, request };
+    logger.warn(`client ${client.id}: its principal is not plain data (JSON), so its session cannot move to another instance`);
+    return null;
+  };
   return {
     get closing() {
       return parts.closing();
     },
 
+    travels(client) {
+      return identityOf(client) !== null;
+    },
+
     snapshot(client) {
+      const identity = identityOf(client);
       const held = desk.sessions.of(client);
-      if (held === undefined || held.conn.isEnding) return null;
-      const principal = jsonOf(client.context.principal);
-      const request = jsonOf(client.context.request);
-      if (principal === undefined || request === undefined) {
-        logger.warn(`client ${client.id}: its principal is not plain data (JSON), so its session cannot move to another instance`);
-        return null;
-      }
+      if (identity === null || held === undefined) return null;
+      const { principal, request } = identity;
       return {
         clientId: client.id,
         key: held.key,

@@ -22,6 +22,8 @@ type HandoverEnvelope = Extract<RelayEnvelope, { kind: 'session-shadow' | 'sessi
 export interface HandoverNode {
   /** Whether the node is shutting down (it takes no session then). */
   readonly closing: boolean;
+  /** Whether the session of `client` can be handed over (its identity is plain data), without making its snapshot. */
+  travels(client: Client): boolean;
   /** The session of `client` as it stands now, to hand over; `null` when it cannot be. */
   snapshot(client: Client): Omit<HandedSession, 'positions'> | null;
   /** Takes `client` out of this node without a leave: it moved to another node. */
@@ -106,7 +108,7 @@ export class SessionHandover {
 
   /** Whether `client`'s session can be handed over now (a cluster that signs, a session that can travel). */
   movable(client: Client): boolean {
-    return this.cluster.signs && this.node.snapshot(client) !== null;
+    return this.cluster.signs && this.node.travels(client);
   }
 
   /** A handover message for this node. */
