@@ -1,6 +1,6 @@
 // One connected client: its connection, identity, rooms, and the order of its outcomes.
 import type { BroadcasterLogger, ClientIdentity, HandlerContext } from './handlers.js';
-import { exceedsBacklog, type BacklogLimits, type Conn, type OutgoingFrame } from './conn.js';
+import { exceedsBacklog, type BacklogLimits, type CastLane, type Conn, type LaneSeat, type OutgoingFrame } from './conn.js';
 import type { ClientId } from './message.js';
 import type { TokenBucket } from './rate-limiter.js';
 import { abortCall } from './call-abort.js';
@@ -50,9 +50,7 @@ export class Client {
     try {
       this.conn.send(frame.text, frame);
     } catch (error) {
-      this.broken = true;
-      this.logger.error(`client ${this.id}: sending failed, closing its connection`, stackOf(error));
-      this.close();
+      this.sendingFailed(error);
     }
   }
 
@@ -71,11 +69,26 @@ export class Client {
     try {
       return this.conn.sendWithin(frame, limits);
     } catch (error) {
-      this.broken = true;
-      this.logger.error(`client ${this.id}: sending failed, closing its connection`, stackOf(error));
-      this.close();
+      this.sendingFailed(error);
       return true;
     }
+  }
+
+  /** Its connection threw while writing: it is closed rather than written to again. */
+  sendingFailed(error: unknown): void {
+    if (this.broken) return;
+    this.broken = true;
+    this.logger.error(`client ${this.id}: sending failed, closing its connection`, stackOf(error));
+    this.close();
+  }
+
+  /** Joins its connection's cast lane, if it has one (see {@link Conn.joinLane}). */
+  joinLane(seat: LaneSeat): CastLane | null {
+    return this.conn.joinLane?.(seat) ?? null;
+  }
+
+  leaveLane(): void {
+    this.conn.leaveLane?.();
   }
 
   /** Bytes the client has not taken yet, where the connection can tell. */

@@ -63,6 +63,46 @@ export interface Conn {
    * in place of {@link unsentFrames}, {@link unsentBytes} and {@link send} in turn.
    */
   sendWithin?(frame: OutgoingFrame, limits: BacklogLimits): boolean;
+  /**
+   * Joins the transport's {@link CastLane}, if it has one: casts to everyone then reach this
+   * connection through the lane, in order with its other frames (see {@link LaneSeat}).
+   * Returns the lane, or `null` when the connection takes casts one by one. Optional.
+   */
+  joinLane?(seat: LaneSeat): CastLane | null;
+  /** Leaves the lane: casts to everyone no longer reach it that way. */
+  leaveLane?(): void;
+  /**
+   * Takes the lane casts made so far that it has not taken yet, in order, as if each had
+   * been sent to it now (a session then numbers them before anything is read from it).
+   */
+  catchUpLane?(): void;
+}
+
+/**
+ * A transport's shortcut for casts to everyone: a frame cast through it is queued once,
+ * and each connection that joined it ({@link Conn.joinLane}) takes its share when the
+ * transport writes, within its backlog limits.
+ */
+export interface CastLane {
+  /** Casts `frame` to every connection of the lane. */
+  cast(frame: OutgoingFrame): void;
+}
+
+/** What a connection in a {@link CastLane} is given by the core. */
+export interface LaneSeat {
+  /** The backlog limits: a connection further behind takes none of a batch of lane casts. */
+  readonly limits: BacklogLimits;
+  /** `frames` lane casts were not taken: the connection is too far behind. */
+  missed(frames: number): void;
+  /** Writing a lane cast to the connection threw: it is closed rather than written to again. */
+  failed(error: unknown): void;
+  /** Told of each lane cast the connection takes, in the order it takes them. Optional. */
+  took?(frame: OutgoingFrame): void;
+  /**
+   * The connection left the lane (`null`) or joined it (`lane`) by itself, after
+   * {@link Conn.joinLane}: casts to everyone reach it one by one, or through the lane, from now on.
+   */
+  moved?(lane: CastLane | null): void;
 }
 
 /** The core's side of an attached connection, driven by the transport. */

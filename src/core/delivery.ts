@@ -39,6 +39,18 @@ export class Delivery {
     return false;
   }
 
+  /** `frames` cast to `target` through a lane were not taken: it is too far behind. */
+  missed(target: Client, frames: number): void {
+    // Counted as delivered when cast, they were not.
+    this.counters.messagesOut -= frames;
+    if (target.isClosed) return;
+    if (this.policy === 'drop') {
+      this.counters.drops += frames;
+      return;
+    }
+    this.overLimits(target);
+  }
+
   /** Applies the slow-client policy to a client too far behind. */
   private overLimits(target: Client): void {
     if (this.policy === 'drop') {

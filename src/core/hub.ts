@@ -5,7 +5,8 @@ import { encodeEvent } from './codec.js';
 import { OutgoingFrame, type BacklogLimits } from './conn.js';
 import type { SlowClientPolicy } from './core-options.js';
 import { Delivery } from './delivery.js';
-import type { ClientId, EventType } from './message.js';
+import { LaneRoster } from './lane-roster.js';
+import { CastType, type ClientId, type EventType } from './message.js';
 import { selectRecipients } from './recipients.js';
 import { Rooms } from './rooms.js';
 import { Shadows } from './session/shadows.js';
@@ -35,11 +36,24 @@ export class Hub {
   private readonly membersOf = (room: string) => this.rooms.membersOf(room);
   private readonly announceClients: boolean;
   private quiet = false;
+  /** How a cast to everyone reaches each client here. */
+  private readonly roster: LaneRoster;
 
   /** @param evictSlow what becomes of a client too far behind, under the `'close'` policy */
-  constructor(settings: HubSettings, counters: CoreStats, evictSlow: (client: Client) => void) {
+  constructor(
+    settings: HubSettings,
+    private readonly counters: CoreStats,
+    evictSlow: (client: Client) => void,
+  ) {
     this.delivery = new Delivery(settings.limits, settings.slowClientPolicy, counters, evictSlow);
     this.announceClients = settings.announceClients;
+    const limits = settings.limits;
+    this.roster = new LaneRoster((client, moved) => ({
+      limits,
+      missed: (frames) => this.delivery.missed(client, frames),
+      failed: (error) => client.sendingFailed(error),
+      moved,
+    }));
     this.shadows = new Shadows(settings.limits);
   }
 
@@ -50,19 +64,31 @@ export class Hub {
 
   add(client: Client): void {
     this.clients.set(client.id, client);
+    this.roster.add(client);
   }
 
   /** Takes `client` out of this node and of every room; false when it was not here. */
   remove(client: Client): boolean {
     if (!this.has(client)) return false;
     this.clients.delete(client.id);
+    this.roster.remove(client);
     this.rooms.removeEverywhere(client);
     return true;
   }
 
-  /** Writes `frame` to every client here that `audience` matches. */
+  /**
+   * Writes `frame` to every client here that `audience` matches. A cast to everyone is
+   * handed once to the transport's lane for the clients in it (each takes it within its
+   * limits as the transport writes), and sent one by one to the others.
+   */
   deliver(audience: Audience, frame: OutgoingFrame): void {
-    for (const target of selectRecipients(audience, this.clients, this.membersOf)) this.delivery.send(target, frame);
+    const throughLane = audience.castType === CastType.All ? this.roster.cast(frame) : 0;
+    if (throughLane > 0) {
+      this.counters.messagesOut += throughLane;
+      for (const target of this.roster.oneByOne) this.delivery.send(target, frame);
+    } else {
+      for (const target of selectRecipients(audience, this.clients, this.membersOf)) this.delivery.send(target, frame);
+    }
     if (this.shadows.size !== 0) this.shadows.offer(audience, frame);
   }
 

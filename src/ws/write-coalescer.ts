@@ -1,4 +1,6 @@
 // Per-turn write batching: each socket's frames of one event-loop turn go out in one write.
+import { WsCastLane } from './cast-lane.js';
+
 /** Something that gathers frames and writes them out when told to. */
 export interface CoalescedWriter {
   flush(): void;
@@ -8,7 +10,8 @@ export interface CoalescedWriter {
  * Batches writes per event-loop turn: a writer that queued frames during a turn is
  * flushed once, right after the turn's I/O callbacks (`setImmediate`). A broadcaster's
  * cost is the write syscall per delivery, and this turns many deliveries to one socket
- * into one syscall while adding no timer-sized delay.
+ * into one syscall while adding no timer-sized delay. Casts to everyone go through its
+ * {@link lane}, handed out at the same moment, before the writers' own frames.
  */
 export class WriteCoalescer {
   private due: CoalescedWriter[] = [];
@@ -17,6 +20,8 @@ export class WriteCoalescer {
   /** The frames last joined this turn, and the buffer they were joined into. */
   private joinedParts: readonly Buffer[] = [];
   private joinedBuffer: Buffer | null = null;
+  /** Casts to everyone, queued once for all the sockets in it. */
+  readonly lane = new WsCastLane(() => this.schedule());
 
   /** Counts the flushes so far: a writer whose figure predates it re-reads its socket. */
   get turn(): number {
@@ -26,10 +31,7 @@ export class WriteCoalescer {
   /** Flushes `writer` at the end of this turn. The caller enqueues a writer once per turn. */
   enqueue(writer: CoalescedWriter): void {
     this.due.push(writer);
-    if (!this.scheduled) {
-      this.scheduled = true;
-      setImmediate(this.flushAll);
-    }
+    this.schedule();
   }
 
   /**
@@ -45,8 +47,15 @@ export class WriteCoalescer {
     return joined;
   }
 
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(this.flushAll);
+  }
+
   private readonly flushAll = (): void => {
     this.scheduled = false;
+    this.lane.flush();
     const due = this.due;
     this.due = [];
     for (const writer of due) writer.flush();

@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import type { WebSocket } from 'ws';
-import { OutgoingFrame } from '../core/conn';
+import { OutgoingFrame, type LaneSeat } from '../core/conn';
 import { WriteCoalescer } from './write-coalescer';
 import { WsConn } from './ws-conn';
 
@@ -177,5 +177,151 @@ describe('WsConn with a WriteCoalescer', () => {
     send('{"late":true}');
     await nextTurn();
     expect(stream.writes.map((write) => texts(write))).toEqual([['{"last":true}']]);
+  });
+
+  describe('the cast lane (casts to everyone, queued once per batch)', () => {
+    const limits = { maxBufferedBytes: 1024, maxBufferedMessages: 3 };
+    const seat = (extra: Partial<LaneSeat> = {}): LaneSeat => ({ limits, missed: () => undefined, failed: () => undefined, ...extra });
+
+    it('gives every member the turn’s casts in one buffer, shared, and in order with a member’s own frames', async () => {
+      const coalescer = new WriteCoalescer();
+      const [a, b] = [new RecordingStream(), new RecordingStream()];
+      const ana = connect(a, coalescer);
+      const ben = connect(b, coalescer);
+      const lane = ana.conn.joinLane(seat());
+      expect(ben.conn.joinLane(seat())).toBe(lane);
+      lane.cast(new OutgoingFrame('{"all":1}'));
+      ben.send('{"own":1}');
+      lane.cast(new OutgoingFrame('{"all":2}'));
+      await nextTurn();
+      expect(texts(a.writes[0])).toEqual(['{"all":1}', '{"all":2}']);
+      expect(texts(b.writes[0])).toEqual(['{"all":1}', '{"own":1}', '{"all":2}']);
+      expect([a.writes.length, b.writes.length]).toEqual([1, 1]);
+      // The next turn starts afresh.
+      lane.cast(new OutgoingFrame('{"all":3}'));
+      await nextTurn();
+      expect(a.writes[1]).toBe(b.writes[1]);
+      expect(texts(a.writes[1])).toEqual(['{"all":3}']);
+    });
+
+    it('gives a member that joins during a turn only the casts after it joined, and one that left none', async () => {
+      const coalescer = new WriteCoalescer();
+      const [a, b] = [new RecordingStream(), new RecordingStream()];
+      const ana = connect(a, coalescer);
+      const ben = connect(b, coalescer);
+      const lane = ana.conn.joinLane(seat());
+      lane.cast(new OutgoingFrame('{"all":1}'));
+      ben.conn.joinLane(seat());
+      lane.cast(new OutgoingFrame('{"all":2}'));
+      ana.conn.leaveLane();
+      await nextTurn();
+      expect(a.writes).toEqual([]);
+      expect(texts(b.writes[0])).toEqual(['{"all":2}']);
+    });
+
+    it('writes a batch at once when it reaches 64 KiB, so that no socket is handed a whole turn of large casts at one go', async () => {
+      const coalescer = new WriteCoalescer();
+      const stream = new RecordingStream();
+      const { conn } = connect(stream, coalescer);
+      const lane = conn.joinLane(seat({ limits: { maxBufferedBytes: 256 * 1024, maxBufferedMessages: 100 } }));
+      const large = (n: number) => new OutgoingFrame(JSON.stringify({ n, pad: 'x'.repeat(20 * 1024) }));
+      for (let n = 0; n < 8; n++) lane.cast(large(n));
+      // 4 casts of 20 KiB reach 64 KiB: written twice before the turn ends.
+      expect(stream.writes.map((write) => texts(write).length)).toEqual([4, 4]);
+      await nextTurn();
+      expect(stream.writes).toHaveLength(2);
+    });
+
+    it('tells its seat of each cast it takes, in the order written with its own frames, written or not (a session numbers them)', async () => {
+      const coalescer = new WriteCoalescer();
+      const stream = new RecordingStream();
+      const { conn, socket } = connect(stream, coalescer);
+      const took: string[] = [];
+      const lane = conn.joinLane(seat({ took: (frame) => took.push(frame.text) }));
+      lane.cast(new OutgoingFrame('{"all":1}'));
+      conn.catchUpLane();
+      expect(took).toEqual(['{"all":1}']);
+      lane.cast(new OutgoingFrame('{"all":2}'));
+      conn.send('{"own":1}', new OutgoingFrame('{"own":1}'));
+      lane.cast(new OutgoingFrame('{"all":3}'));
+      await nextTurn();
+      expect(took).toEqual(['{"all":1}', '{"all":2}', '{"all":3}']);
+      expect(texts(stream.writes[0])).toEqual(['{"all":1}', '{"all":2}', '{"own":1}', '{"all":3}']);
+      // A socket that is closing writes nothing more, and still takes the casts.
+      socket.readyState = 2;
+      lane.cast(new OutgoingFrame('{"all":4}'));
+      await nextTurn();
+      expect(took).toEqual(['{"all":1}', '{"all":2}', '{"all":3}', '{"all":4}']);
+      expect(stream.writes).toHaveLength(1);
+    });
+
+    it('keeps a cast made while a batch is handed out for the next batch: members later in the round still get the batches in order', async () => {
+      const coalescer = new WriteCoalescer();
+      const readerStream = new RecordingStream();
+      const stalled = new RecordingStream(true);
+      const slow = connect(stalled, coalescer);
+      const reader = connect(readerStream, coalescer);
+      let lane = slow.conn.joinLane(
+        seat({
+          missed: () => {
+            slow.conn.leaveLane();
+            reader.send('{"left":"slow"}');
+            lane.cast(new OutgoingFrame('{"all":"after"}'));
+          },
+        }),
+      );
+      lane = reader.conn.joinLane(seat());
+      for (let i = 0; i < 3; i++) slow.send(`{"own":${i}}`);
+      await nextTurn();
+      lane.cast(new OutgoingFrame('{"all":1}'));
+      await nextTurn();
+      await nextTurn();
+      expect(readerStream.writes.flatMap((write) => texts(write))).toEqual(['{"all":1}', '{"left":"slow"}', '{"all":"after"}']);
+    });
+
+    it('gives a member too far behind none of the batch’s casts, says how many it missed, and writes none on its way out', async () => {
+      const coalescer = new WriteCoalescer();
+      const stalled = new RecordingStream(true);
+      const slow = connect(stalled, coalescer);
+      const missed: number[] = [];
+      const lane = slow.conn.joinLane(
+        seat({
+          missed: (frames) => {
+            missed.push(frames);
+            slow.conn.close(1013, 'slow client');
+          },
+        }),
+      );
+      for (let i = 0; i < 3; i++) slow.send(`{"own":${i}}`);
+      await nextTurn();
+      expect(slow.backlog().messages).toBe(3);
+      lane.cast(new OutgoingFrame('{"all":1}'));
+      lane.cast(new OutgoingFrame('{"all":2}'));
+      await nextTurn();
+      expect(missed).toEqual([2]);
+      expect(stalled.writes.flatMap((write) => texts(write))).toEqual(['{"own":0}', '{"own":1}', '{"own":2}']);
+      expect(slow.socket.close).toHaveBeenCalledWith(1013, 'slow client');
+    });
+
+    it('gives the batch to the other members when writing to one throws, and tells that one’s seat', async () => {
+      const coalescer = new WriteCoalescer();
+      const broken = new RecordingStream();
+      broken.write = () => {
+        throw new Error('the stream is gone');
+      };
+      const fine = new RecordingStream();
+      const failures: unknown[] = [];
+      const lane = connect(broken, coalescer).conn.joinLane(seat({ failed: (error) => failures.push(error) }));
+      connect(fine, coalescer).conn.joinLane(seat());
+      lane.cast(new OutgoingFrame('{"all":1}'));
+      await nextTurn();
+      expect(failures).toEqual([new Error('the stream is gone')]);
+      expect(texts(fine.writes[0])).toEqual(['{"all":1}']);
+      // Out of the lane since: the next batch is not tried on it.
+      lane.cast(new OutgoingFrame('{"all":2}'));
+      await nextTurn();
+      expect(failures).toHaveLength(1);
+      expect(texts(fine.writes[1])).toEqual(['{"all":2}']);
+    });
   });
 });

@@ -1,5 +1,5 @@
 // A session client's connection: counts and keeps what it is sent, and outlives the socket it is on.
-import { exceedsBacklog, type BacklogLimits, type Conn, type OutgoingFrame } from '../conn.js';
+import { exceedsBacklog, type BacklogLimits, type CastLane, type Conn, type LaneSeat, type OutgoingFrame } from '../conn.js';
 import { KeptFrames, type KeepLimits } from './kept-frames.js';
 
 /**
@@ -7,7 +7,8 @@ import { KeptFrames, type KeepLimits } from './kept-frames.js';
  * the client and keeps the newest (see {@link KeptFrames}), writing them through to the
  * socket it is on. When that socket is lost the session is *away*: frames are kept, not
  * written, until it resumes on another socket ({@link resumeOn}) or ends; kept past the
- * backlog limits while away, it ends at once (`end('overflow')`).
+ * backlog limits while away, it ends at once (`end('overflow')`). While on a socket with a
+ * cast lane, casts to everyone reach it through the lane, numbered as the socket takes them.
  */
 export class SessionConn implements Conn {
   private readonly kept: KeptFrames;
@@ -16,6 +17,9 @@ export class SessionConn implements Conn {
   private awayFrames = 0;
   private awayBytes = 0;
   private ending = false;
+  /** The core's seat for it in a cast lane, and whether its socket is in that lane now. */
+  private seat: LaneSeat | null = null;
+  private onLane = false;
 
   constructor(
     socket: Conn,
@@ -41,11 +45,13 @@ export class SessionConn implements Conn {
 
   /** Whether every frame after `received` is still kept (a resume from it would hold). */
   keepsAfter(received: number): boolean {
+    this.catchUp();
     return this.kept.after(received) !== null;
   }
 
   /** The frames the session keeps, oldest first (the newest of {@link written}). */
   keptFrames(): OutgoingFrame[] {
+    this.catchUp();
     return this.kept.keptFrames();
   }
 
@@ -56,6 +62,7 @@ export class SessionConn implements Conn {
 
   /** How many frames were written to the session so far (what a resume counts against). */
   get written(): number {
+    this.catchUp();
     return this.kept.count;
   }
 
@@ -65,9 +72,13 @@ export class SessionConn implements Conn {
   }
 
   send(text: string, frame: OutgoingFrame): void {
+    if (this.socket === null) {
+      this.kept.push(frame);
+      return this.keepAway(frame, null);
+    }
+    // The socket takes the lane casts before this frame first (numbered as it takes them).
+    this.socket.send(text, frame);
     this.kept.push(frame);
-    if (this.socket !== null) this.socket.send(text, frame);
-    else this.keepAway(frame, null);
   }
 
   sendWithin(frame: OutgoingFrame, limits: BacklogLimits): boolean {
@@ -108,8 +119,22 @@ export class SessionConn implements Conn {
     else this.end('closed');
   }
 
+  joinLane(seat: LaneSeat): CastLane | null {
+    this.seat = seat;
+    return this.joinSocketLane();
+  }
+
+  leaveLane(): void {
+    this.leaveSocketLane();
+    this.seat = null;
+  }
+
   /** The socket was lost: frames are kept for a resume from now on. */
   goAway(): void {
+    if (this.onLane) {
+      this.leaveSocketLane();
+      this.seat?.moved?.(null);
+    }
     this.socket = null;
     this.awayFrames = 0;
     this.awayBytes = 0;
@@ -122,15 +147,49 @@ export class SessionConn implements Conn {
    * nothing) when they are not all kept. A socket the session was still on is closed.
    */
   resumeOn(socket: Conn, received: number, first: OutgoingFrame): boolean {
+    this.catchUp();
     const missed = this.kept.after(received);
     if (missed === null) return false;
+    const wasOnLane = this.onLane;
+    this.leaveSocketLane();
     const previous = this.socket;
     this.socket = socket;
     this.kept.holdEverything(false);
     previous?.close(SESSION_TAKEN_OVER, 'session resumed elsewhere');
     socket.send(first.text, first);
     for (const frame of missed) socket.send(frame.text, frame);
+    if (this.seat !== null) {
+      const lane = this.joinSocketLane();
+      if (lane !== null || wasOnLane) this.seat.moved?.(lane);
+    }
     return true;
+  }
+
+  /** Puts its socket in the lane of the core's seat, when it has one; the lane, or `null`. */
+  private joinSocketLane(): CastLane | null {
+    const { seat, socket } = this;
+    if (seat === null || socket?.joinLane === undefined) return null;
+    const lane = socket.joinLane({
+      limits: seat.limits,
+      missed: (frames) => seat.missed(frames),
+      failed: (error) => seat.failed(error),
+      took: (frame) => this.kept.push(frame),
+    });
+    this.onLane = lane !== null;
+    return lane;
+  }
+
+  /** Takes its socket out of the lane, with the casts made so far numbered and kept. */
+  private leaveSocketLane(): void {
+    if (!this.onLane) return;
+    this.onLane = false;
+    this.socket!.catchUpLane?.();
+    this.socket!.leaveLane?.();
+  }
+
+  /** Numbers and keeps the lane casts made so far that its socket has not taken yet. */
+  private catchUp(): void {
+    if (this.onLane) this.socket!.catchUpLane?.();
   }
 
   /** Counts a frame kept while away; past `limits`, the session ends (it would keep without bound). */
