@@ -27,6 +27,11 @@ describe('bad input', () => {
         if (decoded instanceof FrameRejection) {
           expect(CODES.has(decoded.code)).toBe(true);
           expect(Number.isSafeInteger(decoded.handlerId)).toBe(true);
+        } else if ('rooms' in decoded) {
+          // A recovery request: 1 to 100 rooms, each with what it asks for, and its RequestID.
+          expect(decoded.rooms.size).toBeGreaterThanOrEqual(1);
+          expect(decoded.rooms.size).toBeLessThanOrEqual(100);
+          expect(decoded.requestId).toBeDefined();
         } else {
           expect(Number.isSafeInteger(decoded.handlerId)).toBe(true);
           expect(Buffer.isBuffer(decoded.body)).toBe(true);

@@ -8,6 +8,7 @@ import type { ClientIdentity, EventHandlers, MessageHandlers } from './handlers.
 import type { ClientId, ResponseMessage } from './message.js';
 import { Node } from './node.js';
 import { checkServerCast } from './server-cast.js';
+import { readHistoryPage, type HistoryOptions, type HistoryPage } from './history/history-page.js';
 import type { Presence } from './presence/presence.js';
 import type { SessionRequest } from './session/session-request.js';
 import { emptyStats, type CoreStats } from './stats.js';
@@ -101,6 +102,15 @@ export class BroadcasterCore {
     return this.directory.rooms();
   }
 
+  /**
+   * Reads `room`'s history (protocol 1.2; rooms the `history` option gives one): the
+   * publications after `since`, or the latest `last` (default: every one kept), oldest
+   * first, with where the room stands. Throws `TypeError` on a bad room name or options.
+   */
+  history(room: string, options?: HistoryOptions): HistoryPage {
+    return readHistoryPage(this.node.history, room, options);
+  }
+
   /** How many clients are connected to this node now. */
   get localClientCount(): number {
     return this.node.hub.clients.size;
@@ -118,6 +128,7 @@ export class BroadcasterCore {
       errors: { ...this.counters.errors },
       sessions: { ...this.counters.sessions, ...this.node.desk.gauges() },
       ...(cluster === null ? {} : { cluster: cluster.stats() }),
+      ...(this.node.history === null ? {} : { history: this.node.history.stats() }),
     };
   }
 

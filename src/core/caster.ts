@@ -3,6 +3,7 @@ import { audienceOf, isRoomCast, type Audience } from './audience.js';
 import { assembleResponse, encodeBody } from './codec.js';
 import { OutgoingFrame } from './conn.js';
 import { InvalidResponseError } from './errors.js';
+import type { RoomHistory } from './history/room-history.js';
 import type { Hub } from './hub.js';
 import { CastType, type ClientId, type ResponseMessage } from './message.js';
 
@@ -23,6 +24,7 @@ export class Caster {
   constructor(
     private readonly hub: Hub,
     private readonly publisher: CastPublisher | null,
+    private readonly history: RoomHistory | null = null,
   ) {}
 
   /**
@@ -30,15 +32,25 @@ export class Caster {
    * the other nodes throws {@link InvalidResponseError} before anything is delivered.
    */
   castAll(senderId: ClientId, handlerId: number, responses: readonly ResponseMessage[]): void {
-    this.assertFitCluster(senderId, responses);
+    this.assertCastable(senderId, responses);
     for (const response of responses) this.cast(senderId, handlerId, response);
+  }
+
+  /**
+   * Throws before anything is delivered when one of `responses` cannot be cast: too large
+   * to reach the other nodes (see {@link assertFitCluster}), or to a room the `history`
+   * option gives a bad config.
+   */
+  assertCastable(senderId: ClientId, responses: readonly ResponseMessage[]): void {
+    this.assertFitCluster(senderId, responses);
+    if (this.history !== null) for (const response of responses) this.history.configFor(audienceOf(response, senderId));
   }
 
   /**
    * Throws {@link InvalidResponseError} when, in a cluster, one of `responses` would be
    * published and is too large to reach the other nodes.
    */
-  assertFitCluster(senderId: ClientId, responses: readonly ResponseMessage[]): void {
+  private assertFitCluster(senderId: ClientId, responses: readonly ResponseMessage[]): void {
     if (this.publisher === null) return;
     const maxSize = this.publisher.maxCastSize;
     for (const response of responses) {
@@ -55,6 +67,12 @@ export class Caster {
   cast(senderId: ClientId, handlerId: number, response: ResponseMessage): void {
     const audience = audienceOf(response, senderId);
     const body = encodeBody(response.body ?? null);
+    const history = this.history?.configFor(audience);
+    if (history !== undefined) {
+      // A publication: stored and numbered first, so that its frame carries its Offset and Epoch.
+      this.hub.deliver(audience, this.history!.publish(audience, history, handlerId, body));
+      return;
+    }
     this.castHere(audience, handlerId, body);
     if (this.publisher !== null && this.reachesOtherNodes(audience)) {
       this.publisher.publishCast(audience, handlerId, body);

@@ -4,6 +4,7 @@ import type { Audience } from './audience.js';
 import { isStrictBase64, readCanonicalRequest } from '../protocol/canonical-request.js';
 import { FRAME_EVENT } from '../protocol/frame-event.js';
 import type { Body, ClientId, EventType } from './message.js';
+import { readRecover, type RecoverRequest } from './history/recover-request.js';
 
 /** A request's `RequestID` (protocol 1.1): an integer from 0 to 2^53 − 1, or 1 to 64 characters. */
 export type RequestId = number | string;
@@ -26,7 +27,7 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
  * Decodes one client frame (`{"HandlerID": n, "Body": "<base64>"}`).
  * Keys match case-insensitively and unknown keys are ignored, as Go's JSON decoder does.
  */
-export function decodeRequest(data: string | Uint8Array): DecodedRequest | FrameRejection {
+export function decodeRequest(data: string | Uint8Array): DecodedRequest | RecoverRequest | FrameRejection {
   let text: string;
   try {
     text = typeof data === 'string' ? data : utf8.decode(data);
@@ -42,8 +43,11 @@ export function decodeRequest(data: string | Uint8Array): DecodedRequest | Frame
   return decodeGeneralRequest(text);
 }
 
-/** Decodes a frame in any form JSON allows; see {@link decodeRequest}. */
-export function decodeGeneralRequest(text: string): DecodedRequest | FrameRejection {
+/**
+ * Decodes a frame in any form JSON allows; see {@link decodeRequest}. A frame with a
+ * `Recover` key and no `HandlerID` is a recovery request (protocol 1.2).
+ */
+export function decodeGeneralRequest(text: string): DecodedRequest | RecoverRequest | FrameRejection {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -57,11 +61,13 @@ export function decodeGeneralRequest(text: string): DecodedRequest | FrameReject
   let handlerId: unknown;
   let body: unknown;
   let requestId: unknown;
+  let recover: unknown;
   for (const [key, value] of Object.entries(parsed)) {
     const folded = key.toLowerCase();
     if (folded === 'handlerid') handlerId = value;
     else if (folded === 'body') body = value;
     else if (folded === 'requestid') requestId = value;
+    else if (folded === 'recover') recover = value;
   }
 
   // A RequestID that is not one cannot be echoed: the error goes without it.
@@ -72,6 +78,7 @@ export function decodeGeneralRequest(text: string): DecodedRequest | FrameReject
       Number.isSafeInteger(handlerId) ? (handlerId as number) : 0,
     );
   }
+  if (handlerId === undefined && recover !== undefined) return readRecover(recover, requestId as RequestId | undefined);
   if (typeof handlerId !== 'number' || !Number.isSafeInteger(handlerId)) {
     return new FrameRejection(ErrorCode.InvalidMessage, 'HandlerID must be an integer', 0, requestId);
   }
@@ -118,6 +125,31 @@ export function assembleResponse(audience: Audience, handlerId: number, encodedB
   return (
     `{"SenderID":${JSON.stringify(senderId)},"HandlerID":${handlerId},"CastType":${castType},` +
     `"CastFor":${targets === null ? 'null' : JSON.stringify(targets)},"Body":${encodedBody}}`
+  );
+}
+
+/**
+ * A publication's frame (protocol 1.2): the response frame of a cast to a room with
+ * history, with its `Offset` and `Epoch` as its last keys.
+ */
+export function assemblePublication(audience: Audience, handlerId: number, encodedBody: string, offset: number, epoch: string): string {
+  const response = assembleResponse(audience, handlerId, encodedBody);
+  return `${response.slice(0, -1)},"Offset":${offset},"Epoch":${JSON.stringify(epoch)}}`;
+}
+
+/**
+ * The ack of a `Recover` request (protocol 1.2): per room asked, whether every publication
+ * after the asked position was sent, and the room's position when the answer was made.
+ */
+export function encodeRecoveryAck(
+  clientId: ClientId,
+  requestId: RequestId,
+  recovered: Readonly<Record<string, boolean>>,
+  positions: Readonly<Record<string, { Offset: number; Epoch: string }>>,
+): string {
+  return (
+    `{"EventType":${FRAME_EVENT.Ack},"ClientID":${JSON.stringify(clientId)},"HandlerID":0,"RequestID":${JSON.stringify(requestId)},` +
+    `"Recovered":${JSON.stringify(recovered)},"Positions":${JSON.stringify(positions)}}`
   );
 }
 

@@ -4,6 +4,7 @@ import type { ClusterOptions } from './cluster/cluster.js';
 import type { BroadcasterLogger, ClientRequestInfo, EventHandlers, MessageHandlers } from './handlers.js';
 import { checkOption, isPositiveInteger, isWhole } from './option-checks.js';
 import type { PresenceInfoFn } from './presence/presence-info.js';
+import { resolveHistorySettings, type HistorySettings } from './history/history-settings.js';
 import { checkSessionSettings, resolveSessionSettings, type SessionSettings } from './session/session-settings.js';
 import { assertRateLimit, type RateLimit } from './rate-limiter.js';
 
@@ -11,7 +12,7 @@ import { assertRateLimit, type RateLimit } from './rate-limiter.js';
 export type SlowClientPolicy = 'close' | 'drop';
 
 /** How the routing core behaves: the options it shares with `BroadcasterModule`. */
-export interface BroadcasterSettings extends SessionSettings {
+export interface BroadcasterSettings extends SessionSettings, HistorySettings {
   /**
    * Announce every join and leave (OnAddClient / OnDelClient) to every client. `false`
    * keeps client IDs private: a joining client still receives its own OnAddClient.
@@ -147,7 +148,7 @@ export interface BroadcasterCoreOptions extends BroadcasterSettings {
   logger?: BroadcasterLogger;
 }
 
-type OptionalSettings = 'rateLimit' | 'backplane' | 'clusterSecret' | 'userRoom' | 'sessionSecret' | 'presenceInfo';
+type OptionalSettings = 'rateLimit' | 'backplane' | 'clusterSecret' | 'userRoom' | 'sessionSecret' | 'presenceInfo' | 'history';
 
 /** The settings with their defaults filled in. */
 export type ResolvedSettings = Required<Omit<BroadcasterSettings, OptionalSettings>> &
@@ -178,6 +179,7 @@ export function resolveSettings(settings: BroadcasterSettings): ResolvedSettings
     userRoom: settings.userRoom,
     presenceInfo: settings.presenceInfo,
     ...resolveSessionSettings(settings, settings.clusterSecret),
+    ...resolveHistorySettings(settings),
   };
   const { announceClients, maxBufferedBytes, maxBufferedMessages, slowClientPolicy, handlerTimeout } = resolved;
   checkOption('announceClients', typeof announceClients === 'boolean', 'a boolean', announceClients);
@@ -220,6 +222,7 @@ export function resolveSettings(settings: BroadcasterSettings): ResolvedSettings
   checkOption('userRoom', resolved.userRoom === undefined || typeof resolved.userRoom === 'function', 'a function', resolved.userRoom);
   checkOption('presenceInfo', resolved.presenceInfo === undefined || typeof resolved.presenceInfo === 'function', 'a function', resolved.presenceInfo);
   checkSessionSettings(resolved);
+  checkOption('history', resolved.history === undefined || resolved.backplane === undefined, 'left out with a backplane (history is kept by a single instance for now)', '(a function)');
   return resolved;
 }
 

@@ -17,15 +17,16 @@ export class Delivery {
     private readonly evictSlow: (client: Client) => void,
   ) {}
 
-  /** Writes `frame` to `target`, unless the target is too far behind. */
-  send(target: Client, frame: OutgoingFrame): void {
+  /** Writes `frame` to `target`, unless the target is too far behind; whether it was written. */
+  send(target: Client, frame: OutgoingFrame): boolean {
     // A client cut while this cast was under way is skipped (see hasRoomFor).
-    if (target.isClosed) return;
+    if (target.isClosed) return false;
     if (target.sendWithin(frame, this.limits)) {
       this.counters.messagesOut += 1;
-      return;
+      return true;
     }
     this.overLimits(target);
+    return false;
   }
 
   /** Whether `size` more bytes may go to `target`; if not, the policy has been applied. */

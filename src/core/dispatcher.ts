@@ -14,6 +14,7 @@ import type {
   MessageHandlers,
 } from './handlers.js';
 import { withDeadline } from './handler-deadline.js';
+import type { RecoverRequest } from './history/recover-request.js';
 import type { EventMessage, EventType, RequestMessage, ResponseMessage } from './message.js';
 import { toResponses } from './response-validation.js';
 import type { Hub } from './hub.js';
@@ -52,6 +53,7 @@ export class Dispatcher {
     private readonly maxRequestsInFlight: number,
     private readonly warnings: ThrottledLog,
     private readonly isClosing: () => boolean,
+    private readonly recover: (client: Client, request: RecoverRequest) => void,
   ) {}
 
   setHandlers(messageHandlers: MessageHandlers, eventHandlers: EventHandlers): void {
@@ -82,6 +84,11 @@ export class Dispatcher {
     if (decoded instanceof FrameRejection) {
       const { handlerId, code, message, requestId } = decoded;
       client.whenSettled(() => this.sendError(client, handlerId, code, message, requestId));
+      return;
+    }
+    if ('rooms' in decoded) {
+      // Answered in the client's order, after its earlier requests.
+      client.whenSettled(() => this.hub.has(client) && this.recover(client, decoded));
       return;
     }
     const { handlerId, body, requestId } = decoded;

@@ -92,9 +92,9 @@ export class Hub {
     if (this.shadows.size !== 0) this.shadows.offer(audience, frame);
   }
 
-  /** Writes `frame` to `client` alone. */
-  send(client: Client, frame: OutgoingFrame): void {
-    this.delivery.send(client, frame);
+  /** Writes `frame` to `client` alone; false when it was not (too far behind, or closed). */
+  send(client: Client, frame: OutgoingFrame): boolean {
+    return this.delivery.send(client, frame);
   }
 
   /** Whether `size` more bytes may go to `client`; if not, the slow-client policy has been applied. */

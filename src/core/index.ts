@@ -19,11 +19,15 @@ export {
 export { MAX_ROOM_NAME_LENGTH, isRoomName } from './rooms.js';
 export type { Body, ClientId, EventMessage, RequestMessage, ResponseMessage } from './message.js';
 export { BroadcasterException, CloseCode, ErrorCode, InvalidResponseError, type RefusalCode } from './errors.js';
-export { OutgoingFrame, type BacklogLimits, type ClientSession, type Conn } from './conn.js';
+export { OutgoingFrame, type BacklogLimits, type CastLane, type ClientSession, type Conn, type LaneSeat } from './conn.js';
 export type { SessionRequest } from './session/session-request.js';
 export type { SessionSettings } from './session/session-settings.js';
 export type { Presence, PresenceEntry } from './presence/presence.js';
 export type { PresenceInfoFn } from './presence/presence-info.js';
+export type { HistoryOptions, HistoryPage, HistoryPublication } from './history/history-page.js';
+export type { HistoryPolicy, HistorySettings, RoomHistoryConfig } from './history/history-settings.js';
+export type { HistoryPosition } from './history/room-log.js';
+export type { HistoryStats } from './history/room-history.js';
 export type { RateLimit } from './rate-limiter.js';
 export type { CoreStats } from './stats.js';
 export type {

@@ -1,6 +1,8 @@
 // The node: the one place where joins, leaves, room changes and casts are put in order, whatever their origin.
 import { v4 as uuidv4 } from 'uuid';
 import { Caster } from './caster.js';
+import { answerRecovery } from './history/recovery.js';
+import { RoomHistory } from './history/room-history.js';
 import { Client, type RoomMembership } from './client.js';
 import { clusterEventsFor } from './cluster-events.js';
 import { Cluster } from './cluster/cluster.js';
@@ -37,6 +39,8 @@ export class Node {
   readonly cluster: Cluster | null;
   readonly desk: SessionDesk;
   private readonly caster: Caster;
+  /** Room history (protocol 1.2), when the `history` option gives rooms one. */
+  readonly history: RoomHistory | null;
   private readonly dispatcher: Dispatcher;
   private readonly leaves: LeaveQueue;
   private readonly warnings: ThrottledLog;
@@ -65,7 +69,8 @@ export class Node {
       nodeGone: (nodeId) => this.desk.nodeGone(nodeId),
     });
     this.cluster = settings.backplane === undefined ? null : new Cluster(events, clusterOptions(settings, settings.backplane, logger));
-    this.caster = new Caster(this.hub, this.cluster);
+    this.history = settings.history === undefined ? null : new RoomHistory(settings.history, settings, this.warnings);
+    this.caster = new Caster(this.hub, this.cluster, this.history);
     const deskNode: DeskNode = {
       hub: this.hub,
       membership: this.membership,
@@ -86,6 +91,7 @@ export class Node {
       settings.maxRequestsInFlight,
       this.warnings,
       () => this.closing,
+      (client, request) => answerRecovery(this.hub, this.history, client, request),
     );
   }
 
@@ -227,7 +233,7 @@ export class Node {
 
   /** Casts checked server responses, all of them or none (see `Caster.castAll`). */
   castFromServer(responses: readonly ResponseMessage[]): void {
-    this.caster.assertFitCluster('', responses);
+    this.caster.assertCastable('', responses);
     for (const response of responses) this.caster.cast('', response.handlerId ?? NO_HANDLER_ID, response);
   }
 
@@ -248,5 +254,6 @@ export class Node {
       await settlesWithin(emptied, timeoutMs);
     }
     await settlesWithin(this.cluster?.stop() ?? Promise.resolve(), timeoutMs);
+    this.history?.close();
   }
 }

@@ -1,5 +1,6 @@
 // The core's counters, as stats() reports them.
 import type { ClusterStats } from './cluster/cluster.js';
+import type { HistoryStats } from './history/room-history.js';
 
 /** The routing core's counters; all counts since start. */
 export interface CoreStats {
@@ -25,6 +26,8 @@ export interface CoreStats {
   roomLimitRefusals: number;
   /** Sessions (protocol 1.2) and what became of them. */
   sessions: SessionStats;
+  /** Room history (protocol 1.2), when the `history` option is set. */
+  history?: HistoryStats;
   /** The cluster link, when the broadcaster has a backplane. */
   cluster?: ClusterStats;
 }

@@ -1,6 +1,7 @@
 // Broadcaster: the service an app injects to cast, list clients and rooms, and read stats.
 import { Inject, Injectable } from '@nestjs/common';
 import { BroadcasterCore } from '../core/broadcaster-core.js';
+import type { HistoryOptions, HistoryPage } from '../core/history/history-page.js';
 import type { Presence } from '../core/presence/presence.js';
 import type { ClientId, ResponseMessage } from '../core/message.js';
 import type { CoreStats } from '../core/stats.js';
@@ -84,6 +85,18 @@ export class Broadcaster {
    */
   presence(room?: string): Presence {
     return this.core.presence(room);
+  }
+
+  /**
+   * Reads a room's history (rooms the `history` option gives one): the publications after
+   * `since` (an offset and epoch, as a client saw them), or the latest `last` (default:
+   * every one kept), oldest first, with the room's current position — e.g. for an HTTP
+   * endpoint that serves a page its first screen. `complete` is false when they cannot all
+   * be had (another epoch, or no longer kept). Rejects with `TypeError` on a bad room name
+   * or options.
+   */
+  async history(room: string, options?: HistoryOptions): Promise<HistoryPage> {
+    return this.core.history(room, options);
   }
 
   /** Counters an operator needs: clients, messages in and out, errors by code, drops, disconnects. */
