@@ -1,8 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import WebSocket from 'ws';
 import { Broadcaster, MessageHandler, Room, newResponseMessage, type HandlerContext, type RequestMessage } from '../src/index.js';
+import { RedisBackplane } from '../src/redis/index.js';
 import { appModule, startApp, type RunningApp } from './support/app.js';
+import { findRedis, redisForSuite } from './support/redis-server.js';
 import { until } from './support/until.js';
+import { openSocket, publishMany, Reader } from './support/history-reader.js';
 
 const ROOM = 'chat:all';
 const JOIN = 1;
@@ -23,112 +25,23 @@ class Chat {
   }
 }
 
-interface Publication {
-  Offset: number;
-  Epoch: string;
-}
+const HISTORY = { history: (room: string) => (room === ROOM ? { size: 10_000, ttl: 600_000 } : undefined) };
 
 /**
- * A member of the room that keeps the offsets it has seen, as a client app would: after a
- * lost connection it reconnects, rejoins, and asks for what came after the last offset it
- * saw, holding live publications until that answer, and dropping what it already has.
+ * 100 readers in a history room, two senders publishing 5,000 each at once (on different
+ * instances where there are two), readers cut at random and reconnecting (to any
+ * instance): each must end with offsets 1..10,000 exactly once and in order, or say it
+ * was not recovered (counted; none expected).
  */
-class Reader {
-  readonly offsets: number[] = [];
-  last = 0;
-  epoch: string | null = null;
-  gaps = 0;
-  notRecovered = 0;
-  reconnections = 0;
-  private socket: WebSocket | null = null;
-  private held: Publication[] | null = null;
-
-  constructor(private readonly url: string) {}
-
-  async connect(): Promise<void> {
-    const socket = new WebSocket(this.url);
-    this.socket = socket;
-    this.held = [];
-    socket.on('message', (data: Buffer) => this.onFrame(JSON.parse(data.toString()) as Record<string, unknown>));
-    socket.on('error', () => undefined);
-    await new Promise((resolve) => socket.once('open', resolve));
-    socket.send(JSON.stringify({ HandlerID: JOIN, Body: null, RequestID: 'join' }));
-    if (this.reconnections === 0) return;
-    // Cut before its first publication, it has no epoch yet: it asks for all that is kept.
-    const asked = this.epoch === null ? { Last: 10_000 } : { Offset: this.last, Epoch: this.epoch };
-    socket.send(JSON.stringify({ Recover: { [ROOM]: asked }, RequestID: 'recover' }));
-  }
-
-  /** The connection is cut (no close handshake), and made again a little later. */
-  async drop(): Promise<void> {
-    this.socket?.terminate();
-    this.reconnections += 1;
-    await new Promise((resolve) => setTimeout(resolve, Math.random() * 30));
-    await this.connect();
-  }
-
-  close(): void {
-    this.socket?.close();
-  }
-
-  private onFrame(frame: Record<string, unknown>): void {
-    if (typeof frame.Offset === 'number') {
-      const publication = frame as unknown as Publication;
-      if (this.held !== null) this.held.push(publication);
-      else this.take(publication);
-      return;
-    }
-    if (frame.EventType !== 4) return;
-    if (frame.RequestID === 'join' && this.reconnections === 0) this.release();
-    if (frame.RequestID === 'recover') {
-      if ((frame.Recovered as Record<string, boolean>)[ROOM] !== true) this.notRecovered += 1;
-      this.release();
-    }
-  }
-
-  private release(): void {
-    const held = (this.held ?? []).sort((a, b) => a.Offset - b.Offset);
-    this.held = null;
-    for (const publication of held) this.take(publication);
-  }
-
-  private take({ Offset, Epoch }: Publication): void {
-    this.epoch ??= Epoch;
-    if (Epoch !== this.epoch) this.gaps += 1;
-    if (Offset <= this.last) return;
-    if (Offset !== this.last + 1) this.gaps += 1;
-    this.offsets.push(Offset);
-    this.last = Offset;
-  }
-}
-
-async function openSender(url: string): Promise<WebSocket> {
-  const socket = new WebSocket(url);
-  await new Promise((resolve) => socket.once('open', resolve));
-  return socket;
-}
-
-async function publish(sender: WebSocket, name: string): Promise<void> {
-  for (let i = 1; i <= MESSAGES_PER_SENDER; i++) {
-    sender.send(JSON.stringify({ HandlerID: SAY, Body: Buffer.from(`${name}${i}`).toString('base64') }));
-    if (i % 50 === 0) await new Promise((resolve) => setTimeout(resolve, 2));
-  }
-}
-
-describe('no gap, no duplicate: recovery after connections cut at random (one instance)', () => {
-  jest.setTimeout(90_000);
-  let running: RunningApp;
-  beforeAll(async () => {
-    running = await startApp(appModule([Chat], { announceClients: false, history: (room) => (room === ROOM ? { size: 10_000, ttl: 600_000 } : undefined) }));
-  });
-  afterAll(() => running.app.close());
-
+function noGapNoDuplicate(instances: () => RunningApp[]): void {
   it(`gives each of ${READERS} readers offsets 1..${2 * MESSAGES_PER_SENDER} once and in order, two senders publishing at once and readers cut at random`, async () => {
-    const broadcaster = running.app.get(Broadcaster);
-    const readers = Array.from({ length: READERS }, () => new Reader(running.url));
+    const apps = instances();
+    const urls = apps.map((app) => app.url);
+    const broadcasters = apps.map((app) => app.app.get(Broadcaster));
+    const readers = Array.from({ length: READERS }, () => new Reader(urls, ROOM, JOIN));
     await Promise.all(readers.map((reader) => reader.connect()));
-    await until(() => broadcaster.clientIds(ROOM).length === READERS, 'every reader in the room');
-    const senders = await Promise.all([openSender(running.url), openSender(running.url)]);
+    await until(() => broadcasters.every((broadcaster) => broadcaster.clientIds(ROOM).length === READERS), 'every reader in the room, on every instance');
+    const senders = await Promise.all([openSocket(urls[0]), openSocket(urls[urls.length - 1])]);
 
     let publishing = true;
     const cutting = (async () => {
@@ -137,7 +50,7 @@ describe('no gap, no duplicate: recovery after connections cut at random (one in
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
     })();
-    await Promise.all([publish(senders[0], 'a'), publish(senders[1], 'b')]);
+    await Promise.all([publishMany(senders[0], SAY, 'a', MESSAGES_PER_SENDER), publishMany(senders[1], SAY, 'b', MESSAGES_PER_SENDER)]);
     const total = 2 * MESSAGES_PER_SENDER;
     await until(() => readers.every((reader) => reader.last === total), 'every reader to reach the last offset', 60_000);
     publishing = false;
@@ -150,8 +63,39 @@ describe('no gap, no duplicate: recovery after connections cut at random (one in
     expect(readers.reduce((sum, reader) => sum + reader.notRecovered, 0)).toBe(0);
     // Enough cuts to have mattered.
     expect(readers.reduce((sum, reader) => sum + reader.reconnections, 0)).toBeGreaterThan(10);
-    expect(broadcaster.stats().history).toMatchObject({ publications: total, notRecovered: 0 });
+    const stats = broadcasters.map((broadcaster) => broadcaster.stats().history!);
+    expect(stats.reduce((sum, history) => sum + history.publications, 0)).toBe(total);
+    expect(stats.every((history) => history.notRecovered === 0 && history.publishFailures === 0)).toBe(true);
     for (const reader of readers) reader.close();
     for (const sender of senders) sender.close();
   });
+}
+
+describe('no gap, no duplicate: recovery after connections cut at random, one instance (history in memory)', () => {
+  jest.setTimeout(90_000);
+  let running: RunningApp;
+  beforeAll(async () => {
+    running = await startApp(appModule([Chat], { announceClients: false, ...HISTORY }));
+  });
+  afterAll(() => running.app.close());
+  noGapNoDuplicate(() => [running]);
+});
+
+const redis = findRedis();
+const withRedis = redis.kind === 'none' ? describe.skip : describe;
+
+withRedis('no gap, no duplicate: two instances over a private redis-server (history in Redis Streams)', () => {
+  jest.setTimeout(120_000);
+  const suite = redisForSuite(redis);
+  const running: RunningApp[] = [];
+  beforeAll(async () => {
+    for (let i = 0; i < 2; i++) {
+      const backplane = new RedisBackplane({ url: suite.url(), channel: 'history-no-gap' });
+      running.push(await startApp(appModule([Chat], { announceClients: false, backplane, clusterSecret: 'history across instances', ...HISTORY })));
+    }
+  });
+  afterAll(async () => {
+    for (const app of running) await app.app.close();
+  });
+  noGapNoDuplicate(() => running);
 });

@@ -9,7 +9,9 @@ import {
   type RequestMessage,
   type RoomHistoryConfig,
 } from '../src/index.js';
+import { RedisBackplane } from '../src/redis/index.js';
 import { appModule, startApp, type RunningApp } from './support/app.js';
+import { findRedis, redisForSuite } from './support/redis-server.js';
 import { until } from './support/until.js';
 import { TestClient } from './support/ws-client.js';
 
@@ -87,16 +89,16 @@ class Member {
 
 const HISTORY: RoomHistoryConfig = { size: 50, ttl: 60_000 };
 
-describe('room history and recovery (protocol 1.2), one instance', () => {
+const policy = (room: string) => (room.startsWith('chat:') ? HISTORY : room === 'short' ? { size: 50, ttl: 300 } : undefined);
+
+/** The contract's answers, against the instance `instance()` gives (its clients, its Broadcaster). */
+function historyContract(instance: () => RunningApp): void {
   let running: RunningApp;
   let broadcaster: Broadcaster;
-  beforeAll(async () => {
-    running = await startApp(
-      appModule([Chat], { history: (room) => (room.startsWith('chat:') ? HISTORY : room === 'short' ? { size: 50, ttl: 300 } : undefined) }),
-    );
+  beforeAll(() => {
+    running = instance();
     broadcaster = running.app.get(Broadcaster);
   });
-  afterAll(() => running.app.close());
 
   it('numbers the publications of a history room: Offset and Epoch as the last keys; other casts unchanged', async () => {
     const ana = await Member.join(running.url, 'chat:a', 'plain');
@@ -219,4 +221,31 @@ describe('room history and recovery (protocol 1.2), one instance', () => {
     expect(await ana.ask({ Recover: { 'chat:d': { Last: 1 } } })).toMatchObject({ EventType: 4, Recovered: { 'chat:d': false } });
     await ana.client.close();
   });
+}
+
+describe('room history and recovery (protocol 1.2), one instance (history in memory)', () => {
+  let running: RunningApp;
+  beforeAll(async () => {
+    running = await startApp(appModule([Chat], { history: policy }));
+  });
+  afterAll(() => running.app.close());
+  historyContract(() => running);
+});
+
+const redis = findRedis();
+const withRedis = redis.kind === 'none' ? describe.skip : describe;
+
+withRedis('room history and recovery (protocol 1.2), two instances over a private redis-server (history in Redis Streams)', () => {
+  jest.setTimeout(30_000);
+  const suite = redisForSuite(redis);
+  const running: RunningApp[] = [];
+  const options = () => ({ backplane: new RedisBackplane({ url: suite.url(), channel: 'history-contract' }), clusterSecret: 'history contract, shared', history: policy });
+  beforeAll(async () => {
+    running.push(await startApp(appModule([Chat], options())));
+    running.push(await startApp(appModule([Chat], options())));
+  });
+  afterAll(async () => {
+    for (const app of running) await app.app.close();
+  });
+  historyContract(() => running[0]);
 });

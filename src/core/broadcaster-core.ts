@@ -105,10 +105,10 @@ export class BroadcasterCore {
   /**
    * Reads `room`'s history (protocol 1.2; rooms the `history` option gives one): the
    * publications after `since`, or the latest `last` (default: every one kept), oldest
-   * first, with where the room stands. Throws `TypeError` on a bad room name or options.
+   * first, with where the room stands. Rejects with `TypeError` on a bad room name or options.
    */
-  history(room: string, options?: HistoryOptions): HistoryPage {
-    return readHistoryPage(this.node.history, room, options);
+  history(room: string, options?: HistoryOptions): Promise<HistoryPage> {
+    return readHistoryPage(this.node.publications.history, room, options);
   }
 
   /** How many clients are connected to this node now. */
@@ -128,7 +128,7 @@ export class BroadcasterCore {
       errors: { ...this.counters.errors },
       sessions: { ...this.counters.sessions, ...this.node.desk.gauges() },
       ...(cluster === null ? {} : { cluster: cluster.stats() }),
-      ...(this.node.history === null ? {} : { history: this.node.history.stats() }),
+      ...(this.node.publications.history === null ? {} : { history: this.node.publications.history.stats() }),
     };
   }
 
@@ -151,7 +151,7 @@ export class BroadcasterCore {
    * Casts server-originated responses: `SenderID` is `""`, `HandlerID` is the response's
    * `handlerId` or 0. Self has no sender here and is refused, as are malformed responses.
    */
-  cast(responses: ResponseMessage | readonly ResponseMessage[]): void {
-    this.node.castFromServer(checkServerCast(responses));
+  cast(responses: ResponseMessage | readonly ResponseMessage[]): void | Promise<void> {
+    return this.node.castFromServer(checkServerCast(responses));
   }
 }

@@ -30,10 +30,17 @@ export class Caster {
   /**
    * Casts `responses` in order, or none of them: in a cluster, one too large to reach
    * the other nodes throws {@link InvalidResponseError} before anything is delivered.
+   * `handlerId` stamps them all (`null`: each its own `handlerId`, or 0, for the server's
+   * casts). Returns a promise when publications were appended to the cluster's history.
    */
-  castAll(senderId: ClientId, handlerId: number, responses: readonly ResponseMessage[]): void {
+  castAll(senderId: ClientId, handlerId: number | null, responses: readonly ResponseMessage[]): void | Promise<void> {
     this.assertCastable(senderId, responses);
-    for (const response of responses) this.cast(senderId, handlerId, response);
+    let appending: Promise<void>[] | null = null;
+    for (const response of responses) {
+      const appended = this.cast(senderId, handlerId ?? response.handlerId ?? 0, response);
+      if (appended !== undefined) (appending ??= []).push(appended);
+    }
+    if (appending !== null) return Promise.all(appending).then(() => undefined);
   }
 
   /**
@@ -63,15 +70,18 @@ export class Caster {
     }
   }
 
-  /** Casts one response, which fits the cluster. */
-  cast(senderId: ClientId, handlerId: number, response: ResponseMessage): void {
+  /**
+   * Casts one response, which fits the cluster. A publication appended to the cluster's
+   * room history returns a promise: it settles once appended (it reaches clients when
+   * it comes back numbered), and rejects when it could not be.
+   */
+  cast(senderId: ClientId, handlerId: number, response: ResponseMessage): void | Promise<void> {
     const audience = audienceOf(response, senderId);
     const body = encodeBody(response.body ?? null);
     const history = this.history?.configFor(audience);
     if (history !== undefined) {
       // A publication: stored and numbered first, so that its frame carries its Offset and Epoch.
-      this.hub.deliver(audience, this.history!.publish(audience, history, handlerId, body));
-      return;
+      return this.history!.publish(audience, history, handlerId, body);
     }
     this.castHere(audience, handlerId, body);
     if (this.publisher !== null && this.reachesOtherNodes(audience)) {

@@ -1,5 +1,6 @@
 // The node's side of the cluster: what the other nodes' messages do here.
 import type { Audience } from './audience.js';
+import type { PublicationStamp } from './cluster/backplane.js';
 import type { Client } from './client.js';
 import type { ClusterHost } from './cluster/cluster.js';
 import type { NodeId, RelayEnvelope } from './cluster/envelope.js';
@@ -12,6 +13,8 @@ import type { MembershipOp } from './rooms.js';
 export interface NodeActions {
   /** A cast from another node, to deliver here from its audience on. */
   remoteCast(audience: Audience, handlerId: number, encodedBody: string): void;
+  /** A publication numbered by the cluster's room history, to deliver here. */
+  publication(audience: Audience, handlerId: number, encodedBody: string, stamp: PublicationStamp): void;
   changeMembership(op: MembershipOp, client: Client, room: string): void;
   kick(client: Client, code: number, reason: string): void;
   /** A relayed session's message for this node. */
@@ -31,6 +34,7 @@ export function clusterEventsFor(hub: Hub, node: NodeActions): ClusterHost {
     localMemberships: () => [...hub.clients.values()].flatMap((client) => [...(client.rooms ?? [])].map((room) => [client.id, room] as const)),
     localPresence: () => [...hub.clients.values()].flatMap((client) => (hasPresence(client) ? [[client.id, presenceStateOf(client)] as const] : [])),
     remoteCast: (audience, handlerId, encodedBody) => node.remoteCast(audience, handlerId, encodedBody),
+    publication: (audience, handlerId, encodedBody, stamp) => node.publication(audience, handlerId, encodedBody, stamp),
     remoteClientJoined: (clientId) => hub.announce(EventType.OnAddClient, clientId),
     remoteClientLeft: (clientId) => hub.announce(EventType.OnDelClient, clientId),
     remoteNodeGone: (nodeId) => node.nodeGone(nodeId),

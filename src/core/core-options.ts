@@ -222,7 +222,12 @@ export function resolveSettings(settings: BroadcasterSettings): ResolvedSettings
   checkOption('userRoom', resolved.userRoom === undefined || typeof resolved.userRoom === 'function', 'a function', resolved.userRoom);
   checkOption('presenceInfo', resolved.presenceInfo === undefined || typeof resolved.presenceInfo === 'function', 'a function', resolved.presenceInfo);
   checkSessionSettings(resolved);
-  checkOption('history', resolved.history === undefined || resolved.backplane === undefined, 'left out with a backplane (history is kept by a single instance for now)', '(a function)');
+  checkOption(
+    'history',
+    resolved.history === undefined || resolved.backplane === undefined || resolved.backplane.history !== undefined,
+    'left out with a backplane that keeps no room history (RedisBackplane keeps it)',
+    '(a function)',
+  );
   return resolved;
 }
 

@@ -26,9 +26,11 @@ export const NO_HANDLER_ID = 0;
 
 /**
  * Casts the responses a handler produced, stamped with its client and HandlerID, in
- * order; throws before delivering any when one of them cannot be cast.
+ * order; throws before delivering any when one of them cannot be cast. Returns a promise
+ * while publications are appended to the cluster's room history (rejected when they
+ * could not be).
  */
-export type CastFn = (senderId: string, handlerId: number, responses: readonly ResponseMessage[]) => void;
+export type CastFn = (senderId: string, handlerId: number, responses: readonly ResponseMessage[]) => void | Promise<void>;
 
 /** Disconnects a misbehaving client: its leave is announced, then it is closed with `code` and `reason`. */
 export type EvictFn = (client: Client, code: number, reason: string, why: string) => void;
@@ -53,7 +55,7 @@ export class Dispatcher {
     private readonly maxRequestsInFlight: number,
     private readonly warnings: ThrottledLog,
     private readonly isClosing: () => boolean,
-    private readonly recover: (client: Client, request: RecoverRequest) => void,
+    private readonly recover: (client: Client, request: RecoverRequest) => Promise<void>,
   ) {}
 
   setHandlers(messageHandlers: MessageHandlers, eventHandlers: EventHandlers): void {
@@ -88,7 +90,7 @@ export class Dispatcher {
     }
     if ('rooms' in decoded) {
       // Answered in the client's order, after its earlier requests.
-      client.whenSettled(() => this.hub.has(client) && this.recover(client, decoded));
+      client.whenSettled(() => (this.hub.has(client) ? this.recover(client, decoded) : undefined));
       return;
     }
     const { handlerId, body, requestId } = decoded;
@@ -173,7 +175,9 @@ export class Dispatcher {
     // The common case, a plain result with nothing of this client's still pending, is
     // settled at once, without a closure or a promise.
     if (client.idle && !isPromiseLike(outcome)) {
-      this.settle(client, handlerId, handler, outcome, requestId);
+      const appending = this.settle(client, handlerId, handler, outcome, requestId);
+      // Publications still being appended: the client's next outcomes wait for them.
+      if (appending !== undefined) client.inOrder(appending, () => undefined, () => undefined);
       return;
     }
     if (isPromiseLike(outcome)) {
@@ -193,20 +197,33 @@ export class Dispatcher {
     );
   }
 
-  /** Casts what a handler returned, then acks; a result that breaks the rules casts nothing. */
+  /**
+   * Casts what a handler returned, then acks; a result that breaks the rules casts
+   * nothing. While publications are appended to the cluster's history, the ack (or the
+   * error, if they could not be) waits, and the promise returned settles after it.
+   */
   private settle(
     client: Client,
     handlerId: number,
     handler: MessageHandlerFn | EventHandlerFn,
     result: unknown,
     requestId: RequestId | undefined,
-  ): void {
+  ): void | Promise<void> {
+    let appending: void | Promise<void>;
     try {
-      this.cast(client.id, handlerId, toResponses(result));
+      appending = this.cast(client.id, handlerId, toResponses(result));
     } catch (error) {
       this.reportFailure(client, handlerId, handler, error, requestId);
       return;
     }
+    if (appending === undefined) return this.ack(client, handlerId, requestId);
+    return appending.then(
+      () => this.ack(client, handlerId, requestId),
+      (error: unknown) => this.reportFailure(client, handlerId, handler, error, requestId),
+    );
+  }
+
+  private ack(client: Client, handlerId: number, requestId: RequestId | undefined): void {
     if (requestId !== undefined && this.hub.has(client)) {
       this.hub.send(client, new OutgoingFrame(encodeAck(client.id, handlerId, requestId)));
     }

@@ -79,15 +79,18 @@ export class Hub {
   /**
    * Writes `frame` to every client here that `audience` matches. A cast to everyone is
    * handed once to the transport's lane for the clients in it (each takes it within its
-   * limits as the transport writes), and sent one by one to the others.
+   * limits as the transport writes), and sent one by one to the others. A client that
+   * `held` takes (one recovering a room's history) is not written to.
    */
-  deliver(audience: Audience, frame: OutgoingFrame): void {
+  deliver(audience: Audience, frame: OutgoingFrame, held?: (client: Client) => boolean): void {
     const throughLane = audience.castType === CastType.All ? this.roster.cast(frame) : 0;
     if (throughLane > 0) {
       this.counters.messagesOut += throughLane;
       for (const target of this.roster.oneByOne) this.delivery.send(target, frame);
-    } else {
+    } else if (held === undefined) {
       for (const target of selectRecipients(audience, this.clients, this.membersOf)) this.delivery.send(target, frame);
+    } else {
+      for (const target of selectRecipients(audience, this.clients, this.membersOf)) if (!held(target)) this.delivery.send(target, frame);
     }
     if (this.shadows.size !== 0) this.shadows.offer(audience, frame);
   }

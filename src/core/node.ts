@@ -1,15 +1,14 @@
 // The node: the one place where joins, leaves, room changes and casts are put in order, whatever their origin.
 import { v4 as uuidv4 } from 'uuid';
 import { Caster } from './caster.js';
-import { answerRecovery } from './history/recovery.js';
-import { RoomHistory } from './history/room-history.js';
+import { HistoryDesk } from './history/history-desk.js';
 import { Client, type RoomMembership } from './client.js';
 import { clusterEventsFor } from './cluster-events.js';
 import { Cluster } from './cluster/cluster.js';
 import { encodeEvent } from './codec.js';
 import { OutgoingFrame, type ClientSession, type Conn } from './conn.js';
 import { clusterOptions, type ResolvedSettings } from './core-options.js';
-import { Dispatcher, NO_HANDLER_ID } from './dispatcher.js';
+import { Dispatcher } from './dispatcher.js';
 import { CloseCode } from './errors.js';
 import type { BroadcasterLogger, ClientIdentity, EventHandlers, MessageHandlers } from './handlers.js';
 import { Hub } from './hub.js';
@@ -39,8 +38,8 @@ export class Node {
   readonly cluster: Cluster | null;
   readonly desk: SessionDesk;
   private readonly caster: Caster;
-  /** Room history (protocol 1.2), when the `history` option gives rooms one. */
-  readonly history: RoomHistory | null;
+  /** Room history (protocol 1.2): publications and recoveries. */
+  readonly publications: HistoryDesk;
   private readonly dispatcher: Dispatcher;
   private readonly leaves: LeaveQueue;
   private readonly warnings: ThrottledLog;
@@ -63,14 +62,15 @@ export class Node {
     // The other nodes' casts, joins, leaves and requests are put in order here like this node's own.
     const events = clusterEventsFor(this.hub, {
       remoteCast: (audience, handlerId, encodedBody) => this.caster.castHere(audience, handlerId, encodedBody),
+      publication: (audience, handlerId, encodedBody, stamp) => this.publications.arrived(audience, handlerId, encodedBody, stamp),
       changeMembership: (op, client, room) => this.changeMembership(op, client, room),
       kick: (client, code, reason) => this.kick(client, code, reason),
       relay: (envelope) => this.desk.receive(envelope),
       nodeGone: (nodeId) => this.desk.nodeGone(nodeId),
     });
     this.cluster = settings.backplane === undefined ? null : new Cluster(events, clusterOptions(settings, settings.backplane, logger));
-    this.history = settings.history === undefined ? null : new RoomHistory(settings.history, settings, this.warnings);
-    this.caster = new Caster(this.hub, this.cluster, this.history);
+    this.publications = new HistoryDesk(settings, this.hub, this.cluster, this.warnings);
+    this.caster = new Caster(this.hub, this.cluster, this.publications.history);
     const deskNode: DeskNode = {
       hub: this.hub,
       membership: this.membership,
@@ -91,7 +91,7 @@ export class Node {
       settings.maxRequestsInFlight,
       this.warnings,
       () => this.closing,
-      (client, request) => answerRecovery(this.hub, this.history, client, request),
+      (client, request) => this.publications.recover(client, request),
     );
   }
 
@@ -232,9 +232,8 @@ export class Node {
   }
 
   /** Casts checked server responses, all of them or none (see `Caster.castAll`). */
-  castFromServer(responses: readonly ResponseMessage[]): void {
-    this.caster.assertCastable('', responses);
-    for (const response of responses) this.caster.cast('', response.handlerId ?? NO_HANDLER_ID, response);
+  castFromServer(responses: readonly ResponseMessage[]): void | Promise<void> {
+    return this.caster.castAll('', null, responses);
   }
 
   get isShuttingDown(): boolean {
@@ -254,6 +253,6 @@ export class Node {
       await settlesWithin(emptied, timeoutMs);
     }
     await settlesWithin(this.cluster?.stop() ?? Promise.resolve(), timeoutMs);
-    this.history?.close();
+    this.publications.close();
   }
 }

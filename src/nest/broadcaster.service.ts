@@ -30,7 +30,7 @@ export class Broadcaster {
    * With a backplane, the cast reaches the clients of every node.
    */
   async cast(responses: ResponseMessage | readonly ResponseMessage[]): Promise<void> {
-    this.core.cast(responses);
+    await this.core.cast(responses);
   }
 
   /**

@@ -1,6 +1,7 @@
 // The Redis backplane: broadcasters in several processes linked by Redis pub/sub.
 import { Redis, type RedisOptions } from 'ioredis';
 import type { Backplane, BackplaneListener } from '../core/cluster/backplane.js';
+import { readStamp, RedisHistory } from './redis-history.js';
 
 /** Options of {@link RedisBackplane}: give `url` or `client`. */
 export interface RedisBackplaneOptions {
@@ -45,6 +46,8 @@ export class RedisBackplane implements Backplane {
   private pendingBytes = 0;
   private readonly maxPendingBytes: number;
   private lastError = 'connection to Redis lost';
+  /** Room history in Redis Streams, under keys named after the channel. */
+  readonly history: RedisHistory;
 
   constructor(private readonly options: RedisBackplaneOptions) {
     if ((options.url === undefined) === (options.client === undefined)) {
@@ -52,6 +55,7 @@ export class RedisBackplane implements Backplane {
     }
     this.channel = options.channel ?? DEFAULT_CHANNEL;
     this.maxPendingBytes = options.maxPendingBytes ?? DEFAULT_MAX_PENDING_BYTES;
+    this.history = new RedisHistory(() => (this.up ? this.publisher : null), this.channel);
     if (!(Number.isSafeInteger(this.maxPendingBytes) && this.maxPendingBytes > 0)) {
       throw new TypeError('RedisBackplane maxPendingBytes must be a positive integer (bytes)');
     }
@@ -105,7 +109,10 @@ export class RedisBackplane implements Backplane {
     subscriber.on('error', (error: Error) => (this.lastError = error.message));
     if (client === undefined) this.publisher.on('error', (error: Error) => (this.lastError = error.message));
     subscriber.on('message', (channel: string, message: string) => {
-      if (channel === this.channel) listener.message(message);
+      if (channel !== this.channel) return;
+      const stamped = readStamp(message);
+      if (stamped === null) listener.message(message);
+      else listener.message(stamped.message, undefined, stamped.stamp);
     });
     if (subscriber.status === 'ready') subscribe();
     update();

@@ -1,9 +1,9 @@
 // The cluster's link to the backplane: envelopes signed and published, messages opened and checked, the link watched.
 import type { BroadcasterLogger } from '../handlers.js';
 import { stackOf } from '../thrown-text.js';
-import type { Backplane } from './backplane.js';
+import type { Backplane, BackplaneHistory, PublicationStamp } from './backplane.js';
 import { EnvelopeSigner } from './envelope-signer.js';
-import { decodeEnvelope, encodeEnvelope, isTraffic, type Envelope, type NodeId } from './envelope.js';
+import { decodeEnvelope, encodeEnvelope, isTraffic, type CastEnvelope, type Envelope, type NodeId } from './envelope.js';
 import type { Clock } from './cluster-types.js';
 import { ReplayGuard } from './replay-guard.js';
 
@@ -20,6 +20,8 @@ const SIGNATURE_ALLOWANCE = 128;
 export interface LinkListener {
   /** A valid, fresh envelope of another node, published from `origin` where the backplane tells. */
   envelope(envelope: Envelope, origin: string | undefined): void;
+  /** A publication to a room with history, of any node (this one included), with its place in the room's history. */
+  publication(envelope: CastEnvelope, stamp: PublicationStamp): void;
   /**
    * The link came up, or carries this node's messages again after a stall: nobody could
    * be heard meanwhile.
@@ -78,7 +80,7 @@ export class ClusterLink {
   /** Connects the backplane; resolves once the link is up. */
   connect(): Promise<void> {
     return this.settings.backplane.connect({
-      message: (message, origin) => this.receive(message, origin),
+      message: (message, origin, stamp) => this.receive(message, origin, stamp),
       originGone: (origin) => {
         if (!this.closing) this.listener.originGone(origin);
       },
@@ -116,6 +118,44 @@ export class ClusterLink {
     } else {
       this.counters.publishFailures += 1;
     }
+  }
+
+  /**
+   * Appends the publication `envelope` to its room's history through the backplane, which
+   * numbers it and publishes it to every node. Rejects when that could not be done (no
+   * history on this backplane, the link down, the message too long).
+   */
+  async append(envelope: CastEnvelope, size: number, ttl: number): Promise<void> {
+    const history = this.history();
+    const message = encodeEnvelope(envelope);
+    if (!this.linkUp || message.length > this.settings.maxMessageBytes) {
+      this.counters.publishFailures += 1;
+      throw new Error(this.linkUp ? 'the publication is longer than maxClusterMessageBytes' : 'the cluster backplane is down');
+    }
+    try {
+      await history.append(envelope.audience.targets![0], size, ttl, this.signer === null ? message : this.signer.sign(message, this.settings.now()));
+      this.counters.published += 1;
+    } catch (error) {
+      this.counters.publishFailures += 1;
+      throw error;
+    }
+  }
+
+  /** The backplane's room history; throws when it has none. */
+  history(): BackplaneHistory {
+    const history = this.settings.backplane.history;
+    if (history === undefined) throw new Error('this backplane keeps no room history');
+    return history;
+  }
+
+  /**
+   * A publication read back from a room's history: its signature is checked (not its age:
+   * it may be old), and `null` is returned for anything that is not a valid publication.
+   */
+  openStored(message: string): CastEnvelope | null {
+    const opened = this.signer === null ? { message } : this.signer.open(message);
+    const envelope = opened === null ? null : decodeEnvelope(opened.message);
+    return envelope?.kind === 'cast' && envelope.publication !== undefined ? envelope : null;
   }
 
   /** Publishes `goodbye` as the last message, then disconnects. */
@@ -177,7 +217,7 @@ export class ClusterLink {
     );
   }
 
-  private receive(message: string, origin?: string): void {
+  private receive(message: string, origin?: string, stamp?: PublicationStamp): void {
     if (this.closing) return;
     // Checked before anything is parsed: a signature adds a few dozen characters.
     if (message.length > this.settings.maxMessageBytes + SIGNATURE_ALLOWANCE) {
@@ -185,14 +225,14 @@ export class ClusterLink {
       return;
     }
     try {
-      this.open(message, origin);
+      this.open(message, origin, stamp);
     } catch (error) {
       this.counters.rejected += 1;
       this.settings.logger.error('cluster: handling a backplane message failed; it was dropped', stackOf(error));
     }
   }
 
-  private open(message: string, origin: string | undefined): void {
+  private open(message: string, origin: string | undefined, stamp: PublicationStamp | undefined): void {
     const opened = this.signer === null ? { message, mac: '', signedAt: 0 } : this.signer.open(message);
     const envelope = opened === null ? null : decodeEnvelope(opened.message);
     if (opened === null || envelope === null) {
@@ -202,13 +242,25 @@ export class ClusterLink {
     // Signed control messages act once; traffic (casts, relayed frames) is only checked for
     // age (remembering all of it would cost memory in proportion to the traffic; relayed
     // frames are numbered, so a replayed one is out of sequence anyway).
-    const verdict = this.signer === null ? 'fresh' : this.replays.check(opened.mac, opened.signedAt, !isTraffic(envelope.kind), this.settings.now());
+    // A publication is taken only as the history's keeper stamped it, and each one once:
+    // the stamp is outside the signature, so a copy with another stamp is a replay.
+    const publication = envelope.kind === 'cast' && envelope.publication !== undefined;
+    if (publication !== (stamp !== undefined)) {
+      this.reject(publication ? 'a publication that did not come through the room history' : 'a stamped message that is not a publication');
+      return;
+    }
+    const verdict = this.signer === null ? 'fresh' : this.replays.check(opened.mac, opened.signedAt, publication || !isTraffic(envelope.kind), this.settings.now());
     if (verdict !== 'fresh') {
       this.reject(
         verdict === 'stale'
           ? `a signed message signed more than ${REPLAY_WINDOW_MS / 1000} s away from this instance's clock (replayed, or the clocks disagree)`
           : 'a signed message received before (replayed)',
       );
+      return;
+    }
+    if (publication) {
+      if (envelope.node === this.nodeId) this.heardOwnEcho();
+      this.listener.publication(envelope as CastEnvelope, stamp!);
       return;
     }
     if (envelope.node === this.nodeId) {

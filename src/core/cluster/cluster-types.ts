@@ -1,5 +1,6 @@
 // What a cluster is given (its host's events, its options) and what it reports (its stats).
 import type { Audience } from '../audience.js';
+import type { PublicationStamp } from './backplane.js';
 import type { BroadcasterLogger } from '../handlers.js';
 import type { ClientId } from '../message.js';
 import type { MembershipOp } from '../rooms.js';
@@ -33,6 +34,8 @@ export interface ClusterHost extends LocalMembership {
    * (`null` or quoted base64), goes to the local clients `audience` matches.
    */
   remoteCast(audience: Audience, handlerId: number, encodedBody: string): void;
+  /** A publication of any node (this one included), numbered by the room's history: goes to the local members of its room. */
+  publication(audience: Audience, handlerId: number, encodedBody: string, stamp: PublicationStamp): void;
   /** A client of another node joined. */
   remoteClientJoined(clientId: ClientId): void;
   /** A client of another node left, or its node is gone. */

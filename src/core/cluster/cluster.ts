@@ -6,14 +6,19 @@ import type { ClientId } from '../message.js';
 import type { MembershipOp } from '../rooms.js';
 import { ClusterLink } from './cluster-link.js';
 import type { ClusterHost, ClusterOptions, ClusterStats } from './cluster-types.js';
-import type { Envelope, NodeId, RelayEnvelope } from './envelope.js';
+import type { CastEnvelope, Envelope, NodeId, RelayEnvelope } from './envelope.js';
+import type { BackplaneHistoryRead, PublicationStamp } from './backplane.js';
 import type { DistributiveOmit } from './cluster-types.js';
 
 export type { ClusterHost, ClusterOptions, ClusterStats, DistributiveOmit } from './cluster-types.js';
 import { MembershipSync } from './membership-sync.js';
+import { PendingEchoes } from './pending-echoes.js';
 import { NodeRegistry } from './node-registry.js';
 import type { RemoteNodeLimits } from './remote-node.js';
 import { CAST_STREAM, fromOrigin, type StreamPositions } from './frame-origin.js';
+
+/** How long a publication waits to come back to its own node before its request is acked anyway. */
+const PUBLICATION_ECHO_TIMEOUT = 5000;
 
 /** Room for a message's header (IDs, cast type, handler, versions) in `maxMessageBytes`. */
 const CAST_HEADER_ALLOWANCE = 1024;
@@ -37,6 +42,8 @@ export class Cluster {
   private knowingSince = Number.POSITIVE_INFINITY;
   /** The number of this node's last cast published. */
   private castSeq = 0;
+  /** This node's publications appended but not yet back. */
+  private readonly ownPublications = new PendingEchoes(PUBLICATION_ECHO_TIMEOUT);
 
   constructor(
     private readonly host: ClusterHost,
@@ -46,6 +53,10 @@ export class Cluster {
     const now = options.now ?? Date.now;
     this.link = new ClusterLink(this.nodeId, { ...options, now }, {
       envelope: (envelope, origin) => this.handle(envelope, origin),
+      publication: (envelope, stamp) => {
+        this.host.publication(envelope.audience, envelope.handlerId, envelope.body, stamp);
+        if (envelope.node === this.nodeId) this.ownPublications.cameBack(envelope.publication!);
+      },
       resynchronize: () => this.resynchronize(),
       originGone: (origin) => this.remote.originGone(origin),
     });
@@ -114,6 +125,39 @@ export class Cluster {
     const { castType, senderId, targets } = audience;
     this.castSeq += 1;
     this.link.publish({ kind: 'cast', node: this.nodeId, audience: { castType, senderId, targets }, handlerId, body: encodedBody, seq: this.castSeq });
+  }
+
+  /**
+   * Appends a publication (a cast to one room with history) to the cluster's room history,
+   * which numbers it and delivers it to every node, this one included. Rejects when it
+   * could not be appended (then nobody is sent it).
+   */
+  async publishPublication(audience: Audience, handlerId: number, encodedBody: string, size: number, ttl: number): Promise<void> {
+    const { castType, senderId, targets } = audience;
+    const { number, back } = this.ownPublications.expect();
+    try {
+      await this.link.append({ kind: 'cast', node: this.nodeId, audience: { castType, senderId, targets }, handlerId, body: encodedBody, publication: number }, size, ttl);
+    } catch (error) {
+      this.ownPublications.cameBack(number);
+      throw error;
+    }
+    // Settled once this node delivered it too: the sender's ack then comes after its own copy.
+    await back;
+  }
+
+  /** Reads a room's history kept for the cluster (see `BackplaneHistory.read`); `null` when this backplane keeps none. */
+  readHistory(room: string, query: { since: PublicationStamp } | { last: number }): Promise<BackplaneHistoryRead> {
+    return this.link.history().read(room, query);
+  }
+
+  /** The publication in a message read back from a room's history, or `null` when it is not a valid one. */
+  openStored(message: string): CastEnvelope | null {
+    return this.link.openStored(message);
+  }
+
+  /** Whether the backplane keeps room history for the cluster. */
+  get keepsHistory(): boolean {
+    return this.options.backplane.history !== undefined;
   }
 
   /**

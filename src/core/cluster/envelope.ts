@@ -28,6 +28,12 @@ export interface CastEnvelope {
   body: string;
   /** The node's casts are numbered from 1 (absent from a version that did not number them). */
   seq?: number;
+  /**
+   * A publication (protocol 1.2): a Room or RoomOthers cast to one room with history,
+   * appended to the room's history and numbered there; this is the node's own count of
+   * its publications, from 1 (by which it knows its own when they come back).
+   */
+  publication?: number;
 }
 
 /** The cluster's own bookkeeping between nodes. */
@@ -171,8 +177,9 @@ export function decodeEnvelope(message: string): Envelope | null {
 }
 
 function castOf(header: Record<string, unknown>, body: string): CastEnvelope | null {
-  const { node, audience, handlerId, seq } = header;
+  const { node, audience, handlerId, seq, publication } = header;
   if (seq !== undefined && !isSeq(seq)) return null;
+  if (publication !== undefined && (!isSeq(publication) || seq !== undefined)) return null;
   if (typeof audience !== 'object' || audience === null || Array.isArray(audience) || !Number.isSafeInteger(handlerId)) return null;
   const { castType, senderId, targets } = audience as Record<string, unknown>;
   // Self never leaves its node; every other cast type is published.
@@ -180,6 +187,7 @@ function castOf(header: Record<string, unknown>, body: string): CastEnvelope | n
   const published = rooms || castType === CastType.All || castType === CastType.Exclusive || castType === CastType.Others;
   if (!published || !(senderId === '' || isClientId(senderId))) return null;
   if (rooms ? !isRoomList(targets) : castType === CastType.Exclusive ? !isIdList(targets) : targets !== null) return null;
+  if (publication !== undefined && !(rooms && (targets as string[]).length === 1)) return null;
   return {
     kind: 'cast',
     node: node as NodeId,
@@ -187,6 +195,7 @@ function castOf(header: Record<string, unknown>, body: string): CastEnvelope | n
     handlerId: handlerId as number,
     body,
     ...(seq === undefined ? {} : { seq }),
+    ...(publication === undefined ? {} : { publication }),
   };
 }
 

@@ -38,10 +38,10 @@ export interface HistoryOptions {
 }
 
 /** Reads `room`'s history for server code; throws `TypeError` on a bad room name or options. */
-export function readHistoryPage(history: RoomHistory | null, room: string, options: HistoryOptions = {}): HistoryPage {
+export async function readHistoryPage(history: RoomHistory | null, room: string, options: HistoryOptions = {}): Promise<HistoryPage> {
   assertRoomName(room);
   const query = queryOf(options);
-  const read = history?.read(room, query) ?? null;
+  const read = history === null ? null : await history.read(room, query);
   if (read === null) return { publications: [], complete: false, position: null };
   return { publications: read.publications.map(toPublication), complete: read.complete, position: read.position };
 }
