@@ -4,7 +4,8 @@ import cluster, { type Worker } from 'node:cluster';
 import { stackOf } from '../thrown-text.js';
 import type { BroadcasterLogger } from '../handlers.js';
 import { ThrottledLog } from '../throttled-log.js';
-import type { Backplane, BackplaneListener } from './backplane.js';
+import type { Backplane, BackplaneListener, PublicationStamp } from './backplane.js';
+import { PrimaryHistory, WorkerHistory, type HistoryReply, type HistoryRequest } from './worker-history.js';
 
 /** Options of {@link WorkerBackplane} and {@link relayWorkerBackplanes}. */
 export interface WorkerBackplaneOptions {
@@ -25,6 +26,10 @@ export interface WorkerBackplaneOptions {
   maxPendingBytes?: number;
   /** Where drops and failures are reported. @default console */
   logger?: BroadcasterLogger;
+  /** In the primary: rooms whose history it keeps at most (see the broadcaster's `maxHistoryRooms`). @default 100000 */
+  maxHistoryRooms?: number;
+  /** In the primary: characters of publications it keeps at most in all rooms' history. @default 268435456 (256 MiB) */
+  maxHistoryBytes?: number;
 }
 
 /** What the primary's relay has done, from {@link WorkerRelay.stats}. */
@@ -54,6 +59,12 @@ interface RelayedMessage {
   worker?: number;
   /** Set by the primary in its notice that `worker` exited. */
   exited?: true;
+  /** Set by the primary on a publication it numbered: its place in its room's history. */
+  stamp?: PublicationStamp;
+  /** A worker's request to the room history the primary keeps. */
+  history?: HistoryRequest;
+  /** The primary's answer to one of them. */
+  historyReply?: HistoryReply;
 }
 
 const DEFAULT_CHANNEL = 'message-broadcaster';
@@ -63,6 +74,7 @@ const DEFAULT_MAX_PENDING_BYTES = 16 * 1024 * 1024;
 function isRelayed(value: unknown, channel: string): value is RelayedMessage {
   const candidate = value as Partial<RelayedMessage> | null;
   if (candidate?.broadcasterChannel !== channel) return false;
+  if (typeof candidate.history === 'object' || typeof candidate.historyReply === 'object') return candidate.message === undefined;
   return typeof candidate.message === 'string' || (candidate.exited === true && Number.isSafeInteger(candidate.worker));
 }
 
@@ -84,14 +96,17 @@ export class WorkerBackplane implements Backplane {
   private readonly warnings: ThrottledLog;
   private listener: BackplaneListener | null = null;
   private pendingBytes = 0;
+  /** Room history, kept by the primary process for every worker of the channel. */
+  readonly history: WorkerHistory;
   private readonly onMessage = (value: unknown) => {
     if (!isRelayed(value, this.channel)) return;
+    if (value.historyReply !== undefined) return this.history.answered(value.historyReply);
     const origin = value.worker === undefined ? undefined : `worker ${value.worker}`;
     if (value.exited === true) {
       if (origin !== undefined) this.listener?.originGone?.(origin);
       return;
     }
-    this.listener?.message(value.message as string, origin);
+    this.listener?.message(value.message as string, origin, value.stamp);
   };
   private readonly onDisconnect = () => this.listener?.down('the IPC channel to the primary process closed');
 
@@ -99,6 +114,7 @@ export class WorkerBackplane implements Backplane {
     this.channel = options.channel ?? DEFAULT_CHANNEL;
     this.maxPendingBytes = maxPendingOf(options);
     this.warnings = new ThrottledLog(options.logger ?? consoleLogger);
+    this.history = new WorkerHistory((request) => this.send({ broadcasterChannel: this.channel, history: request }, JSON.stringify(request).length));
   }
 
   async connect(listener: BackplaneListener): Promise<void> {
@@ -112,8 +128,12 @@ export class WorkerBackplane implements Backplane {
   }
 
   publish(message: string): boolean {
+    return this.send({ broadcasterChannel: this.channel, message }, message.length);
+  }
+
+  /** Sends to the primary within `maxPendingBytes`; false when it could not. */
+  private send(relayed: RelayedMessage, size: number): boolean {
     if (!process.connected || this.listener === null) return false;
-    const size = message.length;
     if (this.pendingBytes + size > this.maxPendingBytes) {
       this.warnings.warn(
         'ipc-full',
@@ -122,7 +142,6 @@ export class WorkerBackplane implements Backplane {
       return false;
     }
     this.pendingBytes += size;
-    const relayed: RelayedMessage = { broadcasterChannel: this.channel, message };
     // The callback runs once the message left this process, or with the error that kept it.
     process.send?.(relayed, undefined, {}, () => (this.pendingBytes -= size));
     return true;
@@ -174,8 +193,22 @@ export function relayWorkerBackplanes(options: WorkerBackplaneOptions = {}): Wor
       else pending.delete(worker);
     });
   };
+  const history = new PrimaryHistory(
+    { maxRooms: options.maxHistoryRooms ?? 100_000, maxBytes: options.maxHistoryBytes ?? 256 * 1024 * 1024 },
+    (room) => warnings.warn(`history-${channel}`, `relayWorkerBackplanes: the history of room "${room}" was dropped to stay within maxHistoryRooms / maxHistoryBytes`),
+    (message, stamp, from) => {
+      const stamped: RelayedMessage = { broadcasterChannel: channel, message, worker: from, stamp };
+      for (const worker of Object.values(cluster.workers ?? {})) if (worker?.isConnected()) sendTo(worker, stamped, message.length);
+    },
+  );
   const relay = (from: Worker, value: unknown) => {
-    if (!isRelayed(value, channel) || typeof value.message !== 'string') return;
+    if (!isRelayed(value, channel)) return;
+    if (value.history !== undefined) {
+      const reply = history.handle(value.history, from.id);
+      if (reply !== null && from.isConnected()) sendTo(from, { broadcasterChannel: channel, historyReply: reply }, 256 + JSON.stringify(reply).length);
+      return;
+    }
+    if (typeof value.message !== 'string') return;
     const tagged: RelayedMessage = { broadcasterChannel: channel, message: value.message, worker: from.id };
     const size = value.message.length;
     for (const worker of Object.values(cluster.workers ?? {})) {
@@ -205,6 +238,7 @@ export function relayWorkerBackplanes(options: WorkerBackplaneOptions = {}): Wor
   cluster.on('exit', onExit);
 
   const stop = () => {
+    history.close();
     cluster.off('fork', watch);
     cluster.off('message', relay);
     cluster.off('exit', onExit);
