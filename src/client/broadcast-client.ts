@@ -10,6 +10,7 @@ import { emit } from './listeners.js';
 import type { OutgoingBody, Response } from './messages.js';
 import { PendingRequests, type PendingRequest } from './pending-requests.js';
 import { ClientEvents } from './client-events.js';
+import { RoomRecovery } from './room-recovery.js';
 import { SessionState } from './session-state.js';
 import { SocketLink } from './socket-link.js';
 
@@ -30,6 +31,7 @@ export class BroadcastClient<Api = UntypedApi> extends ClientEvents<Api> {
   private readonly pending = new PendingRequests();
   private readonly WebSocketClass: WebSocketConstructor;
   private readonly session: SessionState;
+  private readonly history: RoomRecovery;
 
   constructor(
     readonly url: string,
@@ -43,6 +45,16 @@ export class BroadcastClient<Api = UntypedApi> extends ClientEvents<Api> {
     }
     this.WebSocketClass = WebSocketClass;
     this.session = new SessionState(options.session ?? true);
+    this.history = new RoomRecovery(
+      {
+        write: (frame) => this.state === 'open' && (this.write(frame), true),
+        deliver: (response) => emit(this.handlers.get(response.handlerId), response),
+        recovered: (room, recovered) => {
+          for (const listener of this.recoveredListeners) listener(room, recovered);
+        },
+      },
+      () => this.options.requestTimeout ?? 10_000,
+    );
     this.open();
   }
 
@@ -93,6 +105,17 @@ export class BroadcastClient<Api = UntypedApi> extends ClientEvents<Api> {
     return request;
   }
 
+  /**
+   * Recovers what this client missed in `rooms` with history (protocol 1.2; default: every
+   * room it got publications from), and resolves with whether each was recovered (see
+   * `onRecovered`). After a reconnection that did not take the session back, this is
+   * done by itself once `onReconnect` has returned.
+   */
+  recover(rooms?: readonly string[]): Promise<Record<string, boolean>> {
+    if (this.state !== 'open') return Promise.reject(new BroadcastError('offline', `not connected (state: ${this.state})`, 0));
+    return this.history.recover(rooms);
+  }
+
   /** Closes the connection for good: no reconnection, pending requests are rejected. */
   close(): void {
     if (this.state === 'closed') return;
@@ -101,6 +124,8 @@ export class BroadcastClient<Api = UntypedApi> extends ClientEvents<Api> {
     this.link?.drop(NORMAL_CLOSURE);
     this.link = null;
     this.session.forget();
+    this.history.abandon(new BroadcastError('closed', 'the client was closed', 0));
+    this.history.positions.clear();
     this.failPending('closed', 'the client was closed', () => true);
   }
 
@@ -134,10 +159,12 @@ export class BroadcastClient<Api = UntypedApi> extends ClientEvents<Api> {
       case 'leave':
         return this.joinedOrLeft(frame.kind, frame.clientId);
       case 'ack':
+        if (frame.recovered !== undefined && this.history.answered(frame.requestId, frame.recovered, frame.positions ?? {})) return;
         this.settle(frame.requestId, (request) => request.settled?.resolve(request.responses));
         return;
       case 'error': {
         const error = new BroadcastError(frame.code, frame.message, frame.handlerId);
+        if (this.history.failed(frame.requestId, error)) return;
         // A refusal decided before the frame was read has no RequestID, but keeps its
         // place in order: it answers the oldest frame still unanswered.
         const requestId = frame.requestId === undefined && REFUSALS.has(frame.code) ? this.pending.oldestSent()?.id : frame.requestId;
@@ -159,7 +186,18 @@ export class BroadcastClient<Api = UntypedApi> extends ClientEvents<Api> {
     this.id = clientId;
     // Requests sent on an earlier connection will not be answered on this new client's.
     this.failPending('disconnected', 'the connection dropped before the server answered', (request) => request.sentSeq > 0);
-    this.ready(reconnected ? { resumed: false } : null);
+    if (!reconnected) {
+      this.ready(null);
+      return;
+    }
+    // A new client: the rooms it followed are recovered once the app has rejoined them;
+    // their publications meanwhile are held, to be delivered in order with what was missed.
+    const rooms = this.history.holdAll();
+    const rejoined = this.ready({ resumed: false });
+    if (rooms.length === 0) return;
+    Promise.resolve(rejoined)
+      .then(() => (this.state === 'open' ? this.history.recover(rooms) : undefined))
+      .catch((error: unknown) => emit(this.errorListeners, error instanceof BroadcastError ? error : new BroadcastError('recovery_failed', String(error), 0)));
   }
 
   /**
@@ -171,16 +209,19 @@ export class BroadcastClient<Api = UntypedApi> extends ClientEvents<Api> {
     if (resumed) this.ready({ resumed: true });
   }
 
-  private ready(reconnect: ReconnectInfo | null): void {
+  /** The connection is ready; returns what `onReconnect` returned, if it was called. */
+  private ready(reconnect: ReconnectInfo | null): unknown {
     this.openedAt = Date.now();
     this.link?.opened();
     this.setState('open');
     for (const request of this.pending.unsent()) this.sendPending(request);
-    if (reconnect !== null) this.options.onReconnect?.(reconnect);
+    if (reconnect !== null) return (this.options.onReconnect as ((info: ReconnectInfo) => unknown) | undefined)?.(reconnect);
   }
 
   private deliver(response: Response): void {
     if (response.senderId === this.id) this.pending.collect(response);
+    // A publication it has already, or one held while its room is recovered, waits or goes.
+    if (response.offset !== undefined && !this.history.take(response)) return;
     emit(this.handlers.get(response.handlerId), response);
   }
 
@@ -206,6 +247,7 @@ export class BroadcastClient<Api = UntypedApi> extends ClientEvents<Api> {
 
   private lost(code: number): void {
     this.link = null;
+    this.history.abandon(new BroadcastError('disconnected', 'the connection dropped before the recovery was answered', 0));
     // Requests already sent can no longer be acked, unless the session is taken back (the
     // frames missed then include their answers): the server may or may not have run them.
     if (!this.session.canResume) {

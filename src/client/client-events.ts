@@ -15,6 +15,7 @@ export class ClientEvents<Api = UntypedApi> {
   protected readonly joinListeners = new Set<Listener<string>>();
   protected readonly leaveListeners = new Set<Listener<string>>();
   protected readonly errorListeners = new Set<Listener<BroadcastError>>();
+  protected readonly recoveredListeners = new Set<(room: string, recovered: boolean) => void>();
 
   /** Listens to state changes; returns the function that stops listening. */
   onState(listener: Listener<ClientState>): () => void {
@@ -36,6 +37,16 @@ export class ClientEvents<Api = UntypedApi> {
   /** Listens to clients leaving (their IDs). */
   onLeave(listener: Listener<string>): () => void {
     return subscribe(this.leaveListeners, listener);
+  }
+
+  /**
+   * Listens to the outcome of each room's recovery (protocol 1.2): `recovered` true when
+   * every publication missed was delivered (nothing to redo), false when the app must
+   * reload the room's state by other means (the history no longer reaches back).
+   */
+  onRecovered(listener: (room: string, recovered: boolean) => void): () => void {
+    this.recoveredListeners.add(listener);
+    return () => this.recoveredListeners.delete(listener);
   }
 
   /** Listens to error frames that answer no `request()` (a `send()` that failed, a rate limit…). */

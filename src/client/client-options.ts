@@ -44,8 +44,12 @@ export interface ClientOptions {
   /**
    * Called after each reconnection, once the connection is ready. `resumed` says whether
    * it took the session back (same `id`, rooms kept, every frame missed delivered: nothing
-   * to redo) or is a new client (new `id`: join rooms again, reload state).
+   * to redo) or is a new client (new `id`: join rooms again, reload state). When it is a
+   * new client, the rooms with history it got publications from are recovered once this
+   * returns (or the promise it returns settles): rejoin them here.
    */
+  // Typed as returning void so that any function fits (an async one included); a promise
+  // it returns is awaited before rooms are recovered.
   onReconnect?: (info: ReconnectInfo) => void;
   /**
    * Ask the server for a session (protocol 1.2), and take it back after a lost

@@ -7,7 +7,7 @@ import { toResponse, type Response } from './messages.js';
 export type ServerFrame =
   | { kind: 'response'; response: Response; goEvent?: 'join' | 'leave' }
   | { kind: 'join' | 'leave'; clientId: string }
-  | { kind: 'ack'; requestId: unknown }
+  | { kind: 'ack'; requestId: unknown; recovered?: Record<string, boolean>; positions?: Record<string, { Offset: number; Epoch: string }> }
   | { kind: 'error'; code: string; message: string; handlerId: number; requestId: unknown }
   | { kind: 'session'; clientId: string; token: string; resumed: boolean }
   | { kind: 'other' };
@@ -46,7 +46,8 @@ export function readFrame(data: unknown): ServerFrame {
     case EVENT_LEAVE:
       return { kind: eventType === EVENT_JOIN ? 'join' : 'leave', clientId: stringField(fields.ClientID, 'ClientID') };
     case EVENT_ACK:
-      return { kind: 'ack', requestId: fields.RequestID };
+      if (fields.Recovered === undefined) return { kind: 'ack', requestId: fields.RequestID };
+      return { kind: 'ack', requestId: fields.RequestID, recovered: recoveredField(fields.Recovered), positions: positionsField(fields.Positions) };
     case EVENT_SESSION:
       if (typeof fields.Resumed !== 'boolean') throw new TypeError('a Resumed that is not a boolean');
       return { kind: 'session', clientId: stringField(fields.ClientID, 'ClientID'), token: stringField(fields.Session, 'Session'), resumed: fields.Resumed };
@@ -71,11 +72,34 @@ function checkedResponse(fields: Record<string, unknown>): Response {
   if (castFor !== null && castFor !== undefined && !(Array.isArray(castFor) && castFor.every((entry) => typeof entry === 'string'))) {
     throw new TypeError('a CastFor that is not a list of strings');
   }
+  if (fields.Offset !== undefined) {
+    // A publication: one room, and a place in its history.
+    if (!Number.isSafeInteger(fields.Offset) || (fields.Offset as number) < 1) throw new TypeError('an Offset that is not a positive integer');
+    stringField(fields.Epoch, 'Epoch');
+    if (!Array.isArray(castFor) || castFor.length !== 1) throw new TypeError('a publication whose CastFor is not one room');
+  }
   try {
     return toResponse(fields);
   } catch {
     throw new TypeError('a Body that is not base64');
   }
+}
+
+function recoveredField(value: unknown): Record<string, boolean> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value) || !Object.values(value).every((entry) => typeof entry === 'boolean')) {
+    throw new TypeError('a Recovered that is not an object of booleans');
+  }
+  return value as Record<string, boolean>;
+}
+
+function positionsField(value: unknown): Record<string, { Offset: number; Epoch: string }> {
+  const ok =
+    typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    Object.values(value).every((entry: { Offset?: unknown; Epoch?: unknown } | null) => Number.isSafeInteger(entry?.Offset) && typeof entry?.Epoch === 'string');
+  if (!ok) throw new TypeError('Positions that are not an object of { Offset, Epoch }');
+  return value as Record<string, { Offset: number; Epoch: string }>;
 }
 
 function stringField(value: unknown, name: string, emptyAllowed = false): string {

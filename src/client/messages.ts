@@ -19,6 +19,10 @@ export interface Response<T = unknown> {
   readonly castFor: readonly string[] | null;
   /** The rooms of a Room or RoomOthers cast (the same list as `castFor`). */
   readonly rooms?: readonly string[];
+  /** A publication to a room with history (protocol 1.2): its place in the room's history. */
+  readonly offset?: number;
+  /** …and the history's epoch, with which offsets compare. */
+  readonly epoch?: string;
   /** The body's bytes (empty when it had none). */
   readonly body: Uint8Array;
   /** The body as UTF-8 text. */
@@ -45,6 +49,7 @@ export function toResponse(frame: Record<string, unknown>): Response {
     castType,
     castFor,
     ...(room ? { rooms: castFor ?? [] } : {}),
+    ...(typeof frame.Offset === 'number' ? { offset: frame.Offset, epoch: frame.Epoch as string } : {}),
     body,
     text: () => fromUtf8(body),
     json: () => JSON.parse(fromUtf8(body)),

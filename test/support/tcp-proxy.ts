@@ -11,9 +11,17 @@ export class TcpProxy {
     readonly port: number,
   ) {}
 
+  /** While true, connections are refused (destroyed as they come), as by a network that is down. */
+  private refusing = false;
+
   static async start(targetPort: number): Promise<TcpProxy> {
     const pairs = new Set<[Socket, Socket]>();
+    let proxy: TcpProxy | null = null;
     const server = createServer((inbound) => {
+      if (proxy?.refusing === true) {
+        inbound.destroy();
+        return;
+      }
       const outbound = createConnection(targetPort, '127.0.0.1');
       const pair: [Socket, Socket] = [inbound, outbound];
       pairs.add(pair);
@@ -27,7 +35,7 @@ export class TcpProxy {
       outbound.on('error', end).on('close', end);
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const proxy = new TcpProxy(server, (server.address() as AddressInfo).port);
+    proxy = new TcpProxy(server, (server.address() as AddressInfo).port);
     (proxy as unknown as { pairs: typeof pairs }).pairs = pairs;
     return proxy;
   }
@@ -43,6 +51,17 @@ export class TcpProxy {
       inbound.destroy();
       outbound.destroy();
     }
+  }
+
+  /** Cuts every connection and refuses new ones until {@link up}. */
+  down(): void {
+    this.refusing = true;
+    this.cutAll();
+  }
+
+  /** Lets connections through again. */
+  up(): void {
+    this.refusing = false;
   }
 
   async close(): Promise<void> {
