@@ -19,7 +19,7 @@ export default tseslint.config(
     files: ['sample/public/**/*.js'],
     languageOptions: {
       sourceType: 'module',
-      globals: { document: 'readonly', location: 'readonly', Option: 'readonly', URLSearchParams: 'readonly', requestAnimationFrame: 'readonly', setTimeout: 'readonly', addEventListener: 'readonly' },
+      globals: { document: 'readonly', location: 'readonly', Option: 'readonly', URLSearchParams: 'readonly', requestAnimationFrame: 'readonly', setTimeout: 'readonly', addEventListener: 'readonly', localStorage: 'readonly' },
     },
   },
   {

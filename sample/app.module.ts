@@ -5,7 +5,7 @@ import { AnnouncementsController } from './announcements.controller.js';
 import { ChatHandlers } from './chat.handlers.js';
 import { ChatPageController } from './chat-page.controller.js';
 import { PresenceLogger } from './presence.logger.js';
-import { RoomHandlers, userRoomOf } from './room.handlers.js';
+import { isUserRoom, RoomHandlers, userRoomOf } from './room.handlers.js';
 
 /**
  * Who a client is, for the sample: the `user` of its connect URL (`ws://…/?user=ana`),
@@ -19,10 +19,13 @@ function sampleUser(request: IncomingMessage): { user: string | undefined } {
 /** The options that make an instance one node of a cluster; see `main.ts --redis`. */
 export type ClusterOptions = Pick<BroadcasterModuleOptions, 'backplane' | 'clusterSecret' | 'clusterHeartbeatInterval' | 'nodeTimeout'>;
 
+/** Options a test may shorten (how long a lost connection's session is held). */
+export type Tuning = Pick<BroadcasterModuleOptions, 'sessionGrace'>;
+
 @Module({})
 export class AppModule {
   /** The sample app with its WebSocket endpoint at `path`, alone or as a node of a cluster. */
-  static withEndpoint(path = '/', cluster: ClusterOptions = {}): DynamicModule {
+  static withEndpoint(path = '/', cluster: ClusterOptions = {}, tuning: Tuning = {}): DynamicModule {
     return {
       module: AppModule,
       imports: [
@@ -39,7 +42,11 @@ export class AppModule {
             const { user } = principal as ReturnType<typeof sampleUser>;
             return user === undefined ? undefined : { name: user };
           },
+          // Rooms named by clients keep their last 100 messages for an hour: a page that is
+          // reloaded, or away for long, gets them back. Per-user rooms keep nothing.
+          history: (room) => (isUserRoom(room) ? undefined : { size: 100, ttl: 3_600_000 }),
           ...cluster,
+          ...tuning,
         }),
       ],
       providers: [ChatHandlers, RoomHandlers, PresenceLogger],

@@ -31,6 +31,9 @@ const USER_ROOMS = 'user:';
 /** The room of every connection of one user, when the client connects with `?user=name`. */
 export const userRoomOf = (user: string) => `${USER_ROOMS}${user}`;
 
+/** Whether a room is the room of a user (see {@link userRoomOf}). */
+export const isUserRoom = (room: string) => room.startsWith(USER_ROOMS);
+
 /** Rooms: join, leave, talk in one, list who is there, and write to every tab of a user. */
 @Injectable()
 export class RoomHandlers {

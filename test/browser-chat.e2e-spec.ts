@@ -117,10 +117,13 @@ describeInBrowser('the chat page in a real browser (headless Chromium)', () => {
     idsAfter.forEach((id: string, i: number) => expect(id).not.toBe(idsBefore[i]));
 
     const [ana, ben, cleo] = pages;
+    // The server restarted with its rooms' history in memory: the page says the room could not catch up.
+    await ana.waitForFunction(`[...document.querySelectorAll('#log li')].some((item) => item.textContent.includes('no longer kept'))`, undefined, { timeout: 10_000 });
     // The outage is written in the log, both ways.
     const outage = await allLines(ana);
     expect(outage).toMatch(/connection lost: reconnecting; nothing sent until it is back is delivered/);
-    expect(outage).toMatch(/back after \d+ s, as a new client: messages cast while away were not received/);
+    expect(outage).toMatch(/back after \d+ s, as a new client: rooms catch up on what they missed; other messages cast while away were not received/);
+    expect(outage).toMatch(/#lobbysome messages sent while you were away are no longer kept/);
     await onlineCount(cleo, 3);
     await say(cleo, 'back again');
     for (const page of [ana, ben]) await lastLineEndsWith(page, 'back again');

@@ -16,11 +16,19 @@ const user = new URLSearchParams(location.search).get('user');
 const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/${user ? `?user=${encodeURIComponent(user)}` : ''}`;
 // The SDK takes its session back after a lost connection (protocol 1.2): see reconnected().
 const client = connect(url, { onReconnect: (info) => reconnected(info) });
+// The rooms this page is in are remembered across reloads: a reloaded page joins them again
+// and shows their latest messages (room history, protocol 1.2).
+const ROOMS_KEY = `chat-rooms:${user ?? ''}`;
+/** Messages of a room shown when the page joins it. */
+const FIRST_SCREEN = 50;
 const online = new Set();
 /** The name each client connected as, and who is away (connection lost, session held). */
 const names = new Map();
 const away = new Set();
-const rooms = new Set();
+const rooms = new Set(JSON.parse(localStorage.getItem(ROOMS_KEY) ?? '[]'));
+const saveRooms = () => localStorage.setItem(ROOMS_KEY, JSON.stringify([...rooms]));
+/** The rooms catching up after the page came back as a new client (see reconnected()). */
+const catchingUp = new Set();
 /** Who is in each room this page joined: from the join's answer, then the room's notices. */
 const members = new Map();
 /** The log keeps this many lines; older ones are dropped. */
@@ -114,11 +122,24 @@ async function refreshPeople() {
   render();
 }
 
-async function refresh() {
+/** The first connection: who is online, and the rooms of this page with their latest messages. */
+async function start() {
   await refreshPeople();
-  // Rooms are per client: a new client (not a resumed session) joins them again.
+  for (const room of rooms) await enterRoom(room);
+}
+
+/** A new client after a reconnection: the rooms are joined again; the SDK then recovers what they missed. */
+async function rejoin() {
+  await refreshPeople();
   for (const room of rooms) await joinRoom(room);
   render();
+}
+
+/** Joins a room and shows its latest messages. */
+async function enterRoom(room) {
+  await joinRoom(room);
+  render();
+  await client.recover([room], { last: FIRST_SCREEN });
 }
 
 let peopleTimer = null;
@@ -131,7 +152,10 @@ function refreshPeopleSoon() {
   }, 300);
 }
 
-/** After a reconnection: a resumed session missed nothing and is still in its rooms. */
+/**
+ * After a reconnection: a resumed session missed nothing and is still in its rooms; a new
+ * client joins them again (the promise returned), and the SDK recovers what they missed.
+ */
 function reconnected({ resumed }) {
   const after = lostAt === null ? '' : ` after ${Math.round((Date.now() - lostAt) / 1000)} s`;
   lostAt = null;
@@ -140,9 +164,16 @@ function reconnected({ resumed }) {
     refreshPeople().catch((error) => log(null, '', `could not refresh: ${error.message}`, 'notice'));
     return;
   }
-  log(null, '', `back${after}, as a new client: messages cast while away were not received`, 'notice outage');
-  refresh().catch((error) => log(null, '', `could not refresh: ${error.message}`, 'notice'));
+  log(null, '', `back${after}, as a new client: rooms catch up on what they missed; other messages cast while away were not received`, 'notice outage');
+  for (const room of rooms) catchingUp.add(room);
+  return rejoin().catch((error) => log(null, '', `could not rejoin: ${error.message}`, 'notice'));
 }
+
+client.onRecovered((room, recovered) => {
+  if (!catchingUp.delete(room)) return;
+  if (recovered) log(null, `#${room}`, 'caught up: every message sent while you were away is above', 'notice');
+  else log(null, `#${room}`, 'some messages sent while you were away are no longer kept: the room shows only what came after', 'notice outage');
+});
 
 /** Joins a room; its answer lists who is there. */
 async function joinRoom(room) {
@@ -152,6 +183,7 @@ async function joinRoom(room) {
 
 async function leaveRoom(room) {
   rooms.delete(room);
+  saveRooms();
   members.delete(room);
   render();
   await client.request(LEAVE_ROOM, { json: { room } }).catch(() => undefined);
@@ -169,7 +201,7 @@ client.onState((state) => {
   // The first connection; later ones are handled by reconnected().
   if (lostAt === null && !started) {
     started = true;
-    refresh().catch((error) => log(null, '', `could not refresh: ${error.message}`, 'notice'));
+    start().catch((error) => log(null, '', `could not start: ${error.message}`, 'notice'));
   }
 });
 let started = false;
@@ -244,11 +276,13 @@ $('join-form').onsubmit = async (event) => {
   const room = $('room-name').value.trim();
   if (room === '') return;
   try {
-    await joinRoom(room);
     rooms.add(room);
+    await enterRoom(room);
+    saveRooms();
     $('room-name').value = '';
-    render();
   } catch (error) {
+    rooms.delete(room);
+    render();
     log(null, '', `could not join #${room}: ${error.message}`, 'notice');
   }
 };

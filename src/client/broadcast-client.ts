@@ -108,12 +108,13 @@ export class BroadcastClient<Api = UntypedApi> extends ClientEvents<Api> {
   /**
    * Recovers what this client missed in `rooms` with history (protocol 1.2; default: every
    * room it got publications from), and resolves with whether each was recovered (see
-   * `onRecovered`). After a reconnection that did not take the session back, this is
-   * done by itself once `onReconnect` has returned.
+   * `onRecovered`). A room it has had nothing from yet gets its `last` latest publications
+   * (a page's first screen), or without `last` only where it stands. After a reconnection
+   * that did not take the session back, this is done by itself once `onReconnect` has returned.
    */
-  recover(rooms?: readonly string[]): Promise<Record<string, boolean>> {
+  recover(rooms?: readonly string[], { last }: { last?: number } = {}): Promise<Record<string, boolean>> {
     if (this.state !== 'open') return Promise.reject(new BroadcastError('offline', `not connected (state: ${this.state})`, 0));
-    return this.history.recover(rooms);
+    return this.history.recover(rooms, last);
   }
 
   /** Closes the connection for good: no reconnection, pending requests are rejected. */

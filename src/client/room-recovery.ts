@@ -50,14 +50,15 @@ export class RoomRecovery {
   }
 
   /**
-   * Asks for what it missed in `rooms` (default: every room it has a position in; a room
-   * without one learns where the room stands, and is not recovered). Resolves, once the
-   * server answered, with whether each room was recovered.
+   * Asks for what it missed in `rooms` (default: every room it has a position in). A room
+   * without a position gets its latest `last` publications, or (without `last`) learns
+   * where the room stands and is not recovered. Resolves, once the server answered, with
+   * whether each room was recovered.
    */
-  async recover(rooms: readonly string[] = this.positions.rooms()): Promise<Record<string, boolean>> {
+  async recover(rooms: readonly string[] = this.positions.rooms(), last?: number): Promise<Record<string, boolean>> {
     const outcome: Record<string, boolean> = {};
     for (let at = 0; at < rooms.length; at += MAX_ROOMS_PER_FRAME) {
-      Object.assign(outcome, await this.ask(rooms.slice(at, at + MAX_ROOMS_PER_FRAME)));
+      Object.assign(outcome, await this.ask(rooms.slice(at, at + MAX_ROOMS_PER_FRAME), last));
     }
     return outcome;
   }
@@ -97,14 +98,16 @@ export class RoomRecovery {
     }
   }
 
-  private ask(rooms: string[]): Promise<Record<string, boolean>> {
+  private ask(rooms: string[], last: number | undefined): Promise<Record<string, boolean>> {
     if (rooms.length === 0) return Promise.resolve({});
     const requestId = `recover-${++this.nextId}`;
-    const wanted: Record<string, { Offset: number; Epoch: string }> = {};
+    const wanted: Record<string, { Offset: number; Epoch: string } | { Last: number }> = {};
     for (const room of rooms) {
       const position = this.positions.get(room);
+      if (position !== undefined) wanted[room] = { Offset: position.offset, Epoch: position.epoch };
+      else if (last !== undefined) wanted[room] = { Last: last };
       // Offset 0 in no epoch: not recovered, but the answer says where the room stands.
-      wanted[room] = position === undefined ? { Offset: 0, Epoch: '-' } : { Offset: position.offset, Epoch: position.epoch };
+      else wanted[room] = { Offset: 0, Epoch: '-' };
     }
     this.positions.hold(rooms);
     return new Promise((resolve, reject) => {
