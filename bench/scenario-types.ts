@@ -32,6 +32,8 @@ export interface CastScenario {
   nodes?: number;
   /** For the LW contender: worker processes sharing the port. */
   workers?: number;
+  /** Every room keeps a history: the room casts are publications, numbered (protocol 1.2). */
+  history?: boolean;
   versus?: Versus;
 }
 

@@ -18,6 +18,8 @@ export interface ServerSettings {
   workers?: number;
   /** Set in each LW worker: link to the others through the primary. */
   workerBackplane?: boolean;
+  /** Every room keeps a history (protocol 1.2): room casts are publications (the library only). */
+  history?: boolean;
 }
 
 type UsageReport = Extract<ServerReport, { type: 'usage' }>;

@@ -112,6 +112,7 @@ class BenchAppModule {
             ? {}
             : { backplane: new RedisBackplane({ url: settings.redisUrl, channel: 'bench' }) }),
           ...(settings.workerBackplane === true ? { backplane: new WorkerBackplane() } : {}),
+          ...(settings.history === true ? { history: () => ({ size: 1000, ttl: 600_000 }) } : {}),
         }),
       ],
       providers: [BenchHandlers],
