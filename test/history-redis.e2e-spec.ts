@@ -52,20 +52,18 @@ withRedis('room history in Redis Streams, two instances over a private redis-ser
   jest.setTimeout(60_000);
   const suite = redisForSuite(redis);
   const running: RunningApp[] = [];
-  let inspect: Redis;
   beforeAll(async () => {
     for (let i = 0; i < 2; i++) {
       const backplane = new RedisBackplane({ url: suite.url(), channel: CHANNEL });
       running.push(await startApp(appModule([Chat], { backplane, clusterSecret: SECRET, history: () => ({ size: 1000, ttl: 60_000 }) })));
     }
-    inspect = new Redis(suite.url());
   });
   afterAll(async () => {
-    inspect.disconnect();
     for (const app of running) await app.app.close();
   });
 
   it('numbers concurrent publications of both instances once, cluster-wide: every member on both sees the same offsets in the same order', async () => {
+    const inspect = new Redis(suite.url());
     const onOne = await member(running[0].url, 'order');
     const onTwo = await member(running[1].url, 'order');
     await until(() => running.every((app) => app.app.get(Broadcaster).clientIds('order').length === 2), 'both members known to both');
@@ -86,6 +84,7 @@ withRedis('room history in Redis Streams, two instances over a private redis-ser
     expect(await inspect.hgetall(`{${CHANNEL}:order}:meta`)).toEqual({ epoch: publicationsOf(onOne.frames, 'order')[0].Epoch, offset: '600' });
     expect(await inspect.xlen(`{${CHANNEL}:order}:stream`)).toBe(600);
     expect(await inspect.pttl(`{${CHANNEL}:order}:stream`)).toBeGreaterThan(50_000);
+    await inspect.quit();
     for (const socket of senders) socket.close();
     await onOne.client.close();
     await onTwo.client.close();
@@ -115,10 +114,12 @@ withRedis('room history in Redis Streams, two instances over a private redis-ser
     await until(() => captured.length === 1 && ana.frames.some((frame) => frame.RequestID === 1), 'the publication, seen on the channel');
     const rejectedBefore = running[1].app.get(Broadcaster).stats().cluster!.rejected;
     const forged = captured[0].replace(/^~1~/, '~2~');
-    await inspect.publish(CHANNEL, forged);
+    const forger = new Redis(suite.url());
+    await forger.publish(CHANNEL, forged);
+    await forger.quit();
     await until(() => running[1].app.get(Broadcaster).stats().cluster!.rejected > rejectedBefore, 'the copy to be refused');
     expect(publicationsOf(ana.frames, 'replay').map((frame) => frame.Offset)).toEqual([1]);
-    spy.disconnect();
+    await spy.quit();
     await ana.client.close();
   });
 
