@@ -23,6 +23,24 @@ function payloadRun(payload: number, label: string, casts: number): CastScenario
   return { ...fanOut(1000, 8, casts), name: `All, N=1000, W=8, ${label} body`, payload };
 }
 
+const ROOM_RUN = 'Room, N=2000 in 20 rooms of 100, W=8';
+
+/** Casts to one of 20 rooms of 100 (of 2,000 clients), named `ROOM_RUN` and `suffix`. */
+function roomRun(suffix: string, casts: number, extra: Partial<CastScenario>): CastScenario {
+  return {
+    kind: 'casts',
+    name: `${ROOM_RUN}${suffix}`,
+    clients: 2000,
+    target: 'room',
+    rooms: { count: 20, size: 100 },
+    payload: DEFAULT_PAYLOAD,
+    casts,
+    window: 8,
+    contenders: ['L'],
+    ...extra,
+  };
+}
+
 /** The full suite; casts are sized for runs of about a second each. */
 export const SCENARIOS: Scenario[] = [
   fanOut(2000, 8, 1500),
@@ -61,57 +79,14 @@ export const SCENARIOS: Scenario[] = [
   { kind: 'casts', name: 'Self, N=5000, W=8', clients: 5000, target: 'self', payload: DEFAULT_PAYLOAD, casts: 20000, window: 8, contenders: ['L'] },
   { kind: 'casts', name: 'Exclusive k=10, N=100, W=8', clients: 100, target: 'exclusive', payload: 0, casts: 10000, window: 8, contenders: ['L'] },
   { kind: 'casts', name: 'Exclusive k=10, N=5000, W=8', clients: 5000, target: 'exclusive', payload: 0, casts: 10000, window: 8, contenders: ['L'] },
-  {
-    kind: 'casts',
-    name: 'Room, N=2000 in 20 rooms of 100, W=8',
-    clients: 2000,
-    target: 'room',
-    rooms: { count: 20, size: 100 },
-    payload: DEFAULT_PAYLOAD,
-    casts: 20000,
-    window: 8,
-    contenders: ['L'],
-    versus: { scenario: 'All, N=2000, W=8', label: 'room/All' },
-  },
-  {
-    kind: 'casts',
-    name: 'Room, N=2000 in 20 rooms of 100, W=8, history',
-    clients: 2000,
-    target: 'room',
-    rooms: { count: 20, size: 100 },
-    payload: DEFAULT_PAYLOAD,
-    casts: 20000,
-    window: 8,
-    history: true,
-    contenders: ['L'],
-    versus: { scenario: 'Room, N=2000 in 20 rooms of 100, W=8', label: 'history/plain' },
-  },
-  {
-    kind: 'casts',
-    name: 'Room, N=2000 in 20 rooms of 100, W=8, two instances over Redis',
-    clients: 2000,
-    target: 'room',
-    rooms: { count: 20, size: 100 },
-    payload: DEFAULT_PAYLOAD,
-    casts: 5000,
-    window: 8,
-    nodes: 2,
-    contenders: ['L'],
-  },
-  {
-    kind: 'casts',
-    name: 'Room, N=2000 in 20 rooms of 100, W=8, two instances over Redis, history',
-    clients: 2000,
-    target: 'room',
-    rooms: { count: 20, size: 100 },
-    payload: DEFAULT_PAYLOAD,
-    casts: 5000,
-    window: 8,
+  roomRun('', 20000, { versus: { scenario: 'All, N=2000, W=8', label: 'room/All' } }),
+  roomRun(', history', 20000, { history: true, versus: { scenario: ROOM_RUN, label: 'history/plain' } }),
+  roomRun(', two instances over Redis', 5000, { nodes: 2 }),
+  roomRun(', two instances over Redis, history', 5000, {
     nodes: 2,
     history: true,
-    contenders: ['L'],
-    versus: { scenario: 'Room, N=2000 in 20 rooms of 100, W=8, two instances over Redis', label: 'history/plain' },
-  },
+    versus: { scenario: `${ROOM_RUN}, two instances over Redis`, label: 'history/plain' },
+  }),
   {
     kind: 'casts',
     name: 'RoomOthers k=100, N=5000, W=8',

@@ -1,31 +1,16 @@
-import { Injectable } from '@nestjs/common';
-import { Broadcaster, MessageHandler, Room, newResponseMessage, type HandlerContext, type RequestMessage } from '../src/index.js';
+import { Broadcaster } from '../src/index.js';
 import { RedisBackplane } from '../src/redis/index.js';
 import { appModule, startApp, type RunningApp } from './support/app.js';
 import { findRedis, redisForSuite } from './support/redis-server.js';
 import type { ChildProcess } from 'node:child_process';
+import { JOIN, RoomChat, SAY } from './support/history-chat.js';
 import { until } from './support/until.js';
 import { startWorkers, stopWorkers } from './support/worker-cluster.js';
 import { openSocket, publishMany, Reader } from './support/history-reader.js';
 
 const ROOM = 'chat:all';
-const JOIN = 1;
-const SAY = 2;
 const MESSAGES_PER_SENDER = 5_000;
 const READERS = 100;
-
-@Injectable()
-class Chat {
-  @MessageHandler(JOIN)
-  join(_msg: RequestMessage, ctx: HandlerContext): void {
-    ctx.join(ROOM);
-  }
-
-  @MessageHandler(SAY)
-  say(msg: RequestMessage) {
-    return newResponseMessage(Room, msg.body, ROOM);
-  }
-}
 
 const HISTORY = { history: (room: string) => (room === ROOM ? { size: 10_000, ttl: 600_000 } : undefined) };
 
@@ -59,7 +44,7 @@ function noGapNoDuplicate(setup: () => Setup): void {
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
     })();
-    await Promise.all([publishMany(senders[0], say, 'a', MESSAGES_PER_SENDER), publishMany(senders[1], say, 'b', MESSAGES_PER_SENDER)]);
+    await Promise.all([publishMany(senders[0], say, `${ROOM}|a`, MESSAGES_PER_SENDER), publishMany(senders[1], say, `${ROOM}|b`, MESSAGES_PER_SENDER)]);
     const total = 2 * MESSAGES_PER_SENDER;
     await until(() => readers.every((reader) => reader.last === total), 'every reader to reach the last offset', 60_000);
     publishing = false;
@@ -93,7 +78,7 @@ describe('no gap, no duplicate: recovery after connections cut at random, one in
   jest.setTimeout(90_000);
   let running: RunningApp;
   beforeAll(async () => {
-    running = await startApp(appModule([Chat], { announceClients: false, ...HISTORY }));
+    running = await startApp(appModule([RoomChat], { announceClients: false, ...HISTORY }));
   });
   afterAll(() => running.app.close());
   noGapNoDuplicate(() => appsSetup([running]));
@@ -109,7 +94,7 @@ withRedis('no gap, no duplicate: two instances over a private redis-server (hist
   beforeAll(async () => {
     for (let i = 0; i < 2; i++) {
       const backplane = new RedisBackplane({ url: suite.url(), channel: 'history-no-gap' });
-      running.push(await startApp(appModule([Chat], { announceClients: false, backplane, clusterSecret: 'history across instances', ...HISTORY })));
+      running.push(await startApp(appModule([RoomChat], { announceClients: false, backplane, clusterSecret: 'history across instances', ...HISTORY })));
     }
   });
   afterAll(async () => {

@@ -1,32 +1,15 @@
-import { Injectable } from '@nestjs/common';
 import { Redis } from 'ioredis';
-import { Broadcaster, MessageHandler, Room, newResponseMessage, type HandlerContext, type RequestMessage } from '../src/index.js';
+import { Broadcaster } from '../src/index.js';
 import { RedisBackplane } from '../src/redis/index.js';
 import { appModule, startApp, type RunningApp } from './support/app.js';
 import { openSocket, publishMany } from './support/history-reader.js';
 import { findRedis, redisForSuite } from './support/redis-server.js';
+import { JOIN, RoomChat, SAY } from './support/history-chat.js';
 import { until } from './support/until.js';
 import { TestClient } from './support/ws-client.js';
 
-const JOIN = 1;
-const SAY = 2;
 const CHANNEL = 'history-redis';
 const SECRET = 'history over redis, shared';
-
-/** Bodies are the room (JOIN) or `room|text` (SAY). */
-@Injectable()
-class Chat {
-  @MessageHandler(JOIN)
-  join(msg: RequestMessage, ctx: HandlerContext): void {
-    ctx.join(msg.body.toString());
-  }
-
-  @MessageHandler(SAY)
-  say(msg: RequestMessage) {
-    const [room, text] = msg.body.toString().split('|');
-    return newResponseMessage(Room, text, room);
-  }
-}
 
 type Frame = Record<string, unknown>;
 const b64 = (text: string) => Buffer.from(text).toString('base64');
@@ -55,7 +38,7 @@ withRedis('room history in Redis Streams, two instances over a private redis-ser
   beforeAll(async () => {
     for (let i = 0; i < 2; i++) {
       const backplane = new RedisBackplane({ url: suite.url(), channel: CHANNEL });
-      running.push(await startApp(appModule([Chat], { backplane, clusterSecret: SECRET, history: () => ({ size: 1000, ttl: 60_000 }) })));
+      running.push(await startApp(appModule([RoomChat], { backplane, clusterSecret: SECRET, history: () => ({ size: 1000, ttl: 60_000 }) })));
     }
   });
   afterAll(async () => {

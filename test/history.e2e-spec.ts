@@ -1,51 +1,10 @@
-import { Injectable } from '@nestjs/common';
-import {
-  Broadcaster,
-  MessageHandler,
-  Room,
-  RoomOthers,
-  newResponseMessage,
-  type HandlerContext,
-  type RequestMessage,
-  type RoomHistoryConfig,
-} from '../src/index.js';
+import { Broadcaster, Room, newResponseMessage, type RoomHistoryConfig } from '../src/index.js';
 import { RedisBackplane } from '../src/redis/index.js';
 import { appModule, startApp, type RunningApp } from './support/app.js';
 import { findRedis, redisForSuite } from './support/redis-server.js';
+import { JOIN, RoomChat, SAY, SAY_OTHERS, SAY_TWO_ROOMS } from './support/history-chat.js';
 import { until } from './support/until.js';
 import { TestClient } from './support/ws-client.js';
-
-const JOIN = 1;
-const SAY = 2;
-const SAY_OTHERS = 3;
-const SAY_TWO_ROOMS = 4;
-
-/** Bodies are `room` (JOIN) or `room|text` (the casts). */
-@Injectable()
-class Chat {
-  @MessageHandler(JOIN)
-  join(msg: RequestMessage, ctx: HandlerContext): void {
-    ctx.join(msg.body.toString());
-  }
-
-  @MessageHandler(SAY)
-  say(msg: RequestMessage) {
-    const [room, text] = msg.body.toString().split('|');
-    return newResponseMessage(Room, text, room);
-  }
-
-  @MessageHandler(SAY_OTHERS)
-  sayToOthers(msg: RequestMessage) {
-    const [room, text] = msg.body.toString().split('|');
-    return newResponseMessage(RoomOthers, text, room);
-  }
-
-  @MessageHandler(SAY_TWO_ROOMS)
-  sayTwice(msg: RequestMessage) {
-    const [first, second, text] = msg.body.toString().split('|');
-    return newResponseMessage(Room, text, first, second);
-  }
-}
 
 const b64 = (text: string) => Buffer.from(text).toString('base64');
 type Frame = Record<string, unknown>;
@@ -226,7 +185,7 @@ function historyContract(instance: () => RunningApp): void {
 describe('room history and recovery (protocol 1.2), one instance (history in memory)', () => {
   let running: RunningApp;
   beforeAll(async () => {
-    running = await startApp(appModule([Chat], { history: policy }));
+    running = await startApp(appModule([RoomChat], { history: policy }));
   });
   afterAll(() => running.app.close());
   historyContract(() => running);
@@ -241,8 +200,8 @@ withRedis('room history and recovery (protocol 1.2), two instances over a privat
   const running: RunningApp[] = [];
   const options = () => ({ backplane: new RedisBackplane({ url: suite.url(), channel: 'history-contract' }), clusterSecret: 'history contract, shared', history: policy });
   beforeAll(async () => {
-    running.push(await startApp(appModule([Chat], options())));
-    running.push(await startApp(appModule([Chat], options())));
+    running.push(await startApp(appModule([RoomChat], options())));
+    running.push(await startApp(appModule([RoomChat], options())));
   });
   afterAll(async () => {
     for (const app of running) await app.app.close();

@@ -43,7 +43,8 @@ export class Reader {
     socket.on('message', (data: Buffer) => this.onFrame(JSON.parse(data.toString()) as Record<string, unknown>));
     socket.on('error', () => undefined);
     await new Promise((resolve) => socket.once('open', resolve));
-    socket.send(JSON.stringify({ HandlerID: this.join, Body: null, RequestID: 'join' }));
+    // The room is named in the body (handlers that join one room only ignore it).
+    socket.send(JSON.stringify({ HandlerID: this.join, Body: Buffer.from(this.room).toString('base64'), RequestID: 'join' }));
     if (this.reconnections === 0) return;
     // Cut before its first publication, it has no epoch yet: it asks for all that is kept.
     const asked = this.epoch === null ? { Last: 10_000 } : { Offset: this.last, Epoch: this.epoch };
