@@ -168,6 +168,20 @@ function historyContract(instance: () => RunningApp): void {
     await ana.client.close();
   });
 
+  it('answers Recover frames in the client’s order with its other requests, each whole before the next', async () => {
+    const ana = await Member.join(running.url, 'chat:e');
+    for (const n of [1, 2, 3]) await ana.ask({ HandlerID: SAY, Body: b64(`chat:e|m${n}`) });
+    const before = ana.frames.length;
+    // Sent at once: two recoveries, then a publication.
+    ana.client.send({ Recover: { 'chat:e': { Last: 2 } }, RequestID: 'r1' });
+    ana.client.send({ Recover: { 'chat:e': { Last: 1 } }, RequestID: 'r2' });
+    ana.client.send({ HandlerID: SAY, Body: b64('chat:e|after'), RequestID: 'r3' });
+    await until(() => ana.frames.some((frame) => frame.RequestID === 'r3'), 'the last answer');
+    const order = ana.frames.slice(before).map((frame) => (frame.Offset === undefined ? frame.RequestID : `pub${frame.Offset}`));
+    expect(order).toEqual(['pub2', 'pub3', 'r1', 'pub3', 'r2', 'pub4', 'r3']);
+    await ana.client.close();
+  });
+
   it('refuses a malformed Recover as invalid_message (with its RequestID), and the connection goes on', async () => {
     const ana = await Member.join(running.url, 'chat:d');
     const tooMany = Object.fromEntries(Array.from({ length: 101 }, (_, i) => [`chat:${i}`, { Last: 1 }]));

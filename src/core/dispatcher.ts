@@ -89,8 +89,9 @@ export class Dispatcher {
       return;
     }
     if ('rooms' in decoded) {
-      // Answered in the client's order, after its earlier requests.
-      client.whenSettled(() => (this.hub.has(client) ? this.recover(client, decoded) : undefined));
+      // Answered in the client's order, after its earlier requests; its later ones wait for
+      // the answer (a promise as the outcome makes the order wait for what settling returns).
+      client.inOrder(Promise.resolve(), () => (this.hub.has(client) ? this.recover(client, decoded) : undefined), () => undefined);
       return;
     }
     const { handlerId, body, requestId } = decoded;
