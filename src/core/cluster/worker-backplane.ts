@@ -78,6 +78,14 @@ function isRelayed(value: unknown, channel: string): value is RelayedMessage {
   return typeof candidate.message === 'string' || (candidate.exited === true && Number.isSafeInteger(candidate.worker));
 }
 
+/** The primary's bounds on the room history it keeps; throws a `TypeError` on a bad one. */
+function historyBoundsOf(options: WorkerBackplaneOptions): { maxRooms: number; maxBytes: number } {
+  const bounds = { maxRooms: options.maxHistoryRooms ?? 100_000, maxBytes: options.maxHistoryBytes ?? 256 * 1024 * 1024 };
+  if (!(Number.isSafeInteger(bounds.maxRooms) && bounds.maxRooms > 0)) throw new TypeError('maxHistoryRooms must be a positive integer');
+  if (!(Number.isSafeInteger(bounds.maxBytes) && bounds.maxBytes > 0)) throw new TypeError('maxHistoryBytes must be a positive integer (bytes)');
+  return bounds;
+}
+
 function maxPendingOf(options: WorkerBackplaneOptions): number {
   const max = options.maxPendingBytes ?? DEFAULT_MAX_PENDING_BYTES;
   if (!(Number.isSafeInteger(max) && max > 0)) throw new TypeError('maxPendingBytes must be a positive integer (bytes)');
@@ -164,6 +172,7 @@ export class WorkerBackplane implements Backplane {
 export function relayWorkerBackplanes(options: WorkerBackplaneOptions = {}): WorkerRelay {
   const channel = options.channel ?? DEFAULT_CHANNEL;
   const maxPendingBytes = maxPendingOf(options);
+  const historyBounds = historyBoundsOf(options);
   const logger = options.logger ?? consoleLogger;
   const warnings = new ThrottledLog(logger);
   const pending = new Map<Worker, number>();
@@ -194,7 +203,7 @@ export function relayWorkerBackplanes(options: WorkerBackplaneOptions = {}): Wor
     });
   };
   const history = new PrimaryHistory(
-    { maxRooms: options.maxHistoryRooms ?? 100_000, maxBytes: options.maxHistoryBytes ?? 256 * 1024 * 1024 },
+    historyBounds,
     (room) => warnings.warn(`history-${channel}`, `relayWorkerBackplanes: the history of room "${room}" was dropped to stay within maxHistoryRooms / maxHistoryBytes`),
     (message, stamp, from) => {
       const stamped: RelayedMessage = { broadcasterChannel: channel, message, worker: from, stamp };

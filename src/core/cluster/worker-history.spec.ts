@@ -1,3 +1,4 @@
+import { relayWorkerBackplanes } from './worker-backplane';
 import { PrimaryHistory, WorkerHistory, type HistoryRequest } from './worker-history';
 
 describe('room history kept by the primary process for its workers', () => {
@@ -56,5 +57,10 @@ describe('room history kept by the primary process for its workers', () => {
     await expect(read).resolves.toEqual({ position: null, entries: [], complete: false });
     up = false;
     await expect(history.append('a', 10, 1000, 'm')).rejects.toThrow('the IPC channel to the primary process is down or full');
+  });
+
+  it('refuses bounds that are not positive integers, in the primary, before relaying anything', () => {
+    expect(() => relayWorkerBackplanes({ maxHistoryRooms: 0 })).toThrow('maxHistoryRooms must be a positive integer');
+    expect(() => relayWorkerBackplanes({ maxHistoryBytes: 1.5 })).toThrow('maxHistoryBytes must be a positive integer (bytes)');
   });
 });
