@@ -3,6 +3,7 @@ import { audienceOf, isRoomCast, type Audience } from './audience.js';
 import { assembleResponse, encodeBody } from './codec.js';
 import { OutgoingFrame } from './conn.js';
 import { InvalidResponseError } from './errors.js';
+import type { RoomHistoryConfig } from './history/history-settings.js';
 import type { RoomHistory } from './history/room-history.js';
 import type { Hub } from './hub.js';
 import { CastType, type ClientId, type ResponseMessage } from './message.js';
@@ -34,10 +35,10 @@ export class Caster {
    * casts). Returns a promise when publications were appended to the cluster's history.
    */
   castAll(senderId: ClientId, handlerId: number | null, responses: readonly ResponseMessage[]): void | Promise<void> {
-    this.assertCastable(senderId, responses);
+    const histories = this.assertCastable(senderId, responses);
     let appending: Promise<void>[] | null = null;
-    for (const response of responses) {
-      const appended = this.cast(senderId, handlerId ?? response.handlerId ?? 0, response);
+    for (const [i, response] of responses.entries()) {
+      const appended = this.cast(senderId, handlerId ?? response.handlerId ?? 0, response, histories?.[i]);
       if (appended !== undefined) (appending ??= []).push(appended);
     }
     if (appending !== null) return Promise.all(appending).then(() => undefined);
@@ -46,11 +47,13 @@ export class Caster {
   /**
    * Throws before anything is delivered when one of `responses` cannot be cast: too large
    * to reach the other nodes (see {@link assertFitCluster}), or to a room the `history`
-   * option gives a bad config.
+   * option gives a bad config. Returns each response's history config (`undefined`: not a
+   * publication), asked of the option once; `null` when no room has history.
    */
-  assertCastable(senderId: ClientId, responses: readonly ResponseMessage[]): void {
+  private assertCastable(senderId: ClientId, responses: readonly ResponseMessage[]): (RoomHistoryConfig | undefined)[] | null {
     this.assertFitCluster(senderId, responses);
-    if (this.history !== null) for (const response of responses) this.history.configFor(audienceOf(response, senderId));
+    const history = this.history;
+    return history === null ? null : responses.map((response) => history.configFor(audienceOf(response, senderId)));
   }
 
   /**
@@ -71,14 +74,14 @@ export class Caster {
   }
 
   /**
-   * Casts one response, which fits the cluster. A publication appended to the cluster's
-   * room history returns a promise: it settles once appended (it reaches clients when
-   * it comes back numbered), and rejects when it could not be.
+   * Casts one response, which fits the cluster; `history` is its room's history config when
+   * it is a publication. A publication appended to the cluster's room history returns a
+   * promise: it settles once appended (it reaches clients when it comes back numbered),
+   * and rejects when it could not be.
    */
-  cast(senderId: ClientId, handlerId: number, response: ResponseMessage): void | Promise<void> {
+  private cast(senderId: ClientId, handlerId: number, response: ResponseMessage, history: RoomHistoryConfig | undefined): void | Promise<void> {
     const audience = audienceOf(response, senderId);
     const body = encodeBody(response.body ?? null);
-    const history = this.history?.configFor(audience);
     if (history !== undefined) {
       // A publication: stored and numbered first, so that its frame carries its Offset and Epoch.
       return this.history!.publish(audience, history, handlerId, body);

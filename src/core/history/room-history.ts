@@ -91,11 +91,6 @@ export class RoomHistory {
     this.deliver(audience, publication.frame, stamp);
   }
 
-  /** A publication numbered by the cluster's history, of any node: its frame, delivered here. */
-  publicationArrived(audience: Audience, handlerId: number, encodedBody: string, stamp: PublicationStamp): void {
-    this.deliver(audience, new OutgoingFrame(assemblePublication(audience, handlerId, encodedBody, stamp.offset, stamp.epoch)), stamp);
-  }
-
   /** Reads `room`'s history (`Last` at most the room's size here); `null` when it has none now. */
   async read(room: string, query: HistoryQuery): Promise<HistoryRead | null> {
     if (this.memory === null) return this.readCluster(room, query);
