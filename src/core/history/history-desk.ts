@@ -31,7 +31,12 @@ export class HistoryDesk {
   ) {
     const deliver = (audience: Audience, frame: OutgoingFrame, stamp: PublicationStamp) => this.deliver(audience, frame, stamp);
     this.history = settings.history === undefined ? null : new RoomHistory(settings.history, settings, warnings, cluster, deliver);
-    this.holds = new RecoveryHolds(settings.maxBufferedMessages);
+    this.holds = new RecoveryHolds(settings.maxBufferedMessages, (client, room) =>
+      warnings.warn(
+        'recovery-held',
+        `room history: more than ${settings.maxBufferedMessages} publications of "${room}" came for client ${client.id} while its recovery was answered: dropped, the room is answered as not recovered`,
+      ),
+    );
   }
 
   /** A publication numbered by the cluster's history (of any node): delivered to the members here. */

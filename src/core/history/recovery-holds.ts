@@ -26,7 +26,11 @@ interface Held {
 export class RecoveryHolds {
   private readonly byClient = new Map<Client, Map<string, Held>>();
 
-  constructor(private readonly limit: number) {}
+  /** @param overflowed told once per client and room that went past `limit` (to log it) */
+  constructor(
+    private readonly limit: number,
+    private readonly overflowed: (client: Client, room: string) => void = () => undefined,
+  ) {}
 
   get size(): number {
     return this.byClient.size;
@@ -47,6 +51,7 @@ export class RecoveryHolds {
     if (held.publications.length >= this.limit) {
       held.overflowed = true;
       held.publications = [];
+      this.overflowed(client, room);
       return true;
     }
     held.publications.push({ frame, stamp });
@@ -54,7 +59,7 @@ export class RecoveryHolds {
   }
 
   /** Whether more publications of `room` came for `client` than could be held. */
-  overflowed(client: Client, room: string): boolean {
+  overflowedFor(client: Client, room: string): boolean {
     return this.byClient.get(client)?.get(room)?.overflowed === true;
   }
 

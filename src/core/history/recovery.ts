@@ -49,7 +49,7 @@ export async function answerRecovery({ hub, history, holds, warnings }: Recovery
       }
       recovered[room] = complete;
     }
-    for (const room of served) if (holds.overflowed(client, room)) recovered[room] = false;
+    for (const room of served) if (holds.overflowedFor(client, room)) recovered[room] = false;
     for (const room of request.rooms.keys()) {
       if (recovered[room]) history!.recovered += 1;
       else if (history !== null) history.notRecovered += 1;
