@@ -114,8 +114,28 @@ export interface ResumeScenario {
   contenders: Contender[];
 }
 
+/**
+ * A room of the library given `publications` publications; a client (on the other
+ * instance, with `nodes`) then recovers them all from offset 0, again and again.
+ */
+export interface RecoveryScenario {
+  kind: 'room-recovery';
+  name: string;
+  /** Two: the publisher and the client recovering. */
+  clients: number;
+  publications: number;
+  /** Body bytes of each publication. */
+  payload: number;
+  warmup: number;
+  recoveries: number;
+  /** Instances over a private Redis (the history in Redis Streams); absent: one instance, history in memory. */
+  nodes?: number;
+  contenders: Contender[];
+}
+
 export type Scenario =
   | ResumeScenario
+  | RecoveryScenario
   | CastScenario
   | ManySendersScenario
   | RequestReplyScenario

@@ -81,8 +81,9 @@ export const SCENARIOS: Scenario[] = [
   { kind: 'casts', name: 'Exclusive k=10, N=5000, W=8', clients: 5000, target: 'exclusive', payload: 0, casts: 10000, window: 8, contenders: ['L'] },
   roomRun('', 20000, { versus: { scenario: 'All, N=2000, W=8', label: 'room/All' } }),
   roomRun(', history', 20000, { history: true, versus: { scenario: ROOM_RUN, label: 'history/plain' } }),
-  roomRun(', two instances over Redis', 5000, { nodes: 2 }),
-  roomRun(', two instances over Redis, history', 5000, {
+  // Runs of several seconds: a fresh pair of servers over Redis takes that long to warm up.
+  roomRun(', two instances over Redis', 15000, { nodes: 2 }),
+  roomRun(', two instances over Redis, history', 15000, {
     nodes: 2,
     history: true,
     versus: { scenario: `${ROOM_RUN}, two instances over Redis`, label: 'history/plain' },

@@ -1,9 +1,20 @@
-import { Broadcaster, Room, newResponseMessage, type RoomHistoryConfig } from '../src/index.js';
+import {
+  Broadcaster,
+  Room,
+  newResponseMessage,
+  type HistoryOptions,
+  type HistoryPage,
+  type HistoryStats,
+  type ResponseMessage,
+  type RoomHistoryConfig,
+} from '../src/index.js';
+import type { ChildProcess } from 'node:child_process';
 import { RedisBackplane } from '../src/redis/index.js';
 import { appModule, startApp, type RunningApp } from './support/app.js';
 import { findRedis, redisForSuite } from './support/redis-server.js';
 import { JOIN, RoomChat, SAY, SAY_OTHERS, SAY_TWO_ROOMS } from './support/history-chat.js';
 import { until } from './support/until.js';
+import { startFixture, stopWorkers } from './support/worker-cluster.js';
 import { TestClient } from './support/ws-client.js';
 
 const b64 = (text: string) => Buffer.from(text).toString('base64');
@@ -50,13 +61,60 @@ const HISTORY: RoomHistoryConfig = { size: 50, ttl: 60_000 };
 
 const policy = (room: string) => (room.startsWith('chat:') ? HISTORY : room === 'short' ? { size: 50, ttl: 300 } : undefined);
 
-/** The contract's answers, against the instance `instance()` gives (its clients, its Broadcaster). */
-function historyContract(instance: () => RunningApp): void {
-  let running: RunningApp;
-  let broadcaster: Broadcaster;
+/** Where the contract is checked: the URL its clients connect to, and the Broadcaster calls it makes there. */
+interface ContractTarget {
+  url: string;
+  history(room: string, options?: HistoryOptions): Promise<HistoryPage>;
+  cast(response: ResponseMessage): Promise<void>;
+  historyStats(): Promise<HistoryStats | undefined>;
+}
+
+/** An instance of this process: its Broadcaster called directly. */
+function inProcess(running: RunningApp): ContractTarget {
+  const broadcaster = running.app.get(Broadcaster);
+  return {
+    url: running.url,
+    history: (room, options) => broadcaster.history(room, options),
+    cast: async (response) => broadcaster.cast(response),
+    historyStats: async () => broadcaster.stats().history,
+  };
+}
+
+/**
+ * Worker processes (`test/fixtures/history-workers.cjs`): the Broadcaster of whichever
+ * worker takes the calling client is called through handler 90, which answers with the
+ * outcome as JSON (a thrown error by its name, thrown again here as that kind of error).
+ */
+async function overWorkers(url: string): Promise<ContractTarget & { close(): Promise<void> }> {
+  const caller = await Member.join(url);
+  const call = async (op: Record<string, unknown>): Promise<Record<string, unknown>> => {
+    const before = caller.frames.length;
+    const ack = await caller.ask({ HandlerID: 90, Body: b64(JSON.stringify(op)) });
+    const reply = caller.framesBetween(before, ack).find((frame) => frame.HandlerID === 90);
+    if (reply === undefined) throw new Error(`no answer to ${JSON.stringify(op)}: ${JSON.stringify(ack)}`);
+    const outcome = JSON.parse(Buffer.from(reply.Body as string, 'base64').toString()) as Record<string, unknown>;
+    if (outcome.error !== undefined) throw new (outcome.error === 'TypeError' ? TypeError : Error)(outcome.message as string);
+    return outcome;
+  };
+  return {
+    url,
+    history: async (room, options) => {
+      const { page } = (await call({ op: 'history', room, options })) as { page: HistoryPage & { publications: { body: string | null }[] } };
+      return { ...page, publications: page.publications.map((p) => ({ ...p, body: p.body === null ? null : Buffer.from(p.body) })) } as HistoryPage;
+    },
+    cast: async ({ castType, body, castFor }) => void (await call({ op: 'cast', castType, body: body?.toString() ?? null, castFor })),
+    historyStats: async () => (await call({ op: 'stats' })).stats as HistoryStats,
+    close: () => caller.client.close(),
+  };
+}
+
+/** The contract's answers, against the instance `instance()` gives (its clients, its Broadcaster calls). */
+function historyContract(instance: () => ContractTarget): void {
+  let running: ContractTarget;
+  let broadcaster: Pick<ContractTarget, 'history' | 'cast'>;
   beforeAll(() => {
     running = instance();
-    broadcaster = running.app.get(Broadcaster);
+    broadcaster = running;
   });
 
   it('numbers the publications of a history room: Offset and Epoch as the last keys; other casts unchanged', async () => {
@@ -139,7 +197,8 @@ function historyContract(instance: () => RunningApp): void {
     });
     expect(ack.Recovered).toEqual({ 'chat:c': false, plain2: false, 'chat:x': false });
     expect(ack.Positions).toEqual({ 'chat:c': { Offset: 60, Epoch: epoch } });
-    expect(ana.framesBetween(before, ack)).toEqual([]);
+    // Nothing but, over workers, eve's join announced late from another process.
+    expect(ana.framesBetween(before, ack).filter((frame) => frame.EventType !== 1)).toEqual([]);
 
     const wrongEpoch = await ana.ask({ Recover: { 'chat:c': { Offset: 59, Epoch: 'other' } } });
     expect(wrongEpoch).toMatchObject({ Recovered: { 'chat:c': false }, Positions: { 'chat:c': { Offset: 60, Epoch: epoch } } });
@@ -149,7 +208,7 @@ function historyContract(instance: () => RunningApp): void {
     const notMember = await eve.ask({ Recover: { 'chat:c': { Offset: 59, Epoch: epoch } } });
     expect(notMember).toMatchObject({ Recovered: { 'chat:c': false }, Positions: {} });
     expect(eve.publications('chat:c')).toEqual([]);
-    expect(broadcaster.stats().history).toMatchObject({ notRecovered: expect.any(Number), recovered: expect.any(Number) });
+    expect(await running.historyStats()).toMatchObject({ notRecovered: expect.any(Number), recovered: expect.any(Number) });
     await ana.client.close();
     await eve.client.close();
   });
@@ -202,7 +261,7 @@ describe('room history and recovery (protocol 1.2), one instance (history in mem
     running = await startApp(appModule([RoomChat], { history: policy }));
   });
   afterAll(() => running.app.close());
-  historyContract(() => running);
+  historyContract(() => inProcess(running));
 });
 
 const redis = findRedis();
@@ -220,5 +279,21 @@ withRedis('room history and recovery (protocol 1.2), two instances over a privat
   afterAll(async () => {
     for (const app of running) await app.app.close();
   });
-  historyContract(() => running[0]);
+  historyContract(() => inProcess(running[0]));
+});
+
+describe('room history and recovery (protocol 1.2), two worker processes (history kept by the primary)', () => {
+  jest.setTimeout(30_000);
+  let primary: ChildProcess | null = null;
+  let target: Awaited<ReturnType<typeof overWorkers>>;
+  beforeAll(async () => {
+    const started = await startFixture('history-workers.cjs', ['2']);
+    primary = started.primary;
+    target = await overWorkers(started.url);
+  });
+  afterAll(async () => {
+    await target?.close();
+    await stopWorkers(primary);
+  });
+  historyContract(() => target);
 });

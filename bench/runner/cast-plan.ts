@@ -13,16 +13,24 @@ export interface CastPlan {
   /**
    * Requests that clients 0, 1… each send first, waiting for the answer (the room joins):
    * the first `count × size` clients are dealt into rooms `room-0`… in order, so that the
-   * first `size` are the members of `room-0`, the sender among them.
+   * first `size` are the members of `room-0`, the sender among them — or, on several
+   * instances, the `size` around the first instance's last client (half on each side).
    */
   joins: string[];
 }
 
 /**
  * The plan of a cast scenario over `clients` clients. `clientIdOf` gives a client's ID,
- * which only Exclusive casts need (they name their receivers).
+ * which only Exclusive casts need (they name their receivers). `firstShare`: the clients
+ * of the first instance, when there are several (clients are opened instance by instance).
  */
-export function castPlan(scenario: CastScenario, dialect: Dialect, clients: number, clientIdOf?: (index: number) => string): CastPlan {
+export function castPlan(
+  scenario: CastScenario,
+  dialect: Dialect,
+  clients: number,
+  clientIdOf?: (index: number) => string,
+  firstShare?: number,
+): CastPlan {
   switch (scenario.target) {
     case 'all':
       return { request: dialect.request(ECHO_ALL, Buffer.alloc(scenario.payload, 'x')), first: 0, last: clients, joins: [] };
@@ -41,12 +49,17 @@ export function castPlan(scenario: CastScenario, dialect: Dialect, clients: numb
     case 'room-others': {
       const { count, size } = scenario.rooms ?? { count: 1, size: clients };
       // A run with fewer clients than the rooms hold (the smoke run) fills what it can.
-      const joins = Array.from({ length: Math.min(count * size, clients) }, (_, i) =>
-        JSON.stringify({ HandlerID: JOIN_ROOM, Body: Buffer.from(`room-${Math.floor(i / size)}`).toString('base64'), RequestID: i }),
+      const dealt = Math.min(count * size, clients);
+      // On several instances the room cast to has members on two of them, as a room would:
+      // otherwise the cast would never need to cross the backplane.
+      const start = firstShare === undefined ? 0 : Math.max(0, Math.min(firstShare - Math.floor(size / 2), dealt - size));
+      const joins = Array.from({ length: dealt }, (_, i) =>
+        JSON.stringify({ HandlerID: JOIN_ROOM, Body: Buffer.from(`room-${Math.floor((i - start + dealt) % dealt / size)}`).toString('base64'), RequestID: i }),
       );
+      // The sender (client 0) is in the room when the room starts with it; RoomOthers leaves it out.
       const others = scenario.target === 'room-others';
       const request = dialect.request(ECHO_ROOM, Buffer.from(`${others ? 6 : 5}|room-0|${'x'.repeat(DEFAULT_PAYLOAD)}`));
-      return { request, first: others ? 1 : 0, last: Math.min(size, clients), joins };
+      return { request, first: others && start === 0 ? 1 : start, last: start + Math.min(size, clients), joins };
     }
   }
 }

@@ -44,7 +44,8 @@ async function runClosedLoop(scenario: CastScenario | RequestReplyScenario, cont
       await swarm.requests(REQUEST_WARM_UP, request, acked);
       measure = () => swarm.requests(scenario.perClient, request, acked);
     } else {
-      const { request, first, last, joins } = castPlan(scenario, dialect, scenario.clients);
+      const firstShare = fleet.ports.length > 1 ? shareOf(scenario.clients, fleet.ports.length, 0) : undefined;
+      const { request, first, last, joins } = castPlan(scenario, dialect, scenario.clients, undefined, firstShare);
       if (joins.length > 0) await swarm.sendEach(0, joins);
       const window = scenario.window ?? 1;
       // A short warm-up lets the JIT settle before the measured casts.

@@ -9,6 +9,7 @@ import { castPlan } from './cast-plan.js';
 import { shareOf, startFleet } from './fleet.js';
 import { measureCasts, measureManySenders, measureRequestReply, measureUntil, type Delivery } from './measure.js';
 import { runResume } from './run-resume.js';
+import { runRecovery } from './run-recovery.js';
 import { nativeCanRun, REQUEST_WARM_UP, requestOf, runNative } from './run-native.js';
 import { memoryPerClient, record, type RunRecord } from './run-record.js';
 import { ServerProcess, type Usage } from './server-process.js';
@@ -29,6 +30,7 @@ export async function runScenario(scenario: Scenario, contender: Contender): Pro
   if (scenario.kind === 'casts' && scenario.nodes !== undefined) return runOnCluster(scenario, scenario.nodes);
   if (scenario.kind === 'mass-fan-out') return runMassFanOut(scenario, contender);
   if (scenario.kind === 'session-resume') return runResume(scenario, contender);
+  if (scenario.kind === 'room-recovery') return runRecovery(scenario, contender);
   const workers = scenario.kind === 'casts' ? scenario.workers : undefined;
   const server = await ServerProcess.start(contender, { announceClients: scenario.kind === 'connect-storm', workers });
   const conns: SwarmConn[] = [];
@@ -127,7 +129,7 @@ async function runOnCluster(scenario: CastScenario, count: number): Promise<RunR
   try {
     const perServer = await Promise.all(fleet.ports.map((port, i) => openSwarm(port, dialects.L, shareOf(scenario.clients, count, i), 1)));
     conns.push(...perServer.flat());
-    return await runCasts(scenario, 'L', () => fleet.usage(), conns);
+    return await runCasts(scenario, 'L', () => fleet.usage(), conns, shareOf(scenario.clients, count, 0));
   } finally {
     for (const conn of conns) conn.destroy();
     await fleet.stop();
@@ -139,8 +141,9 @@ async function runCasts(
   contender: Contender,
   usage: () => Promise<Usage>,
   conns: SwarmConn[],
+  firstShare?: number,
 ): Promise<RunRecord> {
-  const { request, first, last, joins } = castPlan(scenario, dialects[contender], conns.length, (i) => clientIdOf(conns[i]));
+  const { request, first, last, joins } = castPlan(scenario, dialects[contender], conns.length, (i) => clientIdOf(conns[i]), firstShare);
   await joinRooms(conns, joins);
   const sender = conns[0];
   const receivers = conns.slice(first, last);

@@ -3,6 +3,7 @@ import { audienceOf, isRoomCast, type Audience } from './audience.js';
 import { assembleResponse, encodeBody } from './codec.js';
 import { OutgoingFrame } from './conn.js';
 import { InvalidResponseError } from './errors.js';
+import { Appending } from './history/appending.js';
 import type { RoomHistoryConfig } from './history/history-settings.js';
 import type { RoomHistory } from './history/room-history.js';
 import type { Hub } from './hub.js';
@@ -32,16 +33,34 @@ export class Caster {
    * Casts `responses` in order, or none of them: in a cluster, one too large to reach
    * the other nodes throws {@link InvalidResponseError} before anything is delivered.
    * `handlerId` stamps them all (`null`: each its own `handlerId`, or 0, for the server's
-   * casts). Returns a promise when publications were appended to the cluster's history.
+   * casts). Returns the publications appended to the cluster's history, if any.
    */
-  castAll(senderId: ClientId, handlerId: number | null, responses: readonly ResponseMessage[]): void | Promise<void> {
+  castAll(senderId: ClientId, handlerId: number | null, responses: readonly ResponseMessage[]): Appending | undefined {
+    return this.castChecked(senderId, handlerId, responses, this.assertCastable(senderId, responses));
+  }
+
+  /**
+   * Casts `responses` as {@link castAll} does when every one of them is a publication
+   * appended to the cluster's history (nothing of theirs is delivered before they come
+   * back); casts nothing and returns `null` otherwise.
+   */
+  castPublications(senderId: ClientId, handlerId: number, responses: readonly ResponseMessage[]): Appending | null {
     const histories = this.assertCastable(senderId, responses);
-    let appending: Promise<void>[] | null = null;
+    if (histories === null || responses.length === 0 || !this.history!.appendsToCluster || histories.includes(undefined)) return null;
+    return this.castChecked(senderId, handlerId, responses, histories)!;
+  }
+
+  private castChecked(
+    senderId: ClientId,
+    handlerId: number | null,
+    responses: readonly ResponseMessage[],
+    histories: (RoomHistoryConfig | undefined)[] | null,
+  ): Appending | undefined {
+    const appending = histories !== null && this.history!.appendsToCluster && histories.some((h) => h !== undefined) ? new Appending() : null;
     for (const [i, response] of responses.entries()) {
-      const appended = this.cast(senderId, handlerId ?? response.handlerId ?? 0, response, histories?.[i]);
-      if (appended !== undefined) (appending ??= []).push(appended);
+      this.cast(senderId, handlerId ?? response.handlerId ?? 0, response, histories?.[i], appending);
     }
-    if (appending !== null) return Promise.all(appending).then(() => undefined);
+    return appending ?? undefined;
   }
 
   /**
@@ -75,16 +94,15 @@ export class Caster {
 
   /**
    * Casts one response, which fits the cluster; `history` is its room's history config when
-   * it is a publication. A publication appended to the cluster's room history returns a
-   * promise: it settles once appended (it reaches clients when it comes back numbered),
-   * and rejects when it could not be.
+   * it is a publication, and `appending` tracks it when it goes round the cluster's history.
    */
-  private cast(senderId: ClientId, handlerId: number, response: ResponseMessage, history: RoomHistoryConfig | undefined): void | Promise<void> {
+  private cast(senderId: ClientId, handlerId: number, response: ResponseMessage, history: RoomHistoryConfig | undefined, appending: Appending | null): void {
     const audience = audienceOf(response, senderId);
     const body = encodeBody(response.body ?? null);
     if (history !== undefined) {
       // A publication: stored and numbered first, so that its frame carries its Offset and Epoch.
-      return this.history!.publish(audience, history, handlerId, body);
+      this.history!.publish(audience, history, handlerId, body, appending);
+      return;
     }
     this.castHere(audience, handlerId, body);
     if (this.publisher !== null && this.reachesOtherNodes(audience)) {

@@ -7,6 +7,9 @@ import { abortCall } from './call-abort.js';
 import { ClientGoneError } from './errors.js';
 import { isPromiseLike } from './promise-like.js';
 import { stackOf } from './thrown-text.js';
+import type { EchoListener } from './cluster/pending-echoes.js';
+import type { Appending } from './history/appending.js';
+import { OwedAnswers } from './history/owed-answers.js';
 import { NO_PRESENCE, type LocalPresence } from './presence/presence-info.js';
 
 /** How a client's context changes the client's rooms: the core's room operations. */
@@ -27,6 +30,8 @@ export class Client {
   private running: Set<object> | null = null;
   private broken = false;
   private closed = false;
+  /** Acks owed for requests whose publications are going round the cluster's history; `null` until there are any. */
+  private owed: OwedAnswers | null = null;
   readonly context: HandlerContext;
   /** The rooms it is in; `null` until it joins one, since most clients never do. */
   rooms: Set<string> | null = null;
@@ -117,30 +122,61 @@ export class Client {
     }
   }
 
-  /** Whether nothing of this client's is waiting to be settled. */
+  /** Whether no outcome of this client's is waiting to be settled (acks may still be owed: see {@link owe}). */
   get idle(): boolean {
     return this.tail === null;
   }
 
-  /** How many outcomes wait to be settled: what `maxRequestsInFlight` bounds. */
+  /** How many outcomes wait to be settled or acked: what `maxRequestsInFlight` bounds. */
   get inFlight(): number {
-    return this.queued;
+    return this.queued + (this.owed?.size ?? 0);
+  }
+
+  /** Whether an ack is owed for a request whose publications are still going round the cluster. */
+  get owesAnswers(): boolean {
+    return this.owed !== null && this.owed.size > 0;
+  }
+
+  /**
+   * Owes the answer to a request whose publications are going round the cluster's
+   * history: `answer` is called once they and every earlier such request's are back.
+   * Meanwhile the client's later outcomes wait, except publications (see `Dispatcher`).
+   */
+  owe(appending: Appending, answer: EchoListener): void {
+    (this.owed ??= new OwedAnswers()).add(appending, answer);
+  }
+
+  /** Runs `task` now when no answer is owed, else once every owed answer was sent. */
+  afterOwedAnswers(task: () => void | Promise<void>): void | Promise<void> {
+    return this.owesAnswers ? this.owed!.drained().then(task) : task();
   }
 
   /**
    * Calls `settle` with the outcome once every earlier outcome of this client has been
-   * settled. A plain value with nothing queued settles at once, without a promise.
+   * settled and every answer owed has been sent (unless `settleMayPipeline`: then
+   * `settle` sees to the answers owed itself). A plain value with nothing queued settles
+   * at once, without a promise.
    */
-  inOrder<T>(outcome: T | PromiseLike<T>, settle: (value: T) => void, fail: (error: unknown) => void): void {
-    if (this.tail === null && !isPromiseLike(outcome)) {
-      settle(outcome);
+  inOrder<T>(
+    outcome: T | PromiseLike<T>,
+    settle: (value: T) => void | Promise<void>,
+    fail: (error: unknown) => void,
+    settleMayPipeline = false,
+  ): void {
+    if (this.tail === null && !isPromiseLike(outcome) && (settleMayPipeline || !this.owesAnswers)) {
+      const settling = settle(outcome);
+      // Settling that must wait (for answers owed) holds the client's later outcomes too.
+      if (isPromiseLike(settling)) this.inOrder(settling, () => undefined, () => undefined, true);
       return;
     }
     this.queued += 1;
     const previous = this.tail ?? Promise.resolve();
     const step: Promise<void> = previous
       .then(() => outcome)
-      .then(settle, fail)
+      .then(
+        (value) => (settleMayPipeline ? settle(value) : this.afterOwedAnswers(() => settle(value))),
+        (error: unknown) => this.afterOwedAnswers(() => fail(error)),
+      )
       .catch((error: unknown) => this.logger.error(`client ${this.id}: delivering a result failed`, stackOf(error)))
       .then(() => {
         this.queued -= 1;
@@ -172,7 +208,7 @@ export class Client {
 
   /** Resolves once everything queued so far has been settled. */
   settled(): Promise<void> {
-    return this.tail ?? Promise.resolve();
+    return (this.tail ?? Promise.resolve()).then(() => this.owed?.drained());
   }
 }
 

@@ -14,6 +14,7 @@ import type {
   MessageHandlers,
 } from './handlers.js';
 import { withDeadline } from './handler-deadline.js';
+import type { Appending } from './history/appending.js';
 import type { RecoverRequest } from './history/recover-request.js';
 import type { EventMessage, EventType, RequestMessage, ResponseMessage } from './message.js';
 import { toResponses } from './response-validation.js';
@@ -24,13 +25,13 @@ import { countInto, type CoreStats } from './stats.js';
 const INTERNAL_ERROR = 'internal error';
 export const NO_HANDLER_ID = 0;
 
-/**
- * Casts the responses a handler produced, stamped with its client and HandlerID, in
- * order; throws before delivering any when one of them cannot be cast. Returns a promise
- * while publications are appended to the cluster's room history (rejected when they
- * could not be).
- */
-export type CastFn = (senderId: string, handlerId: number, responses: readonly ResponseMessage[]) => void | Promise<void>;
+/** Casts a handler's responses (see `Caster`). */
+export interface OutcomeCaster {
+  /** Casts them all, or throws before casting any; returns the publications going round the cluster's history. */
+  castAll(senderId: string, handlerId: number, responses: readonly ResponseMessage[]): Appending | undefined;
+  /** Casts them only when all are publications going round the cluster's history; else casts nothing and returns `null`. */
+  castPublications(senderId: string, handlerId: number, responses: readonly ResponseMessage[]): Appending | null;
+}
 
 /** Disconnects a misbehaving client: its leave is announced, then it is closed with `code` and `reason`. */
 export type EvictFn = (client: Client, code: number, reason: string, why: string) => void;
@@ -48,7 +49,7 @@ export class Dispatcher {
   constructor(
     private readonly hub: Hub,
     private readonly evict: EvictFn,
-    private readonly cast: CastFn,
+    private readonly caster: OutcomeCaster,
     private readonly counters: CoreStats,
     private readonly logger: BroadcasterLogger,
     private readonly handlerTimeout: number,
@@ -176,9 +177,9 @@ export class Dispatcher {
     // The common case, a plain result with nothing of this client's still pending, is
     // settled at once, without a closure or a promise.
     if (client.idle && !isPromiseLike(outcome)) {
-      const appending = this.settle(client, handlerId, handler, outcome, requestId);
-      // Publications still being appended: the client's next outcomes wait for them.
-      if (appending !== undefined) client.inOrder(appending, () => undefined, () => undefined);
+      const waiting = this.settle(client, handlerId, handler, outcome, requestId);
+      // Its frames wait for the acks owed before it: the client's next outcomes wait too.
+      if (waiting !== undefined) client.inOrder(waiting, () => undefined, () => undefined, true);
       return;
     }
     if (isPromiseLike(outcome)) {
@@ -195,13 +196,16 @@ export class Dispatcher {
       outcome,
       (result) => this.settle(client, handlerId, handler, result, requestId),
       (error) => this.reportFailure(client, handlerId, handler, error, requestId),
+      true,
     );
   }
 
   /**
    * Casts what a handler returned, then acks; a result that breaks the rules casts
-   * nothing. While publications are appended to the cluster's history, the ack (or the
-   * error, if they could not be) waits, and the promise returned settles after it.
+   * nothing. Publications that go round the cluster's history are acked when they come
+   * back (the client owes nothing else meanwhile: see `Client.owe`), so one client's
+   * publications are appended without waiting for each other. While acks are owed, any
+   * other outcome waits for them: the promise returned settles once it was sent.
    */
   private settle(
     client: Client,
@@ -210,17 +214,19 @@ export class Dispatcher {
     result: unknown,
     requestId: RequestId | undefined,
   ): void | Promise<void> {
-    let appending: void | Promise<void>;
+    let appending: Appending | null | undefined;
     try {
-      appending = this.cast(client.id, handlerId, toResponses(result));
+      const responses = toResponses(result);
+      appending = client.owesAnswers
+        ? this.caster.castPublications(client.id, handlerId, responses)
+        : this.caster.castAll(client.id, handlerId, responses);
     } catch (error) {
-      this.reportFailure(client, handlerId, handler, error, requestId);
-      return;
+      return client.afterOwedAnswers(() => this.reportFailure(client, handlerId, handler, error, requestId));
     }
+    if (appending === null) return client.afterOwedAnswers(() => this.settle(client, handlerId, handler, result, requestId));
     if (appending === undefined) return this.ack(client, handlerId, requestId);
-    return appending.then(
-      () => this.ack(client, handlerId, requestId),
-      (error: unknown) => this.reportFailure(client, handlerId, handler, error, requestId),
+    client.owe(appending, (failure) =>
+      failure === undefined ? this.ack(client, handlerId, requestId) : this.reportFailure(client, handlerId, handler, failure, requestId),
     );
   }
 

@@ -84,7 +84,7 @@ export class Node {
     this.dispatcher = new Dispatcher(
       this.hub,
       (client, code, reason, why) => this.evict(client, code, reason, why),
-      (senderId, handlerId, responses) => this.caster.castAll(senderId, handlerId, responses),
+      this.caster,
       counters,
       logger,
       settings.handlerTimeout,
@@ -233,7 +233,7 @@ export class Node {
 
   /** Casts checked server responses, all of them or none (see `Caster.castAll`). */
   castFromServer(responses: readonly ResponseMessage[]): void | Promise<void> {
-    return this.caster.castAll('', null, responses);
+    return this.caster.castAll('', null, responses)?.promise();
   }
 
   get isShuttingDown(): boolean {

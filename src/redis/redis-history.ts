@@ -82,6 +82,11 @@ const TILDE = 126;
 
 /** {@link BackplaneHistory} over Redis Streams, for {@link RedisBackplane}. */
 export class RedisHistory implements BackplaneHistory {
+  // A new epoch is offered with every append (taken only by a room that has none): unique
+  // per offer without drawing random bytes each time.
+  private readonly epochPrefix = randomBytes(6).toString('base64url');
+  private epochsOffered = 0;
+
   constructor(
     private readonly connection: () => Redis | null,
     private readonly channel: string,
@@ -89,7 +94,7 @@ export class RedisHistory implements BackplaneHistory {
 
   async append(room: string, size: number, ttl: number, message: string): Promise<void> {
     const redis = this.ready();
-    await appendScript.run(redis, this.keys(room), [size, ttl, message, randomBytes(6).toString('base64url'), this.channel]);
+    await appendScript.run(redis, this.keys(room), [size, ttl, message, this.epochPrefix + (++this.epochsOffered).toString(36), this.channel]);
   }
 
   async read(room: string, query: { since: PublicationStamp } | { last: number }): Promise<BackplaneHistoryRead> {

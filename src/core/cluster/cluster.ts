@@ -12,7 +12,7 @@ import type { DistributiveOmit } from './cluster-types.js';
 
 export type { ClusterHost, ClusterOptions, ClusterStats, DistributiveOmit } from './cluster-types.js';
 import { MembershipSync } from './membership-sync.js';
-import { PendingEchoes } from './pending-echoes.js';
+import { PendingEchoes, type EchoListener } from './pending-echoes.js';
 import { NodeRegistry } from './node-registry.js';
 import type { RemoteNodeLimits } from './remote-node.js';
 import { CAST_STREAM, fromOrigin, type StreamPositions } from './frame-origin.js';
@@ -129,20 +129,17 @@ export class Cluster {
 
   /**
    * Appends a publication (a cast to one room with history) to the cluster's room history,
-   * which numbers it and delivers it to every node, this one included. Rejects when it
-   * could not be appended (then nobody is sent it).
+   * which numbers it and delivers it to every node, this one included. `done` is told,
+   * synchronously, once this node delivered it (or after a while, if it never came back),
+   * or with the error when it could not be appended (then nobody is sent it).
    */
-  async publishPublication(audience: Audience, handlerId: number, encodedBody: string, size: number, ttl: number): Promise<void> {
+  publishPublication(audience: Audience, handlerId: number, encodedBody: string, size: number, ttl: number, done: EchoListener): void {
     const { castType, senderId, targets } = audience;
-    const { number, back } = this.ownPublications.expect();
-    try {
-      await this.link.append({ kind: 'cast', node: this.nodeId, audience: { castType, senderId, targets }, handlerId, body: encodedBody, publication: number }, size, ttl);
-    } catch (error) {
-      this.ownPublications.cameBack(number);
-      throw error;
-    }
-    // Settled once this node delivered it too: the sender's ack then comes after its own copy.
-    await back;
+    const number = this.ownPublications.expect(done);
+    const envelope: CastEnvelope = { kind: 'cast', node: this.nodeId, audience: { castType, senderId, targets }, handlerId, body: encodedBody, publication: number };
+    // Appends are not awaited one by one: the backplane keeps their order, and each one
+    // is settled when it comes back.
+    this.link.append(envelope, size, ttl).catch((error: unknown) => this.ownPublications.failed(number, error));
   }
 
   /** Reads a room's history kept for the cluster (see `BackplaneHistory.read`); `null` when this backplane keeps none. */

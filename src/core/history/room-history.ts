@@ -5,6 +5,7 @@ import type { PublicationStamp } from '../cluster/backplane.js';
 import { assemblePublication } from '../codec.js';
 import { OutgoingFrame } from '../conn.js';
 import type { ThrottledLog } from '../throttled-log.js';
+import type { Appending } from './appending.js';
 import { checkRoomHistory, type HistoryPolicy, type ResolvedHistorySettings, type RoomHistoryConfig } from './history-settings.js';
 import { MemoryHistory, type HistoryQuery, type HistoryRead } from './memory-history.js';
 import type { StoredPublication } from './room-log.js';
@@ -70,18 +71,26 @@ export class RoomHistory {
     return config === undefined ? undefined : checkRoomHistory(room, config);
   }
 
+  /** Whether publications go round the cluster's history (and reach clients when they come back) instead of being delivered at once. */
+  get appendsToCluster(): boolean {
+    return this.memory === null;
+  }
+
   /**
    * Publishes to `audience`'s one room: here, stored, numbered and delivered at once; in a
-   * cluster, appended to the cluster's history, delivered when it comes back numbered (the
-   * promise settles once it was appended, or rejects when it could not be).
+   * cluster, appended to the cluster's history and delivered when it comes back numbered,
+   * `appending` (required then) being told when it came back or could not be appended.
    */
-  publish(audience: Audience, config: RoomHistoryConfig, handlerId: number, encodedBody: string): void | Promise<void> {
+  publish(audience: Audience, config: RoomHistoryConfig, handlerId: number, encodedBody: string, appending: Appending | null): void {
     this.publications += 1;
     if (this.memory === null) {
-      return this.cluster!.publishPublication(audience, handlerId, encodedBody, config.size, config.ttl).catch((error: unknown) => {
+      const done = appending!.track();
+      this.cluster!.publishPublication(audience, handlerId, encodedBody, config.size, config.ttl, (failure) => {
+        if (failure === undefined) return done();
         this.publishFailures += 1;
-        throw new Error(`the room's history could not be reached, so nobody was sent this publication: ${String(error)}`);
+        done(new Error(`the room's history could not be reached, so nobody was sent this publication: ${String(failure)}`));
       });
+      return;
     }
     let stamp: PublicationStamp = { offset: 0, epoch: '' };
     const publication = this.memory.append(audience.targets![0], config, (offset, epoch) => {
