@@ -156,6 +156,18 @@ export const SCENARIOS: Scenario[] = [
   },
   { kind: 'connect-storm', name: 'Connect storm, N=2000', clients: 2000, contenders: ['L'] },
   { kind: 'session-resume', name: 'Session resume, N=200, then a replay of 10,000 frames', clients: 200, replay: 10_000, contenders: ['L'] },
+  { kind: 'room-recovery', name: 'Recover 1,000 publications', clients: 2, publications: 1000, payload: 60, warmup: 10, recoveries: 50, contenders: ['L'] },
+  {
+    kind: 'room-recovery',
+    name: 'Recover 1,000 publications, two instances over Redis',
+    clients: 2,
+    publications: 1000,
+    payload: 60,
+    warmup: 10,
+    recoveries: 50,
+    nodes: 2,
+    contenders: ['L'],
+  },
   { kind: 'idle-memory', name: 'Idle connections, N=2000', clients: 2000, contenders: ['L', 'LS', 'B0', 'S'] },
   // As many as one process may hold here: the hard limit on open files is 20,000.
   { kind: 'idle-memory', name: 'Idle connections, N=19000', clients: 19_000, contenders: ['L', 'LS', 'B0', 'S'] },
@@ -194,6 +206,8 @@ export function smokeScenarios(): Scenario[] {
         return { ...scenario, clients: 60, casts: 3 };
       case 'session-resume':
         return { ...scenario, clients: 5, replay: 20 };
+      case 'room-recovery':
+        return { ...scenario, publications: 20, warmup: 1, recoveries: 3 };
       default:
         return { ...scenario, clients };
     }

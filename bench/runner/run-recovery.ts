@@ -8,6 +8,7 @@ import { startFleet } from './fleet.js';
 import { record, type RunRecord } from './run-record.js';
 
 const ROOM = 'recovered';
+const PUBLISH_BATCH = 100;
 
 /** A raw client counting the publications it is sent, and resolving the wait for each ack. */
 class RecoveringClient {
@@ -62,12 +63,14 @@ export async function runRecovery(scenario: RecoveryScenario, contender: Contend
     const reader = await RecoveringClient.open(fleet.ports[fleet.ports.length - 1]);
     clients.push(publisher, reader);
     await publisher.request([request(JOIN_ROOM, ROOM, 1)]);
-    await reader.request([request(JOIN_ROOM, ROOM, 1)]);
     const payload = 'x'.repeat(scenario.payload);
-    const frames = Array.from({ length: scenario.publications }, (_, i) =>
-      request(ECHO_ROOM, `5|${ROOM}|${payload}`, i === scenario.publications - 1 ? 2 : undefined),
-    );
-    await publisher.request(frames);
+    // In batches, each acked, within the requests a client may have in flight.
+    for (let sent = 0; sent < scenario.publications; sent += PUBLISH_BATCH) {
+      const count = Math.min(PUBLISH_BATCH, scenario.publications - sent);
+      await publisher.request(Array.from({ length: count }, (_, i) => request(ECHO_ROOM, `5|${ROOM}|${payload}`, i === count - 1 ? 2 : undefined)));
+    }
+    // Joined once the room is published to, so that it is sent only what it recovers.
+    await reader.request([request(JOIN_ROOM, ROOM, 1)]);
     const recover = `{"Recover":{"${ROOM}":{"Offset":0,"Epoch":"${publisher.epoch}"}},"RequestID":3}`;
     const latencies: number[] = [];
     let before;
