@@ -34,6 +34,8 @@ export interface CastScenario {
   workers?: number;
   /** Every room keeps a history: the room casts are publications, numbered (protocol 1.2). */
   history?: boolean;
+  /** The library's Prometheus metrics on, scraped once a second. */
+  metrics?: boolean;
   versus?: Versus;
 }
 
@@ -65,6 +67,8 @@ export interface RequestReplyScenario {
    * server reads the general way. Absent: v1 requests, with no ack.
    */
   requestId?: 'last' | 'before-body';
+  /** The library's Prometheus metrics on, scraped once a second. */
+  metrics?: boolean;
   /** Another scenario of the same run whose library figures this one is compared with. */
   versus?: Versus;
 }

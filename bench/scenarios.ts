@@ -51,6 +51,13 @@ export const SCENARIOS: Scenario[] = [
     nodes: 2,
     versus: { scenario: 'All, N=2000, W=8', label: 'cluster/single-node' },
   },
+  {
+    ...fanOut(2000, 8, 1500),
+    name: 'All, N=2000, W=8, metrics on',
+    contenders: ['L'],
+    metrics: true,
+    versus: { scenario: 'All, N=2000, W=8', label: 'metrics/off' },
+  },
   // The same clients as plain clients (L) and as session clients (LS), interleaved.
   { ...fanOut(2000, 8, 1500), name: 'All, N=2000, W=8, session clients', contenders: ['L', 'LS'] },
   fanOut(2000, 1, 400),
@@ -132,6 +139,16 @@ export const SCENARIOS: Scenario[] = [
     perClient: 200,
     payload: DEFAULT_PAYLOAD,
     contenders: EVERYONE,
+  },
+  {
+    kind: 'request-reply',
+    name: 'Request/reply (Self), N=2000, 1 in flight each, metrics on',
+    clients: 2000,
+    perClient: 200,
+    payload: DEFAULT_PAYLOAD,
+    contenders: ['L'],
+    metrics: true,
+    versus: { scenario: 'Request/reply (Self), N=2000, 1 in flight each', label: 'metrics/off' },
   },
   // Acked requests (1.1), as the client SDK writes them, against the same requests in a form
   // the server reads the general way (JSON.parse): what the fast path saves an SDK request.

@@ -6,6 +6,7 @@ export { BroadcasterModule } from './nest/broadcaster.module.js';
 export type { BroadcasterModuleAsyncOptions } from './nest/broadcaster.module-definition.js';
 export type { BroadcasterModuleOptions, BroadcasterOptionsFactory } from './nest/broadcaster-options.interface.js';
 export { Broadcaster, type BroadcasterStats } from './nest/broadcaster.service.js';
+export type { BroadcasterMetricsOptions, MetricsRegistry } from './metrics/metrics-options.js';
 export {
   MessageHandler,
   type BodyMode,

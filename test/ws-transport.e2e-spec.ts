@@ -43,6 +43,6 @@ describe('WsTransport on a plain ws server, without Nest', () => {
   it('refuses another path with 404 and counts it', async () => {
     transport.open();
     expect((await RawClient.open(port, '/elsewhere')).status).toBe(404);
-    expect(transport.stats()).toEqual({ heartbeatTimeouts: 0, refusedUpgrades: { 404: 1 } });
+    expect(transport.stats()).toEqual({ heartbeatTimeouts: 0, refusedUpgrades: { 404: 1 }, bytesOut: 0 });
   });
 });

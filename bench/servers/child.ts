@@ -20,6 +20,8 @@ export interface ServerSettings {
   workerBackplane?: boolean;
   /** Every room keeps a history (protocol 1.2): room casts are publications (the library only). */
   history?: boolean;
+  /** Prometheus metrics on (the library only), scraped once a second as a Prometheus server would (more often than most). */
+  metrics?: boolean;
 }
 
 type UsageReport = Extract<ServerReport, { type: 'usage' }>;

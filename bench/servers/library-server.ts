@@ -28,6 +28,7 @@ import {
   type ResponseMessage,
 } from 'nestjs-message-broadcaster';
 import { RedisBackplane } from 'nestjs-message-broadcaster/redis';
+import { register } from 'prom-client';
 import { serve, type ServerSettings } from './child.js';
 import { ECHO_ALL, ECHO_EXCLUSIVE, ECHO_ROOM, ECHO_SELF, ECHO_SELF_ENHANCED, JOIN_ROOM } from './handler-ids.js';
 
@@ -113,6 +114,7 @@ class BenchAppModule {
             : { backplane: new RedisBackplane({ url: settings.redisUrl, channel: 'bench' }) }),
           ...(settings.workerBackplane === true ? { backplane: new WorkerBackplane() } : {}),
           ...(settings.history === true ? { history: () => ({ size: 1000, ttl: 600_000 }) } : {}),
+          ...(settings.metrics === true ? { metrics: true } : {}),
         }),
       ],
       providers: [BenchHandlers],
@@ -126,5 +128,9 @@ export async function startLibraryServer(settings: ServerSettings): Promise<void
   app.useWebSocketAdapter(new WsAdapter(app));
   await app.listen(0, '127.0.0.1');
   const { port } = app.getHttpServer().address() as AddressInfo;
+  if (settings.metrics === true) {
+    const scraping = setInterval(() => void register.metrics(), 1000);
+    scraping.unref();
+  }
   serve(port, () => app.close());
 }

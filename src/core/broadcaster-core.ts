@@ -6,6 +6,7 @@ import { Directory } from './directory.js';
 import { checkDisconnect, type DisconnectOptions } from './disconnect.js';
 import type { ClientIdentity, EventHandlers, MessageHandlers } from './handlers.js';
 import type { ClientId, ResponseMessage } from './message.js';
+import { HandlerMeter } from './handler-meter.js';
 import { Node } from './node.js';
 import { checkServerCast } from './server-cast.js';
 import { readHistoryPage, type HistoryOptions, type HistoryPage } from './history/history-page.js';
@@ -23,6 +24,7 @@ export class BroadcasterCore {
   private readonly counters = emptyStats();
   private readonly node: Node;
   private readonly directory: Directory;
+  private meter: HandlerMeter | null = null;
 
   constructor(options: BroadcasterCoreOptions = {}) {
     this.node = new Node(resolveSettings(options), this.counters, options.logger ?? consoleLogger);
@@ -33,6 +35,19 @@ export class BroadcasterCore {
   /** Joins the cluster, when there is a backplane; resolves at once for a single node. */
   async start(): Promise<void> {
     await this.node.cluster?.start();
+  }
+
+  /**
+   * Starts counting, per HandlerID, the frames given to handlers and how long their calls
+   * take (for metrics); returns the counts, kept up to date. Until it is called nothing is
+   * measured. Calling it again returns the same counts.
+   */
+  measureHandlers(): HandlerMeter {
+    if (this.meter === null) {
+      this.meter = new HandlerMeter();
+      this.node.measureHandlers(this.meter);
+    }
+    return this.meter;
   }
 
   /** Replaces the handler maps (the Nest module sets them once discovery is done). */
@@ -124,6 +139,7 @@ export class BroadcasterCore {
     return {
       ...this.counters,
       clients: hub.clients.size,
+      rooms: hub.rooms.size,
       bufferedBytes,
       errors: { ...this.counters.errors },
       sessions: { ...this.counters.sessions, ...this.node.desk.gauges() },

@@ -1,4 +1,5 @@
 // From a client's frame to an outcome: refusals, decoding, running the handler, settling in order.
+import { performance } from 'node:perf_hooks';
 import type { Client } from './client.js';
 import { isPromiseLike } from './promise-like.js';
 import { stackOf } from './thrown-text.js';
@@ -14,6 +15,7 @@ import type {
   MessageHandlers,
 } from './handlers.js';
 import { withDeadline } from './handler-deadline.js';
+import type { HandlerMeter } from './handler-meter.js';
 import type { Appending } from './history/appending.js';
 import type { RecoverRequest } from './history/recover-request.js';
 import type { EventMessage, EventType, RequestMessage, ResponseMessage } from './message.js';
@@ -45,6 +47,8 @@ export type EvictFn = (client: Client, code: number, reason: string, why: string
 export class Dispatcher {
   private messageHandlers: MessageHandlers = new Map();
   private eventHandlers: EventHandlers = new Map();
+  /** Per-handler counts and durations, when metrics are on. */
+  private meter: HandlerMeter | null = null;
 
   constructor(
     private readonly hub: Hub,
@@ -62,6 +66,11 @@ export class Dispatcher {
   setHandlers(messageHandlers: MessageHandlers, eventHandlers: EventHandlers): void {
     this.messageHandlers = messageHandlers;
     this.eventHandlers = eventHandlers;
+  }
+
+  /** Starts counting per handler (metrics); nothing is measured until then. */
+  measureWith(meter: HandlerMeter): void {
+    this.meter = meter;
   }
 
   /** One frame from `client`. */
@@ -90,6 +99,7 @@ export class Dispatcher {
       return;
     }
     if ('rooms' in decoded) {
+      if (this.meter !== null) this.meter.recoveries += 1;
       // Answered in the client's order, after its earlier requests; its later ones wait for
       // the answer (a promise as the outcome makes the order wait for what settling returns).
       client.inOrder(Promise.resolve(), () => (this.hub.has(client) ? this.recover(client, decoded) : undefined), () => undefined);
@@ -167,13 +177,17 @@ export class Dispatcher {
     message: RequestMessage | EventMessage,
     requestId?: RequestId,
   ): void {
+    const meter = handlerId === NO_HANDLER_ID ? null : this.meter;
+    const started = meter === null ? 0 : performance.now();
     let outcome: unknown;
     try {
       outcome = (handler as (message: unknown, ctx: HandlerContext) => unknown)(message, client.context);
     } catch (error) {
+      meter?.record(handlerId, (performance.now() - started) / 1000);
       client.whenSettled(() => this.reportFailure(client, handlerId, handler, error, requestId));
       return;
     }
+    if (meter !== null) this.measure(meter, handlerId, started, outcome);
     // The common case, a plain result with nothing of this client's still pending, is
     // settled at once, without a closure or a promise.
     if (client.idle && !isPromiseLike(outcome)) {
@@ -198,6 +212,13 @@ export class Dispatcher {
       (error) => this.reportFailure(client, handlerId, handler, error, requestId),
       true,
     );
+  }
+
+  /** Records how long a call took: now, or when the promise it returned settles. */
+  private measure(meter: HandlerMeter, handlerId: number, started: number, outcome: unknown): void {
+    const done = () => meter.record(handlerId, (performance.now() - started) / 1000);
+    if (isPromiseLike(outcome)) outcome.then(done, done);
+    else done();
   }
 
   /**

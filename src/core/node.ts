@@ -8,6 +8,7 @@ import { Cluster } from './cluster/cluster.js';
 import { encodeEvent } from './codec.js';
 import { OutgoingFrame, type ClientSession, type Conn } from './conn.js';
 import { clusterOptions, type ResolvedSettings } from './core-options.js';
+import type { HandlerMeter } from './handler-meter.js';
 import { Dispatcher } from './dispatcher.js';
 import { CloseCode } from './errors.js';
 import type { BroadcasterLogger, ClientIdentity, EventHandlers, MessageHandlers } from './handlers.js';
@@ -99,6 +100,11 @@ export class Node {
     this.dispatcher.setHandlers(messageHandlers, eventHandlers);
   }
 
+  /** Counts per handler from now on (see `BroadcasterCore.measureHandlers`). */
+  measureHandlers(meter: HandlerMeter): void {
+    this.dispatcher.measureWith(meter);
+  }
+
   /**
    * A new client on `conn` (see {@link joined}), or, for `session` with a resume that
    * holds, the client of that session, back on `conn`.
@@ -173,6 +179,7 @@ export class Node {
    * the other nodes, then its handlers run (its leave, then each room it was in).
    */
   private left(client: Client): void {
+    this.counters.clientsLeft += 1;
     this.hub.announce(EventType.OnDelClient, client.id);
     this.cluster?.publishLeave(client.id, client.rooms ?? []);
     this.dispatcher.runEventHandler(client, EventType.OnDelClient);

@@ -33,6 +33,11 @@ export function assertRoomName(value: unknown): asserts value is string {
 export class Rooms {
   private readonly members = new Map<string, Set<Client>>();
 
+  /** How many rooms have members here. */
+  get size(): number {
+    return this.members.size;
+  }
+
   /** Adds `client` to `room`; false when it was a member already. */
   join(client: Client, room: string): boolean {
     const rooms = (client.rooms ??= new Set());

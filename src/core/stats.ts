@@ -10,6 +10,10 @@ export interface CoreStats {
   bufferedBytes: number;
   /** Clients that ever joined. */
   clientsJoined: number;
+  /** Clients that left (their leave announced; a session client once its session ended). */
+  clientsLeft: number;
+  /** Rooms with members on this instance, now. */
+  rooms: number;
   /** Frames received from clients. */
   messagesIn: number;
   /** Frames written to clients (one per recipient). */
@@ -63,6 +67,8 @@ export function emptyStats(): CoreStats {
     clients: 0,
     bufferedBytes: 0,
     clientsJoined: 0,
+    clientsLeft: 0,
+    rooms: 0,
     messagesIn: 0,
     messagesOut: 0,
     errors: {},

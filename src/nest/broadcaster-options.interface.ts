@@ -1,5 +1,6 @@
 // The module's options: the core's settings, the transport's, and where to listen.
 import type { BroadcasterSettings } from '../core/core-options.js';
+import type { BroadcasterMetricsOptions } from '../metrics/metrics-options.js';
 import type { TransportSettings } from '../ws/transport-options.js';
 
 /**
@@ -27,6 +28,14 @@ export interface BroadcasterModuleOptions extends BroadcasterSettings, Transport
    * @default 10000
    */
   shutdownTimeout?: number;
+  /**
+   * Prometheus metrics, through `prom-client` (an optional peer dependency, loaded only
+   * when this is set): `true` registers them in prom-client's global registry, the one
+   * `@willsoto/nestjs-prometheus` serves at `/metrics`; or give `{ registry, prefix }`.
+   * Values are read from the counters the broadcaster keeps anyway, at each scrape.
+   * @default undefined (no metrics: nothing loaded, nothing measured)
+   */
+  metrics?: boolean | BroadcasterMetricsOptions;
 }
 
 /** A class that supplies the options, for `forRootAsync({ useClass })` or `useExisting`. */

@@ -4,6 +4,7 @@ import { DiscoveryModule } from '@nestjs/core';
 import { BroadcasterCore } from '../core/broadcaster-core.js';
 import { BroadcasterMetadataAccessor } from './broadcaster-metadata.accessor.js';
 import { BROADCASTER_CORE, LOGGER_CONTEXT, RESOLVED_OPTIONS, WS_TRANSPORT } from './broadcaster.constants.js';
+import { BroadcasterMetrics } from './broadcaster.metrics.js';
 import { BroadcasterOrchestrator } from './broadcaster.orchestrator.js';
 import { WsTransport } from '../ws/ws-transport.js';
 import { BroadcasterExplorer } from './broadcaster.explorer.js';
@@ -47,6 +48,7 @@ import { resolveOptions, type ResolvedBroadcasterOptions } from './options-valid
     HandlerFactory,
     BroadcasterExplorer,
     BroadcasterOrchestrator,
+    BroadcasterMetrics,
     Broadcaster,
   ],
   exports: [Broadcaster],

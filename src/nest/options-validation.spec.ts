@@ -78,3 +78,21 @@ describe('resolveOptions (each layer’s settings)', () => {
     expect(() => resolveOptions(options as never)).toThrow(message);
   });
 });
+
+describe('resolveOptions (metrics)', () => {
+  it('leaves metrics off unless asked, and fills in the prefix', () => {
+    expect(resolveOptions({}).metrics).toBeNull();
+    expect(resolveOptions({ metrics: false }).metrics).toBeNull();
+    expect(resolveOptions({ metrics: true }).metrics).toEqual({ registry: undefined, prefix: 'message_broadcaster_' });
+    expect(resolveOptions({ metrics: { prefix: 'chat_' } }).metrics).toEqual({ registry: undefined, prefix: 'chat_' });
+  });
+
+  it.each([
+    [{ prefix: '9 lives' }, /"metrics.prefix"/],
+    [{ prefix: 'a-b_' }, /"metrics.prefix"/],
+    [{ registry: {} }, /"metrics.registry"/],
+    ['yes', /"metrics"/],
+  ])('refuses metrics: %p', (metrics, message) => {
+    expect(() => resolveOptions({ metrics: metrics as never })).toThrow(message);
+  });
+});

@@ -2,6 +2,7 @@
 import { resolveSettings, type ResolvedSettings } from '../core/core-options.js';
 import { checkOption, isWhole } from '../core/option-checks.js';
 import { resolveTransportSettings, type ResolvedTransportSettings } from '../ws/transport-options.js';
+import { resolveMetricsOptions, type ResolvedMetricsOptions } from '../metrics/metrics-options.js';
 import { UNKNOWN_OPTION } from './broadcaster.messages.js';
 import type { BroadcasterModuleOptions } from './broadcaster-options.interface.js';
 
@@ -11,6 +12,7 @@ export type ResolvedBroadcasterOptions = ResolvedSettings &
     port: number | undefined;
     host: string | undefined;
     shutdownTimeout: number;
+    metrics: ResolvedMetricsOptions | null;
   };
 
 /**
@@ -26,6 +28,7 @@ export function resolveOptions(options: BroadcasterModuleOptions): ResolvedBroad
     port: options.port,
     host: options.host,
     shutdownTimeout: options.shutdownTimeout ?? 10_000,
+    metrics: resolveMetricsOptions(options.metrics),
   };
   // Every option was named just above, so a key not among them is a typo.
   for (const key of Object.keys(options)) {

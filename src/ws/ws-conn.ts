@@ -35,11 +35,13 @@ export class WsConn implements Conn, CoalescedWriter, LaneMember {
   /**
    * @param socket the `ws` socket
    * @param stream the TCP stream it was upgraded from (`request.socket`)
+   * @param written where the bytes it writes are counted, with every other connection's
    */
   constructor(
     private readonly socket: WebSocket,
     private readonly stream: Writable,
     private readonly coalescer: WriteCoalescer,
+    private readonly written: { bytesOut: number } = { bytesOut: 0 },
   ) {}
 
   send(_text: string, frame: OutgoingFrame): void {
@@ -166,6 +168,7 @@ export class WsConn implements Conn, CoalescedWriter, LaneMember {
     // No write callback: scheduling one per write costs more than a fifth of a delivery.
     this.stream.write(data);
     this.writtenBytes += data.length;
+    this.written.bytesOut += data.length;
     this.checkStream();
     // Usually the kernel took it all and there is nothing to keep track of; otherwise
     // this write is the stream's newest, and not wholly taken.

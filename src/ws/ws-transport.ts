@@ -23,6 +23,8 @@ export interface TransportStats {
   heartbeatTimeouts: number;
   /** WebSocket upgrades refused, by HTTP status. */
   refusedUpgrades: Record<string, number>;
+  /** Bytes written to clients' connections (WebSocket frames, as written). */
+  bytesOut: number;
 }
 
 /** How a {@link WsTransport} is placed. */
@@ -48,7 +50,7 @@ export class WsTransport {
   private readonly admission: Admission;
   private readonly heartbeat: Heartbeat;
   private readonly coalescer = new WriteCoalescer();
-  private readonly counters: TransportStats = { heartbeatTimeouts: 0, refusedUpgrades: {} };
+  private readonly counters: TransportStats = { heartbeatTimeouts: 0, refusedUpgrades: {}, bytesOut: 0 };
 
   constructor(
     private readonly core: BroadcasterCore,
@@ -86,7 +88,7 @@ export class WsTransport {
 
   /** Makes a client of a connection the server accepted. */
   connect(socket: BroadcasterSocket, request: IncomingMessage): void {
-    const conn = new WsConn(socket, request.socket, this.coalescer);
+    const conn = new WsConn(socket, request.socket, this.coalescer, this.counters);
     const session = this.core.attach(conn, this.admission.identityOf(request), sessionRequestOf(request.url));
     socket.onFrame((data, isBinary) => session.receive(isBinary ? data : data.toString('utf8')));
     socket.on('ping', (data: Buffer) => {
@@ -108,6 +110,7 @@ export class WsTransport {
 
   /** The transport's counters; a fresh copy on each call. */
   stats(): TransportStats {
-    return { heartbeatTimeouts: this.counters.heartbeatTimeouts, refusedUpgrades: { ...this.counters.refusedUpgrades } };
+    const { heartbeatTimeouts, refusedUpgrades, bytesOut } = this.counters;
+    return { heartbeatTimeouts, refusedUpgrades: { ...refusedUpgrades }, bytesOut };
   }
 }
