@@ -1,12 +1,13 @@
 import { Injectable, Module } from '@nestjs/common';
 import { PrometheusModule } from '@willsoto/nestjs-prometheus';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { Registry, register as globalRegistry } from 'prom-client';
 import { All, BroadcasterModule, MessageHandler, newResponseMessage, Self, type HandlerContext, type RequestMessage } from '../src/index.js';
 import { startApp, type RunningApp } from './support/app.js';
 import { ensureBuilt } from './support/child-server.js';
 import { until } from './support/until.js';
+import { startFixture, stopWorkers } from './support/worker-cluster.js';
 import { TestClient } from './support/ws-client.js';
 
 const b64 = (text: string) => Buffer.from(text).toString('base64');
@@ -165,5 +166,42 @@ describe('metrics off', () => {
     ensureBuilt();
     const loaded = execFileSync(process.execPath, [join(__dirname, 'fixtures/metrics-off.cjs')], { encoding: 'utf8' }).trim();
     expect(JSON.parse(loaded)).toEqual({ started: true, promClientLoaded: false });
+  });
+});
+
+describe('metrics of worker processes, added up in the primary by prom-client’s AggregatorRegistry', () => {
+  jest.setTimeout(30_000);
+  let primary: ChildProcess | null = null;
+  let url = '';
+  beforeAll(async () => {
+    ({ primary, url } = await startFixture('worker-cluster.cjs', ['2', 'metrics']));
+  });
+  afterAll(() => stopWorkers(primary));
+
+  const scrapeCluster = () =>
+    new Promise<Map<string, number>>((resolve) => {
+      const onMessage = (message: { scraped?: string }) => {
+        if (message.scraped === undefined) return;
+        primary!.off('message', onMessage);
+        resolve(samples(message.scraped));
+      };
+      primary!.on('message', onMessage);
+      primary!.send('scrape');
+    });
+
+  it('sums what the workers count, and takes the cluster’s own figures once', async () => {
+    const clients: TestClient[] = [];
+    for (let i = 0; i < 6; i++) clients.push((await TestClient.join(url)).client);
+    for (const client of clients) client.request(1, 'to everyone');
+    // Each client gets the 6 casts, wherever it is.
+    for (const client of clients) for (let i = 0; i < 6; i++) await client.nextReply(1);
+    const values = await scrapeCluster();
+    expect(values.get('message_broadcaster_clients')).toBe(6);
+    expect(values.get('message_broadcaster_frames_received_total{handler_id="1"}')).toBe(6);
+    expect(values.get('message_broadcaster_handler_duration_seconds_count{handler_id="1"}')).toBe(6);
+    expect(values.get('message_broadcaster_frames_sent_total')).toBeGreaterThanOrEqual(36);
+    expect(values.get('message_broadcaster_cluster_nodes')).toBe(2);
+    expect(values.get('message_broadcaster_cluster_link_up')).toBe(1);
+    for (const client of clients) await client.close();
   });
 });

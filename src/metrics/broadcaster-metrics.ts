@@ -3,7 +3,7 @@ import type { HandlerMeter } from '../core/handler-meter.js';
 import { DURATION_BUCKETS } from '../core/handler-meter.js';
 import type { CoreStats } from '../core/stats.js';
 import type { TransportStats } from '../ws/ws-transport.js';
-import { ScrapedMetric, type MetricSample, type MetricType } from './scraped-metric.js';
+import { ScrapedMetric, type Aggregator, type MetricSample, type MetricType } from './scraped-metric.js';
 
 /** What the metrics are read from. */
 export interface MetricsSource {
@@ -42,11 +42,18 @@ export function broadcasterMetrics(prefix: string, source: MetricsSource): Scrap
     }
     return snapshot;
   };
-  const metric = (name: string, type: MetricType, help: string, read: (s: Stats) => MetricSample[] | number) =>
-    new ScrapedMetric(prefix + name, help, type, () => {
-      const value = read(stats());
-      return typeof value === 'number' ? [{ value }] : value;
-    });
+  const metric = (name: string, type: MetricType, help: string, read: (s: Stats) => MetricSample[] | number, aggregator?: Aggregator) =>
+    new ScrapedMetric(
+      prefix + name,
+      help,
+      type,
+      () => {
+        const value = read(stats());
+        // Labels even when empty: prom-client's AggregatorRegistry reads every sample's.
+        return typeof value === 'number' ? [{ value, labels: {} }] : value;
+      },
+      aggregator,
+    );
   const byLabel = (label: string, counts: Record<string, number>): MetricSample[] =>
     Object.entries(counts).map(([key, value]) => ({ value, labels: { [label]: key } }));
 
@@ -78,9 +85,10 @@ export function broadcasterMetrics(prefix: string, source: MetricsSource): Scrap
   if (first.cluster !== undefined) {
     const cluster = (s: Stats) => s.cluster!;
     metrics.push(
-      metric('cluster_nodes', 'gauge', 'Instances of the cluster known to be alive, this one included.', (s) => cluster(s).nodes),
-      metric('cluster_remote_clients', 'gauge', 'Clients connected to the other instances.', (s) => cluster(s).remoteClients),
-      metric('cluster_link_up', 'gauge', 'Whether the backplane link is up (1) or down (0).', (s) => (cluster(s).linkUp ? 1 : 0)),
+      // Worker processes all see the same cluster: their figures are not added up.
+      metric('cluster_nodes', 'gauge', 'Instances of the cluster known to be alive, this one included.', (s) => cluster(s).nodes, 'max'),
+      metric('cluster_remote_clients', 'gauge', 'Clients connected to the other instances.', (s) => cluster(s).remoteClients, 'max'),
+      metric('cluster_link_up', 'gauge', 'Whether the backplane link is up (1) or down (0).', (s) => (cluster(s).linkUp ? 1 : 0), 'min'),
       metric('cluster_outages_total', 'counter', 'Times the backplane link went down.', (s) => cluster(s).outages),
       metric('cluster_stalls_total', 'counter', "Times this instance's own messages stopped coming back while the link was up.", (s) => cluster(s).stalls),
       metric('cluster_published_total', 'counter', 'Messages published to the backplane.', (s) => cluster(s).published),

@@ -3,7 +3,7 @@
 /** One sample of a metric: its value, labels, and (for a histogram's series) its full name. */
 export interface MetricSample {
   value: number;
-  labels?: Record<string, string>;
+  labels: Record<string, string>;
   metricName?: string;
 }
 
@@ -13,8 +13,11 @@ export interface MetricReport {
   help: string;
   type: MetricType;
   values: MetricSample[];
-  aggregator: 'sum' | 'max';
+  aggregator: Aggregator;
 }
+
+/** How prom-client's `AggregatorRegistry` adds up the values of worker processes. */
+export type Aggregator = 'sum' | 'max' | 'min';
 
 export type MetricType = 'counter' | 'gauge' | 'histogram';
 
@@ -30,7 +33,7 @@ export class ScrapedMetric {
     readonly type: MetricType,
     private readonly read: () => MetricSample[],
     /** How worker processes' values add up (prom-client's `AggregatorRegistry`). */
-    readonly aggregator: 'sum' | 'max' = 'sum',
+    readonly aggregator: Aggregator = 'sum',
   ) {}
 
   /** What `prom-client` calls at a scrape. */
