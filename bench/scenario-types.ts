@@ -36,6 +36,8 @@ export interface CastScenario {
   history?: boolean;
   /** The library's Prometheus metrics on, scraped once a second. */
   metrics?: boolean;
+  /** The library's OpenTelemetry spans on, recorded by an SDK without an exporter. */
+  tracing?: boolean;
   versus?: Versus;
 }
 

@@ -53,9 +53,10 @@ export const SCENARIOS: Scenario[] = [
   },
   {
     ...fanOut(2000, 8, 1500),
-    name: 'All, N=2000, W=8, metrics on',
+    name: 'All, N=2000, W=8, metrics and tracing on',
     contenders: ['L'],
     metrics: true,
+    tracing: true,
     versus: { scenario: 'All, N=2000, W=8', label: 'metrics/off' },
   },
   // The same clients as plain clients (L) and as session clients (LS), interleaved.

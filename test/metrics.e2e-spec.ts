@@ -161,11 +161,11 @@ describe('metrics in a registry of the app’s own, with a prefix of its own', (
   });
 });
 
-describe('metrics off', () => {
-  it('does not load prom-client at all (the built package, in a process of its own)', () => {
+describe('metrics and tracing off', () => {
+  it('loads neither prom-client nor @opentelemetry/api (the built package, in a process of its own)', () => {
     ensureBuilt();
-    const loaded = execFileSync(process.execPath, [join(__dirname, 'fixtures/metrics-off.cjs')], { encoding: 'utf8' }).trim();
-    expect(JSON.parse(loaded)).toEqual({ started: true, promClientLoaded: false });
+    const loaded = execFileSync(process.execPath, [join(__dirname, 'fixtures/observability-off.cjs')], { encoding: 'utf8' }).trim();
+    expect(JSON.parse(loaded)).toEqual({ started: true, promClientLoaded: false, openTelemetryLoaded: false });
   });
 });
 

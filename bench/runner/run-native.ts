@@ -33,7 +33,7 @@ export function runNative(scenario: CastScenario | RequestReplyScenario | MassFa
  */
 async function runClosedLoop(scenario: CastScenario | RequestReplyScenario, contender: Contender, binary: string): Promise<RunRecord> {
   const casts = scenario.kind === 'casts' ? scenario : undefined;
-  const fleet = await startFleet(contender, { announceClients: false, workers: casts?.workers, history: casts?.history, metrics: scenario.metrics }, casts?.nodes);
+  const fleet = await startFleet(contender, { announceClients: false, workers: casts?.workers, history: casts?.history, metrics: scenario.metrics, tracing: casts?.tracing }, casts?.nodes);
   const swarm = await NativeSwarm.start(binary);
   try {
     const dialect = dialects[contender];

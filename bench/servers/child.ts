@@ -22,6 +22,8 @@ export interface ServerSettings {
   history?: boolean;
   /** Prometheus metrics on (the library only), scraped once a second as a Prometheus server would (more often than most). */
   metrics?: boolean;
+  /** OpenTelemetry traces on (the library only), with an SDK that records every span and exports none. */
+  tracing?: boolean;
 }
 
 type UsageReport = Extract<ServerReport, { type: 'usage' }>;

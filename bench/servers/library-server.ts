@@ -29,6 +29,8 @@ import {
 } from 'nestjs-message-broadcaster';
 import { RedisBackplane } from 'nestjs-message-broadcaster/redis';
 import { register } from 'prom-client';
+import { trace } from '@opentelemetry/api';
+import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
 import { serve, type ServerSettings } from './child.js';
 import { ECHO_ALL, ECHO_EXCLUSIVE, ECHO_ROOM, ECHO_SELF, ECHO_SELF_ENHANCED, JOIN_ROOM } from './handler-ids.js';
 
@@ -115,6 +117,7 @@ class BenchAppModule {
           ...(settings.workerBackplane === true ? { backplane: new WorkerBackplane() } : {}),
           ...(settings.history === true ? { history: () => ({ size: 1000, ttl: 600_000 }) } : {}),
           ...(settings.metrics === true ? { metrics: true } : {}),
+          ...(settings.tracing === true ? { tracing: true } : {}),
         }),
       ],
       providers: [BenchHandlers],
@@ -124,6 +127,8 @@ class BenchAppModule {
 
 /** Starts the library's contender (L): a Nest app like the sample, on a free port. */
 export async function startLibraryServer(settings: ServerSettings): Promise<void> {
+  // Every span is made and recorded, and dropped: the cost of tracing without that of exporting.
+  if (settings.tracing === true) trace.setGlobalTracerProvider(new BasicTracerProvider());
   const app = await NestFactory.create(BenchAppModule.with(settings), { logger: false });
   app.useWebSocketAdapter(new WsAdapter(app));
   await app.listen(0, '127.0.0.1');

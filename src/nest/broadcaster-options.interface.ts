@@ -36,6 +36,15 @@ export interface BroadcasterModuleOptions extends BroadcasterSettings, Transport
    * @default undefined (no metrics: nothing loaded, nothing measured)
    */
   metrics?: boolean | BroadcasterMetricsOptions;
+  /**
+   * OpenTelemetry traces, through `@opentelemetry/api` (an optional peer dependency, loaded
+   * only when this is set): a consumer span per handler call (`process <HandlerID>`, guards,
+   * pipes and interceptors inside it) and a producer span per `Broadcaster.cast()`, made
+   * with the global tracer provider, so they cost next to nothing until the app registers
+   * an OpenTelemetry SDK.
+   * @default false
+   */
+  tracing?: boolean;
 }
 
 /** A class that supplies the options, for `forRootAsync({ useClass })` or `useExisting`. */

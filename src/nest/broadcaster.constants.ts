@@ -12,3 +12,5 @@ export const LOGGER_CONTEXT = 'BroadcasterModule';
 export const RESOLVED_OPTIONS = Symbol('BROADCASTER_RESOLVED_OPTIONS');
 /** Injection token of the WebSocket transport. */
 export const WS_TRANSPORT = Symbol('BROADCASTER_WS_TRANSPORT');
+/** Injection token of the OpenTelemetry tracer (`null` without the `tracing` option). */
+export const TRACER = Symbol('BROADCASTER_TRACER');

@@ -5,7 +5,9 @@ import type { BroadcasterCore } from '../core/broadcaster-core.js';
 import type { EventHandlerFn, MessageHandlerFn } from '../core/handlers.js';
 import { EventType } from '../core/message.js';
 import { BroadcasterMetadataAccessor } from './broadcaster-metadata.accessor.js';
-import { BROADCASTER_CORE } from './broadcaster.constants.js';
+import { BROADCASTER_CORE, TRACER } from './broadcaster.constants.js';
+import { tracedHandler } from '../tracing/traced-handler.js';
+import type { Tracer } from '../tracing/tracer.js';
 import { DUPLICATE_EVENT_HANDLER, DUPLICATE_MESSAGE_HANDLER, DUPLICATE_MODULE } from './broadcaster.messages.js';
 import { HandlerFactory } from './handlers/handler-factory.js';
 import type { HandlerMethod, HandlerTarget } from './handlers/handler-target.js';
@@ -22,6 +24,7 @@ export class BroadcasterExplorer implements OnModuleInit {
     private readonly metadata: BroadcasterMetadataAccessor,
     private readonly handlers: HandlerFactory,
     @Inject(BROADCASTER_CORE) private readonly core: BroadcasterCore,
+    @Inject(TRACER) private readonly tracer: Tracer | null,
   ) {}
 
   onModuleInit(): void {
@@ -53,7 +56,9 @@ export class BroadcasterExplorer implements OnModuleInit {
           place: `${instance.constructor.name}#${methodName}`,
         };
         for (const { handlerId, body } of entries) {
-          register(messageHandlers, handlerId, this.handlers.messageHandler(target, body), (first) =>
+          const handler = this.handlers.messageHandler(target, body);
+          const traced = this.tracer === null ? handler : tracedHandler(handlerId, handler, this.tracer);
+          register(messageHandlers, handlerId, traced, (first) =>
             DUPLICATE_MESSAGE_HANDLER(handlerId, first, target.place),
           );
         }

@@ -3,7 +3,8 @@ import { Logger, Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { BroadcasterCore } from '../core/broadcaster-core.js';
 import { BroadcasterMetadataAccessor } from './broadcaster-metadata.accessor.js';
-import { BROADCASTER_CORE, LOGGER_CONTEXT, RESOLVED_OPTIONS, WS_TRANSPORT } from './broadcaster.constants.js';
+import { BROADCASTER_CORE, LOGGER_CONTEXT, RESOLVED_OPTIONS, TRACER, WS_TRANSPORT } from './broadcaster.constants.js';
+import { openTelemetryTracer, type Tracer } from '../tracing/tracer.js';
 import { BroadcasterMetrics } from './broadcaster.metrics.js';
 import { BroadcasterOrchestrator } from './broadcaster.orchestrator.js';
 import { WsTransport } from '../ws/ws-transport.js';
@@ -36,6 +37,11 @@ import { resolveOptions, type ResolvedBroadcasterOptions } from './options-valid
         await core.start();
         return core;
       },
+      inject: [RESOLVED_OPTIONS],
+    },
+    {
+      provide: TRACER,
+      useFactory: async (options: ResolvedBroadcasterOptions): Promise<Tracer | null> => (options.tracing ? await openTelemetryTracer() : null),
       inject: [RESOLVED_OPTIONS],
     },
     {

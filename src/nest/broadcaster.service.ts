@@ -7,7 +7,9 @@ import type { ClientId, ResponseMessage } from '../core/message.js';
 import type { CoreStats } from '../core/stats.js';
 import type { DisconnectOptions } from '../core/disconnect.js';
 import type { TransportStats, WsTransport } from '../ws/ws-transport.js';
-import { BROADCASTER_CORE, WS_TRANSPORT } from './broadcaster.constants.js';
+import { BROADCASTER_CORE, TRACER, WS_TRANSPORT } from './broadcaster.constants.js';
+import { tracedCast } from '../tracing/traced-cast.js';
+import type { Tracer } from '../tracing/tracer.js';
 
 /** Counters an operator watches, of the core and of the WebSocket transport. */
 export type BroadcasterStats = CoreStats & TransportStats;
@@ -21,6 +23,7 @@ export class Broadcaster {
   constructor(
     @Inject(BROADCASTER_CORE) private readonly core: BroadcasterCore,
     @Inject(WS_TRANSPORT) private readonly transport: WsTransport,
+    @Inject(TRACER) private readonly tracer: Tracer | null,
   ) {}
 
   /**
@@ -30,6 +33,7 @@ export class Broadcaster {
    * With a backplane, the cast reaches the clients of every node.
    */
   async cast(responses: ResponseMessage | readonly ResponseMessage[]): Promise<void> {
+    if (this.tracer !== null) return tracedCast(this.tracer, responses, async () => void (await this.core.cast(responses)));
     await this.core.cast(responses);
   }
 

@@ -13,6 +13,7 @@ export type ResolvedBroadcasterOptions = ResolvedSettings &
     host: string | undefined;
     shutdownTimeout: number;
     metrics: ResolvedMetricsOptions | null;
+    tracing: boolean;
   };
 
 /**
@@ -29,6 +30,7 @@ export function resolveOptions(options: BroadcasterModuleOptions): ResolvedBroad
     host: options.host,
     shutdownTimeout: options.shutdownTimeout ?? 10_000,
     metrics: resolveMetricsOptions(options.metrics),
+    tracing: options.tracing ?? false,
   };
   // Every option was named just above, so a key not among them is a typo.
   for (const key of Object.keys(options)) {
@@ -39,5 +41,6 @@ export function resolveOptions(options: BroadcasterModuleOptions): ResolvedBroad
   checkOption('host', host === undefined || (typeof host === 'string' && host !== ''), 'an address such as "127.0.0.1"', host);
   checkOption('host', host === undefined || port !== undefined, 'given only with "port" (the app\'s own port listens where app.listen() says)', host);
   checkOption('shutdownTimeout', isWhole(shutdownTimeout), 'a whole number of milliseconds', shutdownTimeout);
+  checkOption('tracing', typeof resolved.tracing === 'boolean', 'true or false', resolved.tracing);
   return resolved;
 }
