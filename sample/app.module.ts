@@ -1,6 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { IncomingMessage } from 'node:http';
-import { BroadcasterModule, type BroadcasterModuleOptions } from 'nestjs-message-broadcaster';
+import { adminBasicAuth, BroadcasterModule, type BroadcasterModuleOptions } from 'nestjs-message-broadcaster';
 import { AnnouncementsController } from './announcements.controller.js';
 import { ChatHandlers } from './chat.handlers.js';
 import { ChatPageController } from './chat-page.controller.js';
@@ -15,6 +15,9 @@ function sampleUser(request: IncomingMessage): { user: string | undefined } {
   const user = new URL(request.url ?? '/', 'http://localhost').searchParams.get('user');
   return { user: user === null || user === '' ? undefined : user.slice(0, 100) };
 }
+
+/** Who may see the sample's admin page: for trying the sample only. */
+export const SAMPLE_ADMIN = { username: 'admin', password: 'admin' } as const;
 
 /** The options that make an instance one node of a cluster; see `main.ts --redis`. */
 export type ClusterOptions = Pick<BroadcasterModuleOptions, 'backplane' | 'clusterSecret' | 'clusterHeartbeatInterval' | 'nodeTimeout'>;
@@ -45,6 +48,9 @@ export class AppModule {
           // Rooms named by clients keep their last 100 messages for an hour: a page that is
           // reloaded, or away for long, gets them back. Per-user rooms keep nothing.
           history: (room) => (isUserRoom(room) ? undefined : { size: 100, ttl: 3_600_000 }),
+          // The live admin page at /broadcaster-admin. This username and password are for
+          // trying the sample only: a real deployment checks its own credentials (over HTTPS).
+          admin: { authorize: adminBasicAuth(SAMPLE_ADMIN.username, SAMPLE_ADMIN.password) },
           ...cluster,
           ...tuning,
         }),

@@ -4,7 +4,7 @@ import { WsAdapter } from '@nestjs/platform-ws';
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 import { RedisBackplane } from 'nestjs-message-broadcaster/redis';
-import { AppModule } from './app.module.js';
+import { AppModule, SAMPLE_ADMIN } from './app.module.js';
 
 // The original example's flags: -p port (default 9218), -e endpoint path (default "/").
 // With --redis URL (or REDIS_URL) this instance joins every other one using that Redis;
@@ -28,6 +28,7 @@ async function bootstrap(): Promise<void> {
   const mode = values.redis === undefined ? '' : ` (cluster node, Redis at ${values.redis})`;
   console.log(`broadcaster listening on ws://localhost:${port}${values.endpoint}${mode}`);
   console.log(`chat page: http://localhost:${port}${values.endpoint} (add ?user=<name> to be someone)`);
+  console.log(`admin page: http://localhost:${port}/broadcaster-admin (user ${SAMPLE_ADMIN.username}, password ${SAMPLE_ADMIN.password}: for trying the sample only)`);
 }
 
 void bootstrap();

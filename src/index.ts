@@ -7,6 +7,7 @@ export type { BroadcasterModuleAsyncOptions } from './nest/broadcaster.module-de
 export type { BroadcasterModuleOptions, BroadcasterOptionsFactory } from './nest/broadcaster-options.interface.js';
 export { Broadcaster, type BroadcasterStats } from './nest/broadcaster.service.js';
 export type { BroadcasterMetricsOptions, MetricsRegistry } from './metrics/metrics-options.js';
+export { adminBasicAuth, type BroadcasterAdminOptions } from './admin/admin-options.js';
 export {
   MessageHandler,
   type BodyMode,

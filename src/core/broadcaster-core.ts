@@ -117,6 +117,16 @@ export class BroadcasterCore {
     return this.directory.rooms();
   }
 
+  /** The `count` rooms of the cluster with the most members, largest first (for the admin page). */
+  largestRooms(count: number): Array<{ room: string; members: number }> {
+    return this.directory.largestRooms(count);
+  }
+
+  /** The instances of the cluster, this one first, with their clients (for the admin page). */
+  instances(): Array<{ nodeId: string | null; self: boolean; clients: number }> {
+    return this.directory.instances();
+  }
+
   /**
    * Reads `room`'s history (protocol 1.2; rooms the `history` option gives one): the
    * publications after `since`, or the latest `last` (default: every one kept), oldest

@@ -58,6 +58,25 @@ export class Directory {
     return { clients, users };
   }
 
+  /** The `count` rooms with the most members over the cluster, largest first, with their member counts. */
+  largestRooms(count: number): Array<{ room: string; members: number }> {
+    const sizes = new Map<string, number>(this.hub.rooms.sizes());
+    for (const [, node] of this.cluster?.remote.entries() ?? []) {
+      for (const [room, members] of node.rooms.roomSizes()) sizes.set(room, (sizes.get(room) ?? 0) + members);
+    }
+    return [...sizes]
+      .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+      .slice(0, count)
+      .map(([room, members]) => ({ room, members }));
+  }
+
+  /** The instances of the cluster (this one first) with how many clients each holds. */
+  instances(): Array<{ nodeId: string | null; self: boolean; clients: number }> {
+    const self = { nodeId: this.cluster?.nodeId ?? null, self: true, clients: this.hub.clients.size };
+    const others = [...(this.cluster?.remote.entries() ?? [])].map(([nodeId, node]) => ({ nodeId, self: false, clients: node.clients.size }));
+    return [self, ...others];
+  }
+
   /** Rooms with at least one member, on any node. */
   rooms(): string[] {
     const local = this.hub.rooms.names();

@@ -73,6 +73,11 @@ export class Rooms {
   }
 
   /** Rooms with at least one member here. */
+  /** Each room with how many members it has here. */
+  *sizes(): IterableIterator<[string, number]> {
+    for (const [room, members] of this.members) yield [room, members.size];
+  }
+
   names(): string[] {
     return [...this.members.keys()];
   }

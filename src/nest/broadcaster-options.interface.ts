@@ -1,5 +1,6 @@
 // The module's options: the core's settings, the transport's, and where to listen.
 import type { BroadcasterSettings } from '../core/core-options.js';
+import type { BroadcasterAdminOptions } from '../admin/admin-options.js';
 import type { BroadcasterMetricsOptions } from '../metrics/metrics-options.js';
 import type { TransportSettings } from '../ws/transport-options.js';
 
@@ -45,6 +46,14 @@ export interface BroadcasterModuleOptions extends BroadcasterSettings, Transport
    * @default false
    */
   tracing?: boolean;
+  /**
+   * A live admin page on the app's HTTP server (Express): clients, frames and errors per
+   * second, handlers' rates and latencies, slow clients, the largest rooms and the
+   * cluster's instances, updated every second. `authorize` decides who may see it (see
+   * `adminBasicAuth`); without this option there is no page.
+   * @default undefined (no page)
+   */
+  admin?: BroadcasterAdminOptions;
 }
 
 /** A class that supplies the options, for `forRootAsync({ useClass })` or `useExisting`. */

@@ -5,6 +5,7 @@ import { BroadcasterCore } from '../core/broadcaster-core.js';
 import { BroadcasterMetadataAccessor } from './broadcaster-metadata.accessor.js';
 import { BROADCASTER_CORE, LOGGER_CONTEXT, RESOLVED_OPTIONS, TRACER, WS_TRANSPORT } from './broadcaster.constants.js';
 import { openTelemetryTracer, type Tracer } from '../tracing/tracer.js';
+import { BroadcasterAdmin } from './broadcaster.admin.js';
 import { BroadcasterMetrics } from './broadcaster.metrics.js';
 import { BroadcasterOrchestrator } from './broadcaster.orchestrator.js';
 import { WsTransport } from '../ws/ws-transport.js';
@@ -55,6 +56,7 @@ import { resolveOptions, type ResolvedBroadcasterOptions } from './options-valid
     BroadcasterExplorer,
     BroadcasterOrchestrator,
     BroadcasterMetrics,
+    BroadcasterAdmin,
     Broadcaster,
   ],
   exports: [Broadcaster],

@@ -2,6 +2,7 @@
 import { resolveSettings, type ResolvedSettings } from '../core/core-options.js';
 import { checkOption, isWhole } from '../core/option-checks.js';
 import { resolveTransportSettings, type ResolvedTransportSettings } from '../ws/transport-options.js';
+import { resolveAdminOptions, type ResolvedAdminOptions } from '../admin/admin-options.js';
 import { resolveMetricsOptions, type ResolvedMetricsOptions } from '../metrics/metrics-options.js';
 import { UNKNOWN_OPTION } from './broadcaster.messages.js';
 import type { BroadcasterModuleOptions } from './broadcaster-options.interface.js';
@@ -14,6 +15,7 @@ export type ResolvedBroadcasterOptions = ResolvedSettings &
     shutdownTimeout: number;
     metrics: ResolvedMetricsOptions | null;
     tracing: boolean;
+    admin: ResolvedAdminOptions | null;
   };
 
 /**
@@ -31,6 +33,7 @@ export function resolveOptions(options: BroadcasterModuleOptions): ResolvedBroad
     shutdownTimeout: options.shutdownTimeout ?? 10_000,
     metrics: resolveMetricsOptions(options.metrics),
     tracing: options.tracing ?? false,
+    admin: resolveAdminOptions(options.admin),
   };
   // Every option was named just above, so a key not among them is a typo.
   for (const key of Object.keys(options)) {

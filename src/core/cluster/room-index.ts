@@ -72,6 +72,11 @@ export class RoomIndex {
     return this.membersByRoom.keys();
   }
 
+  /** Each room with how many members it has. */
+  *roomSizes(): IterableIterator<[string, number]> {
+    for (const [room, members] of this.membersByRoom) yield [room, members.size];
+  }
+
   all(): Membership[] {
     return [...this.roomsByClient].flatMap(([clientId, rooms]) => [...rooms].map((room) => [clientId, room] as const));
   }
