@@ -1,4 +1,5 @@
 // The admin page's two routes: the page, and its stream of samples (server-sent events).
+import { withFacts } from '../core/log-facts.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { BroadcasterLogger } from '../core/handlers.js';
 import type { ResolvedAdminOptions } from './admin-options.js';
@@ -38,7 +39,7 @@ export class AdminEndpoint {
   async events(request: IncomingMessage, response: ServerResponse): Promise<void> {
     if (!(await this.authorized(request, response))) return;
     if (this.viewers.size >= MAX_ADMIN_VIEWERS) {
-      this.logger.warn(`admin page: more than ${MAX_ADMIN_VIEWERS} pages watching at once; refused with 503`);
+      this.logger.warn(withFacts(`admin page: more than ${MAX_ADMIN_VIEWERS} pages watching at once; refused with 503`, { event: 'admin_busy', code: 503 }));
       response.writeHead(503, { 'content-type': 'text/plain' });
       response.end('too many admin pages open');
       return;
@@ -82,7 +83,7 @@ export class AdminEndpoint {
     try {
       allowed = (await this.options.authorize(request)) === true;
     } catch (error) {
-      this.logger.warn(`admin page: authorize threw, so the request was refused: ${error instanceof Error ? error.message : String(error)}`);
+      this.logger.warn(withFacts(`admin page: authorize threw, so the request was refused: ${error instanceof Error ? error.message : String(error)}`, { event: 'admin_authorize_failed', code: 401 }));
     }
     if (!allowed) {
       response.writeHead(401, { 'content-type': 'text/plain', 'www-authenticate': 'Basic realm="broadcaster admin", charset="UTF-8"' });

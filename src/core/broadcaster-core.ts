@@ -6,7 +6,9 @@ import { Directory } from './directory.js';
 import { checkDisconnect, type DisconnectOptions } from './disconnect.js';
 import type { ClientIdentity, EventHandlers, MessageHandlers } from './handlers.js';
 import type { ClientId, ResponseMessage } from './message.js';
+import { v4 as uuidv4 } from 'uuid';
 import { HandlerMeter } from './handler-meter.js';
+import { withInstance } from './log-facts.js';
 import { Node } from './node.js';
 import { checkServerCast } from './server-cast.js';
 import { readHistoryPage, type HistoryOptions, type HistoryPage } from './history/history-page.js';
@@ -25,11 +27,20 @@ export class BroadcasterCore {
   private readonly node: Node;
   private readonly directory: Directory;
   private meter: HandlerMeter | null = null;
+  private readonly instanceOf: () => string;
 
   constructor(options: BroadcasterCoreOptions = {}) {
-    this.node = new Node(resolveSettings(options), this.counters, options.logger ?? consoleLogger);
+    // Every line it logs says which instance wrote it: its cluster node ID, or an ID of its own alone.
+    const ownId = uuidv4();
+    this.instanceOf = () => this.node?.cluster?.nodeId ?? ownId;
+    this.node = new Node(resolveSettings(options), this.counters, withInstance(options.logger ?? consoleLogger, this.instanceOf));
     this.node.setHandlers(options.messageHandlers ?? new Map(), options.eventHandlers ?? new Map());
     this.directory = new Directory(this.node.hub, this.node.cluster);
+  }
+
+  /** Which instance this is, as its log lines say (`instance=`): its cluster node ID, or an ID of its own alone. */
+  get instanceId(): string {
+    return this.instanceOf();
   }
 
   /** Joins the cluster, when there is a backplane; resolves at once for a single node. */

@@ -1,4 +1,5 @@
 // One connected client: its connection, identity, rooms, and the order of its outcomes.
+import { withFacts } from './log-facts.js';
 import type { BroadcasterLogger, ClientIdentity, HandlerContext } from './handlers.js';
 import { exceedsBacklog, type BacklogLimits, type CastLane, type Conn, type LaneSeat, type OutgoingFrame } from './conn.js';
 import type { ClientId } from './message.js';
@@ -83,7 +84,7 @@ export class Client {
   sendingFailed(error: unknown): void {
     if (this.broken) return;
     this.broken = true;
-    this.logger.error(`client ${this.id}: sending failed, closing its connection`, stackOf(error));
+    this.logger.error(withFacts(`client ${this.id}: sending failed, closing its connection`, { event: 'send_failed', clientId: this.id }), stackOf(error));
     this.close();
   }
 
@@ -118,7 +119,7 @@ export class Client {
     try {
       this.conn.close(code, reason);
     } catch (error) {
-      this.logger.error(`client ${this.id}: closing its connection failed`, stackOf(error));
+      this.logger.error(withFacts(`client ${this.id}: closing its connection failed`, { event: 'close_failed', clientId: this.id }), stackOf(error));
     }
   }
 
@@ -177,7 +178,7 @@ export class Client {
         (value) => (settleMayPipeline ? settle(value) : this.afterOwedAnswers(() => settle(value))),
         (error: unknown) => this.afterOwedAnswers(() => fail(error)),
       )
-      .catch((error: unknown) => this.logger.error(`client ${this.id}: delivering a result failed`, stackOf(error)))
+      .catch((error: unknown) => this.logger.error(withFacts(`client ${this.id}: delivering a result failed`, { event: 'delivery_failed', clientId: this.id }), stackOf(error)))
       .then(() => {
         this.queued -= 1;
         if (this.tail === step) this.tail = null;

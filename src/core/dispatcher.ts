@@ -1,4 +1,5 @@
 // From a client's frame to an outcome: refusals, decoding, running the handler, settling in order.
+import { withFacts } from './log-facts.js';
 import { performance } from 'node:perf_hooks';
 import type { Client } from './client.js';
 import { isPromiseLike } from './promise-like.js';
@@ -203,7 +204,7 @@ export class Dispatcher {
       outcome.then(ended, ended);
       if (this.handlerTimeout > 0) {
         const where = handler.name || `handler ${handlerId}`;
-        outcome = withDeadline(outcome, this.handlerTimeout, message, (why) => this.logger.warn(`${where} for client ${client.id} ${why}`));
+        outcome = withDeadline(outcome, this.handlerTimeout, message, (why) => this.logger.warn(withFacts(`${where} for client ${client.id} ${why}`, { event: 'handler_overdue', clientId: client.id, handlerId })));
       }
     }
     client.inOrder(
@@ -268,14 +269,14 @@ export class Dispatcher {
     // Given up because the client left: nobody is left to tell, and the leave is logged.
     if (error instanceof ClientGoneError) return;
     if (error instanceof HandlerTimeoutError) {
-      this.warnings.warn('handler-timeout', `${where} did not settle within ${error.timeoutMs} ms for client ${client.id}`);
+      this.warnings.warn('handler-timeout', `${where} did not settle within ${error.timeoutMs} ms for client ${client.id}`, { clientId: client.id, handlerId, code: ErrorCode.HandlerTimeout });
       this.sendError(client, handlerId, ErrorCode.HandlerTimeout, error.message, requestId);
       return;
     }
     if (error instanceof BroadcasterException) {
-      this.warnings.warn('refused', `${where} refused client ${client.id}: ${error.message}`);
+      this.warnings.warn('refused', `${where} refused client ${client.id}: ${error.message}`, { clientId: client.id, handlerId, code: error.code });
     } else {
-      this.logger.error(`${where} failed for client ${client.id}`, stackOf(error));
+      this.logger.error(withFacts(`${where} failed for client ${client.id}`, { event: 'handler_failed', clientId: client.id, handlerId, code: ErrorCode.HandlerError }), stackOf(error));
     }
     if (error instanceof BroadcasterException) {
       this.sendError(client, handlerId, error.code, error.message, requestId);

@@ -28,7 +28,7 @@ export type { HistoryOptions, HistoryPage, HistoryPublication } from './history/
 export type { HistoryPolicy, HistorySettings, RoomHistoryConfig } from './history/history-settings.js';
 export type { HistoryPosition } from './history/room-log.js';
 export type { HistoryStats } from './history/room-history.js';
-export { DURATION_BUCKETS, type HandlerMeter, type HandlerTally } from './handler-meter.js';
+export type { HandlerMeter, HandlerTally } from './handler-meter.js';
 export type { RateLimit } from './rate-limiter.js';
 export type { CoreStats } from './stats.js';
 export type {

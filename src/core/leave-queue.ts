@@ -1,4 +1,5 @@
 // Leaves handled one after another, never one inside another.
+import { withFacts } from './log-facts.js';
 import type { Client } from './client.js';
 import type { BroadcasterLogger } from './handlers.js';
 import { stackOf } from './thrown-text.js';
@@ -28,7 +29,7 @@ export class LeaveQueue {
         try {
           this.leave(leaver);
         } catch (error) {
-          this.logger.error(`announcing that client ${leaver.id} left failed`, stackOf(error));
+          this.logger.error(withFacts(`announcing that client ${leaver.id} left failed`, { event: 'leave_failed', clientId: leaver.id }), stackOf(error));
         }
       }
     } finally {

@@ -1,4 +1,5 @@
 // The node: the one place where joins, leaves, room changes and casts are put in order, whatever their origin.
+import { withFacts } from './log-facts.js';
 import { v4 as uuidv4 } from 'uuid';
 import { Caster } from './caster.js';
 import { HistoryDesk } from './history/history-desk.js';
@@ -188,7 +189,7 @@ export class Node {
 
   /** Disconnects a misbehaving client: its leave is announced, then it is closed. */
   private evict(client: Client, code: number, reason: string, why: string): void {
-    this.logger.warn(`client ${client.id} ${why}: disconnecting it`);
+    this.logger.warn(withFacts(`client ${client.id} ${why}: disconnecting it`, { event: 'client_evicted', clientId: client.id, code }));
     this.remove(client);
     client.close(code, reason);
   }
@@ -203,7 +204,7 @@ export class Node {
   }
 
   private kick(client: Client, code: number, reason: string): void {
-    this.logger.log(`client ${client.id} disconnected by the server (${code}${reason === '' ? '' : ` ${reason}`})`);
+    this.logger.log(withFacts(`client ${client.id} disconnected by the server (${code}${reason === '' ? '' : ` ${reason}`})`, { event: 'client_kicked', clientId: client.id, code }));
     this.remove(client);
     client.close(code, reason);
   }
@@ -228,7 +229,7 @@ export class Node {
     const { maxRoomsPerClient } = this.settings;
     if (op === 'join' && (client.rooms?.size ?? 0) >= maxRoomsPerClient && !client.rooms?.has(room)) {
       this.counters.roomLimitRefusals += 1;
-      this.warnings.warn('room-limit', `client ${client.id} is in ${maxRoomsPerClient} rooms (maxRoomsPerClient): a join was refused`);
+      this.warnings.warn('room-limit', `client ${client.id} is in ${maxRoomsPerClient} rooms (maxRoomsPerClient): a join was refused`, { clientId: client.id });
       return false;
     }
     const changed = op === 'join' ? this.hub.rooms.join(client, room) : this.hub.rooms.leave(client, room);

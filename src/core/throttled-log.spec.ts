@@ -17,9 +17,9 @@ describe('ThrottledLog', () => {
       now.mockRestore();
     }
     expect(lines).toEqual([
-      'first',
-      'another kind',
-      'fourth (and 2 more like it, not logged, in the 1 s before)',
+      'first event=refused',
+      'another kind event=timeout',
+      'fourth (and 2 more like it, not logged, in the 1 s before) event=refused',
     ]);
   });
 });

@@ -1,5 +1,6 @@
 // Warnings a remote party can cause, logged once per interval per kind with a count.
 import type { BroadcasterLogger } from './handlers.js';
+import { withFacts, type LogFacts } from './log-facts.js';
 
 /** How long warnings of one kind are gathered into one line. */
 const WINDOW_MS = 10_000;
@@ -18,7 +19,8 @@ export class ThrottledLog {
     private readonly windowMs = WINDOW_MS,
   ) {}
 
-  warn(kind: string, message: string): void {
+  /** Logs `message` unless `kind` was logged within the window; `kind` is its `event` fact. */
+  warn(kind: string, message: string, facts: Partial<LogFacts> = {}): void {
     const now = Date.now();
     const state = this.kinds.get(kind);
     if (state !== undefined && now < state.until) {
@@ -28,6 +30,6 @@ export class ThrottledLog {
     const suppressed = state?.suppressed ?? 0;
     const more = suppressed === 0 ? '' : ` (and ${suppressed} more like it, not logged, in the ${this.windowMs / 1000} s before)`;
     this.kinds.set(kind, { until: now + this.windowMs, suppressed: 0 });
-    this.logger.warn(`${message}${more}`);
+    this.logger.warn(withFacts(`${message}${more}`, { event: kind.replace(/-/g, '_'), ...facts }));
   }
 }

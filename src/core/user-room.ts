@@ -1,4 +1,5 @@
 // The per-user room a client joins on arrival, from the app's `userRoom` function.
+import { withFacts } from './log-facts.js';
 import type { UserRoomFn } from './core-options.js';
 import type { BroadcasterLogger, ClientIdentity } from './handlers.js';
 import { roomNameProblem } from './rooms.js';
@@ -14,12 +15,12 @@ export function userRoomOf(userRoom: UserRoomFn | undefined, clientId: string, i
   try {
     room = userRoom(identity.principal, identity.request);
   } catch (error) {
-    logger.error(`userRoom failed for client ${clientId}: it joins no user room`, stackOf(error));
+    logger.error(withFacts(`userRoom failed for client ${clientId}: it joins no user room`, { event: 'user_room_failed', clientId }), stackOf(error));
     return undefined;
   }
   if (room === undefined) return undefined;
   const problem = roomNameProblem(room);
   if (problem === null) return room as string;
-  logger.error(`userRoom gave no valid room for client ${clientId} (${problem}): it joins no user room`);
+  logger.error(withFacts(`userRoom gave no valid room for client ${clientId} (${problem}): it joins no user room`, { event: 'user_room_invalid', clientId }));
   return undefined;
 }

@@ -1,4 +1,5 @@
 // Putting the broadcaster's metrics in a prom-client registry, and taking them out again.
+import { withFacts } from '../core/log-facts.js';
 import type { BroadcasterLogger } from '../core/handlers.js';
 import type { MetricsRegistry } from './metrics-options.js';
 import type { ScrapedMetric } from './scraped-metric.js';
@@ -25,7 +26,7 @@ export function registerMetrics(registry: MetricsRegistry, metrics: readonly Scr
   const register = registry.registerMetric as (metric: ScrapedMetric) => void;
   for (const metric of metrics) {
     if (registry.getSingleMetric(metric.name) !== undefined) {
-      logger.warn(`metrics: "${metric.name}" was registered already (another broadcaster in this process?): replaced`);
+      logger.warn(withFacts(`metrics: "${metric.name}" was registered already (another broadcaster in this process?): replaced`, { event: 'metric_replaced', metric: metric.name }));
       registry.removeSingleMetric(metric.name);
     }
     register.call(registry, metric);

@@ -5,6 +5,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AdminEndpoint } from '../admin/admin-endpoint.js';
 import { AdminSampler } from '../admin/admin-sampler.js';
 import type { BroadcasterCore } from '../core/broadcaster-core.js';
+import { withFacts, withInstance } from '../core/log-facts.js';
 import type { WsTransport } from '../ws/ws-transport.js';
 import { BROADCASTER_CORE, LOGGER_CONTEXT, RESOLVED_OPTIONS, WS_TRANSPORT } from './broadcaster.constants.js';
 import type { ResolvedBroadcasterOptions } from './options-validation.js';
@@ -39,10 +40,10 @@ export class BroadcasterAdmin implements OnModuleInit, OnModuleDestroy {
       largestRooms: (count) => core.largestRooms(count),
       instances: () => core.instances(),
     });
-    const logger = new Logger(LOGGER_CONTEXT);
+    const logger = withInstance(new Logger(LOGGER_CONTEXT), () => core.instanceId);
     const endpoint = new AdminEndpoint(admin, sampler, logger);
     const serve = (route: (request: IncomingMessage, response: ServerResponse) => Promise<void>) => (request: Wrapped<IncomingMessage>, response: Wrapped<ServerResponse>) => {
-      route(request.raw ?? request, response.raw ?? response).catch((error: unknown) => logger.error('admin page: a request failed', String(error)));
+      route(request.raw ?? request, response.raw ?? response).catch((error: unknown) => logger.error(withFacts('admin page: a request failed', { event: 'admin_failed' }), String(error)));
     };
     http.get(admin.path, serve((request, response) => endpoint.page(request, response)));
     http.get(endpoint.eventsPath, serve((request, response) => endpoint.events(request, response)));

@@ -1,6 +1,7 @@
 // Prometheus metrics of the module's broadcaster, registered while the app runs (the `metrics` option).
 import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import type { BroadcasterCore } from '../core/broadcaster-core.js';
+import { withInstance } from '../core/log-facts.js';
 import { broadcasterMetrics } from '../metrics/broadcaster-metrics.js';
 import type { MetricsRegistry } from '../metrics/metrics-options.js';
 import { promClientRegistry, registerMetrics, unregisterMetrics } from '../metrics/metrics-registration.js';
@@ -30,7 +31,7 @@ export class BroadcasterMetrics implements OnModuleInit, OnModuleDestroy {
     const registry = options.registry ?? (await promClientRegistry());
     const meter = this.core.measureHandlers();
     const metrics = broadcasterMetrics(options.prefix, { stats: () => ({ ...this.core.stats(), ...this.transport.stats() }), meter });
-    registerMetrics(registry, metrics, new Logger(LOGGER_CONTEXT));
+    registerMetrics(registry, metrics, withInstance(new Logger(LOGGER_CONTEXT), () => this.core.instanceId));
     this.registered = { registry, metrics };
   }
 

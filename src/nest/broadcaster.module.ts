@@ -2,6 +2,7 @@
 import { Logger, Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { BroadcasterCore } from '../core/broadcaster-core.js';
+import { withInstance } from '../core/log-facts.js';
 import { BroadcasterMetadataAccessor } from './broadcaster-metadata.accessor.js';
 import { BROADCASTER_CORE, LOGGER_CONTEXT, RESOLVED_OPTIONS, TRACER, WS_TRANSPORT } from './broadcaster.constants.js';
 import { openTelemetryTracer, type Tracer } from '../tracing/tracer.js';
@@ -48,7 +49,7 @@ import { resolveOptions, type ResolvedBroadcasterOptions } from './options-valid
     {
       provide: WS_TRANSPORT,
       useFactory: (options: ResolvedBroadcasterOptions, core: BroadcasterCore) =>
-        new WsTransport(core, options, { logger: new Logger(LOGGER_CONTEXT), enforcePath: options.port !== undefined }),
+        new WsTransport(core, options, { logger: withInstance(new Logger(LOGGER_CONTEXT), () => core.instanceId), enforcePath: options.port !== undefined }),
       inject: [RESOLVED_OPTIONS, BROADCASTER_CORE],
     },
     BroadcasterMetadataAccessor,

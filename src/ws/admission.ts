@@ -1,4 +1,5 @@
 // Who may connect: path, capacity, origin and authentication, decided before the upgrade.
+import { withFacts } from '../core/log-facts.js';
 import type { IncomingMessage } from 'node:http';
 import type { BroadcasterCore } from '../core/broadcaster-core.js';
 import type { BroadcasterLogger, ClientIdentity, ClientRequestInfo } from '../core/handlers.js';
@@ -73,12 +74,12 @@ export class Admission {
     const timeoutMs = this.options.authenticateTimeout;
     const timer = setTimeout(() => {
       this.logger.warn(
-        `a connect request was not decided within authenticateTimeout (${timeoutMs} ms): refused with 503`,
+        withFacts(`a connect request was not decided within authenticateTimeout (${timeoutMs} ms): refused with 503`, { event: 'connect_undecided', code: 503 }),
       );
       refuseNow();
     }, timeoutMs);
     this.decide(info.req).then(decide, (error: unknown) => {
-      this.logger.error('admission failed unexpectedly', stackOf(error));
+      this.logger.error(withFacts('admission failed unexpectedly', { event: 'connect_failed', code: 500 }), stackOf(error));
       decide(500);
     });
   };
@@ -104,7 +105,7 @@ export class Admission {
       try {
         principal = await authenticate(request);
       } catch (error) {
-        this.logger.warn(`authenticate refused a connection by throwing: ${error instanceof Error ? error.message : String(error)}`);
+        this.logger.warn(withFacts(`authenticate refused a connection by throwing: ${error instanceof Error ? error.message : String(error)}`, { event: 'connect_refused', code: 401 }));
         return 401;
       }
       if (!principal) return 401;

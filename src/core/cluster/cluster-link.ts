@@ -1,4 +1,5 @@
 // The cluster's link to the backplane: envelopes signed and published, messages opened and checked, the link watched.
+import { withFacts } from '../log-facts.js';
 import type { BroadcasterLogger } from '../handlers.js';
 import { stackOf } from '../thrown-text.js';
 import type { Backplane, BackplaneHistory, PublicationStamp } from './backplane.js';
@@ -108,8 +109,9 @@ export class ClusterLink {
     if (message.length > maxMessageBytes) {
       this.counters.publishFailures += 1;
       this.settings.logger.error(
-        `cluster: a ${envelope.kind} message of ${message.length} characters is longer than maxClusterMessageBytes ` +
-          `(${maxMessageBytes}): not published`,
+        withFacts(`cluster: a ${envelope.kind} message of ${message.length} characters is longer than maxClusterMessageBytes (${maxMessageBytes}): not published`, {
+          event: 'cluster_message_too_long',
+        }),
       );
       return;
     }
@@ -177,8 +179,10 @@ export class ClusterLink {
       this.stalled = true;
       this.counters.stalls += 1;
       this.settings.logger.warn(
-        `cluster backplane stalled: this node's own messages have not come back for ${now - this.lastOwnEcho} ms; ` +
-          'no other node is timed out until they do',
+        withFacts(
+          `cluster backplane stalled: this node's own messages have not come back for ${now - this.lastOwnEcho} ms; no other node is timed out until they do`,
+          { event: 'cluster_link_stalled' },
+        ),
       );
     }
     return false;
@@ -189,7 +193,7 @@ export class ClusterLink {
     this.counters.rejected += 1;
     // The first one tells the operator; a flood of them must not flood the log.
     if (this.counters.rejected === 1 || this.counters.rejected % 1000 === 0) {
-      this.settings.logger.warn(`cluster: dropped ${what} (${this.counters.rejected} so far)`);
+      this.settings.logger.warn(withFacts(`cluster: dropped ${what} (${this.counters.rejected} so far)`, { event: 'cluster_message_rejected' }));
     }
   }
 
@@ -202,7 +206,7 @@ export class ClusterLink {
     if (this.linkUp || this.closing) return;
     const { outages, publishFailures } = this.counters;
     const after = outages > 0 ? ` after an outage; ${publishFailures} messages were lost so far` : '';
-    this.settings.logger.log(`cluster backplane up${after}`);
+    this.settings.logger.log(withFacts(`cluster backplane up${after}`, { event: 'cluster_link_up' }));
     this.linkUp = true;
     this.lastOwnEcho = this.settings.now();
     this.listener.resynchronize();
@@ -213,7 +217,7 @@ export class ClusterLink {
     this.linkUp = false;
     this.counters.outages += 1;
     this.settings.logger.warn(
-      `cluster backplane down (${reason}): serving local clients only; casts to other nodes are lost until it is back`,
+      withFacts(`cluster backplane down (${reason}): serving local clients only; casts to other nodes are lost until it is back`, { event: 'cluster_link_down' }),
     );
   }
 
@@ -228,7 +232,7 @@ export class ClusterLink {
       this.open(message, origin, stamp);
     } catch (error) {
       this.counters.rejected += 1;
-      this.settings.logger.error('cluster: handling a backplane message failed; it was dropped', stackOf(error));
+      this.settings.logger.error(withFacts('cluster: handling a backplane message failed; it was dropped', { event: 'cluster_message_failed' }), stackOf(error));
     }
   }
 
@@ -274,7 +278,7 @@ export class ClusterLink {
     this.lastOwnEcho = this.settings.now();
     if (!this.stalled) return;
     this.stalled = false;
-    this.settings.logger.log("cluster backplane carries this node's messages again");
+    this.settings.logger.log(withFacts("cluster backplane carries this node's messages again", { event: 'cluster_link_recovered' }));
     this.listener.resynchronize();
   }
 }

@@ -1,4 +1,5 @@
 // One node's view of the cluster: the link, the other nodes and the membership sync, put together.
+import { withFacts } from '../log-facts.js';
 import { v4 as uuidv4 } from 'uuid';
 import type { Audience } from '../audience.js';
 import { settlesWithin } from '../timing.js';
@@ -87,11 +88,11 @@ export class Cluster {
   async start(): Promise<void> {
     this.knowingSince = this.now();
     const connected = this.link.connect();
-    connected.catch((error: unknown) => this.options.logger.error(`cluster backplane failed to connect: ${String(error)}`));
+    connected.catch((error: unknown) => this.options.logger.error(withFacts(`cluster backplane failed to connect: ${String(error)}`, { event: 'cluster_connect_failed' })));
     this.timer = setInterval(() => this.tick(), this.options.heartbeatInterval);
     this.timer.unref();
     if (!(await settlesWithin(connected, this.options.connectTimeout))) {
-      this.options.logger.warn('cluster backplane not reachable yet: serving local clients, retrying in the background');
+      this.options.logger.warn(withFacts('cluster backplane not reachable yet: serving local clients, retrying in the background', { event: 'cluster_connect_slow' }));
     }
   }
 

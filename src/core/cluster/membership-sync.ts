@@ -1,4 +1,5 @@
 // Keeping the nodes' views of each other's membership in step: numbered changes, beats, and answers to what was missed.
+import { withFacts } from '../log-facts.js';
 import type { BroadcasterLogger } from '../handlers.js';
 import type { ClientId } from '../message.js';
 import type { MembershipOp } from '../rooms.js';
@@ -193,7 +194,7 @@ export class MembershipSync {
     const version = this.log.version;
     const parts = splitLists(this.local.localClientIds(), this.local.localMemberships(), this.local.localPresence(), this.settings.maxListsSize);
     if (parts.length > MAX_SYNC_PARTS) {
-      this.settings.logger.error(`cluster: this instance's lists need ${parts.length} messages, more than ${MAX_SYNC_PARTS}: not published`);
+      this.settings.logger.error(withFacts(`cluster: this instance's lists need ${parts.length} messages, more than ${MAX_SYNC_PARTS}: not published`, { event: 'cluster_sync_too_large' }));
       return;
     }
     parts.forEach((lists, part) => this.publish({ kind: 'sync', node: this.nodeId, version, ...lists, part, parts: parts.length }));

@@ -1,4 +1,5 @@
 // The other nodes of a cluster as this node knows them: who is alive, who said goodbye, and their clients.
+import { withFacts } from '../log-facts.js';
 import type { BroadcasterLogger } from '../handlers.js';
 import type { ClientId } from '../message.js';
 import type { Clock } from './cluster-types.js';
@@ -75,7 +76,10 @@ export class NodeRegistry {
         if (!this.warnedAboutPeers) {
           this.warnedAboutPeers = true;
           this.settings.logger.warn(
-            `cluster: more than maxClusterNodes (${this.settings.maxNodes}) other nodes; messages from further ones are dropped`,
+            withFacts(`cluster: more than maxClusterNodes (${this.settings.maxNodes}) other nodes; messages from further ones are dropped`, {
+              event: 'cluster_too_many_nodes',
+              node: nodeId,
+            }),
           );
         }
         this.dropped();
@@ -102,7 +106,7 @@ export class NodeRegistry {
     for (const [nodeId, node] of this.nodes) {
       if (node.lastSeen >= deadline) continue;
       this.timedOut += 1;
-      logger.warn(`cluster node ${nodeId} silent for ${nodeTimeout} ms: ${clientsOf(node)} gone`);
+      logger.warn(withFacts(`cluster node ${nodeId} silent for ${nodeTimeout} ms: ${clientsOf(node)} gone`, { event: 'cluster_node_timed_out', node: nodeId }));
       this.drop(nodeId);
     }
   }
@@ -117,7 +121,7 @@ export class NodeRegistry {
   originGone(origin: string): void {
     for (const [nodeId, node] of this.nodes) {
       if (node.origin !== origin) continue;
-      this.settings.logger.warn(`cluster node ${nodeId} is gone (${origin} exited): ${clientsOf(node)} gone`);
+      this.settings.logger.warn(withFacts(`cluster node ${nodeId} is gone (${origin} exited): ${clientsOf(node)} gone`, { event: 'cluster_node_gone', node: nodeId }));
       this.departedNode(nodeId);
     }
   }

@@ -1,4 +1,5 @@
 // The worker backplane: the worker processes of one machine linked through the primary's IPC.
+import { withFacts } from '../log-facts.js';
 import { consoleLogger } from '../console-logger.js';
 import cluster, { type Worker } from 'node:cluster';
 import { stackOf } from '../thrown-text.js';
@@ -146,6 +147,7 @@ export class WorkerBackplane implements Backplane {
       this.warnings.warn(
         'ipc-full',
         `WorkerBackplane: ${this.pendingBytes} bytes wait for the primary process (maxPendingBytes ${this.maxPendingBytes}): a message was dropped`,
+        { event: 'ipc_full' },
       );
       return false;
     }
@@ -186,6 +188,7 @@ export function relayWorkerBackplanes(options: WorkerBackplaneOptions = {}): Wor
       warnings.warn(
         `full-${channel}`,
         `relayWorkerBackplanes: ${waiting} bytes wait for worker ${worker.id} (maxPendingBytes ${maxPendingBytes}): a message to it was dropped (${counters.dropped} so far)`,
+        { event: 'ipc_full', worker: worker.id },
       );
       return;
     }
@@ -204,7 +207,7 @@ export function relayWorkerBackplanes(options: WorkerBackplaneOptions = {}): Wor
   };
   const history = new PrimaryHistory(
     historyBounds,
-    (room) => warnings.warn(`history-${channel}`, `relayWorkerBackplanes: the history of room "${room}" was dropped to stay within maxHistoryRooms / maxHistoryBytes`),
+    (room) => warnings.warn(`history-${channel}`, `relayWorkerBackplanes: the history of room "${room}" was dropped to stay within maxHistoryRooms / maxHistoryBytes`, { event: 'history_dropped', room }),
     (message, stamp, from) => {
       const stamped: RelayedMessage = { broadcasterChannel: channel, message, worker: from, stamp };
       for (const worker of Object.values(cluster.workers ?? {})) if (worker?.isConnected()) sendTo(worker, stamped, message.length);
@@ -225,7 +228,7 @@ export function relayWorkerBackplanes(options: WorkerBackplaneOptions = {}): Wor
     }
   };
   const onError = (worker: Worker) => (error: Error) => {
-    logger.warn(`relayWorkerBackplanes: the IPC channel of worker ${worker.id} failed: ${stackOf(error)}`);
+    logger.warn(withFacts(`relayWorkerBackplanes: the IPC channel of worker ${worker.id} failed: ${stackOf(error)}`, { event: 'ipc_failed', worker: worker.id }));
   };
   const watched = new WeakSet<Worker>();
   const watch = (worker: Worker) => {

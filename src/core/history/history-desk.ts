@@ -35,6 +35,7 @@ export class HistoryDesk {
       warnings.warn(
         'recovery-held',
         `room history: more than ${settings.maxBufferedMessages} publications of "${room}" came for client ${client.id} while its recovery was answered: dropped, the room is answered as not recovered`,
+        { clientId: client.id, room },
       ),
     );
   }

@@ -35,7 +35,7 @@ export async function answerRecovery({ hub, history, holds, warnings }: Recovery
       let complete = false;
       if (history !== null && served.includes(room)) {
         const read = await history.read(room, query).catch((error: unknown) => {
-          warnings.warn('history-read', `room history: reading "${room}" for client ${client.id} failed: ${String(error)}`);
+          warnings.warn('history-read', `room history: reading "${room}" for client ${client.id} failed: ${String(error)}`, { clientId: client.id, room });
           return null;
         });
         if (!hub.has(client)) return;

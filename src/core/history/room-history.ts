@@ -55,7 +55,7 @@ export class RoomHistory {
       return;
     }
     this.memory = new MemoryHistory({ maxRooms: settings.maxHistoryRooms, maxBytes: settings.maxHistoryBytes }, (room) =>
-      warnings.warn('history-dropped', `room history: "${room}" dropped to stay within maxHistoryRooms / maxHistoryBytes; its next publication starts a new epoch`),
+      warnings.warn('history-dropped', `room history: "${room}" dropped to stay within maxHistoryRooms / maxHistoryBytes; its next publication starts a new epoch`, { room }),
     );
     // Expired histories are dropped on use; this frees those of rooms nobody uses any more.
     this.sweeper = setInterval(() => this.memory?.sweep(), SWEEP_INTERVAL);

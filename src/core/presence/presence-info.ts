@@ -1,4 +1,5 @@
 // The app's presence info about a connecting client, from its `presenceInfo` function.
+import { withFacts } from '../log-facts.js';
 import type { BroadcasterLogger, ClientIdentity, ClientRequestInfo } from '../handlers.js';
 import { stackOf } from '../thrown-text.js';
 import { MAX_PRESENCE_INFO_LENGTH } from './presence-state.js';
@@ -39,12 +40,12 @@ export function presenceInfoOf(presenceInfo: PresenceInfoFn | undefined, clientI
   try {
     json = JSON.stringify(presenceInfo(identity.principal, identity.request));
   } catch (error) {
-    logger.error(`presenceInfo failed for client ${clientId}: it has no presence info`, stackOf(error));
+    logger.error(withFacts(`presenceInfo failed for client ${clientId}: it has no presence info`, { event: 'presence_info_failed', clientId }), stackOf(error));
     return null;
   }
   if (json === undefined || json === 'null') return null;
   if (json.length > MAX_PRESENCE_INFO_LENGTH) {
-    logger.error(`presenceInfo gave ${json.length} characters of JSON for client ${clientId}, more than ${MAX_PRESENCE_INFO_LENGTH}: it has no presence info`);
+    logger.error(withFacts(`presenceInfo gave ${json.length} characters of JSON for client ${clientId}, more than ${MAX_PRESENCE_INFO_LENGTH}: it has no presence info`, { event: 'presence_info_too_long', clientId }));
     return null;
   }
   return json;

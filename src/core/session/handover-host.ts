@@ -1,4 +1,5 @@
 // A node's side of handing sessions over: what a session is made of here, its departure, its arrival.
+import { withFacts } from '../log-facts.js';
 import { Client, type RoomMembership } from '../client.js';
 import type { Cluster } from '../cluster/cluster.js';
 import { OutgoingFrame } from '../conn.js';
@@ -36,7 +37,7 @@ export function handoverHostOf(parts: HandoverHostParts): HandoverNode {
     const principal = jsonOf(client.context.principal);
     const request = jsonOf(client.context.request);
     if (principal !== undefined && request !== undefined) return { principal, request };
-    logger.warn(`client ${client.id}: its principal is not plain data (JSON), so its session cannot move to another instance`);
+    logger.warn(withFacts(`client ${client.id}: its principal is not plain data (JSON), so its session cannot move to another instance`, { event: 'session_not_movable', clientId: client.id }));
     return null;
   };
   return {

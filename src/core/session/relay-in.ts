@@ -1,4 +1,5 @@
 // A connection here whose session is on another node: its frames go there, the session's come back.
+import { withFacts } from '../log-facts.js';
 import { OutgoingFrame, type ClientSession, type Conn, type BacklogLimits } from '../conn.js';
 import type { RelayPublish } from './relayed-conn.js';
 
@@ -113,7 +114,12 @@ export class RelayIn {
   /** The holder never answered: it is told the connection is lost (should it answer late), which goes on here. */
   timedOut(): void {
     if (this.state !== 'waiting') return;
-    this.context.warn(`client ${this.context.clientId}: the instance holding its session did not answer a resume; it goes on as a new client`);
+    this.context.warn(
+      withFacts(`client ${this.context.clientId}: the instance holding its session did not answer a resume; it goes on as a new client`, {
+        event: 'session_resume_unanswered',
+        clientId: this.context.clientId,
+      }),
+    );
     this.tellLost(false);
     this.refused();
   }
@@ -131,7 +137,10 @@ export class RelayIn {
       this.waitingBytes += data.length;
       if (this.waiting.length > MAX_WAITING_FRAMES || this.waitingBytes > MAX_WAITING_BYTES) {
         this.context.warn(
-          `client ${this.context.clientId}: sent more than ${MAX_WAITING_FRAMES} frames or ${MAX_WAITING_BYTES} bytes before its resume was answered; closed`,
+          withFacts(`client ${this.context.clientId}: sent more than ${MAX_WAITING_FRAMES} frames or ${MAX_WAITING_BYTES} bytes before its resume was answered; closed`, {
+            event: 'session_resume_flooded',
+            clientId: this.context.clientId,
+          }),
         );
         this.tellLost(false);
         this.close();

@@ -1,4 +1,5 @@
 // Where a session client goes away and comes back: the grace period, and a resume's checks.
+import { withFacts } from '../log-facts.js';
 import type { Client } from '../client.js';
 import { encodeSession } from '../codec.js';
 import { OutgoingFrame, type Conn } from '../conn.js';
@@ -56,7 +57,7 @@ export class SessionDoor {
       held,
       () => {
         this.counters.sessions.expired += 1;
-        this.logger.log(`client ${client.id}: its session was not resumed within ${this.grace} ms; it has left`);
+        this.logger.log(withFacts(`client ${client.id}: its session was not resumed within ${this.grace} ms; it has left`, { event: 'session_expired', clientId: client.id }));
         this.node.remove(client);
       },
       graceMs,
@@ -75,7 +76,7 @@ export class SessionDoor {
     if (held === null || client == null || !this.node.has(client)) return null;
     const first = new OutgoingFrame(encodeSession(client.id, this.sessions.renew(held), true));
     if (!held.conn.resumeOn(conn, received, first)) {
-      this.logger.log(`client ${client.id}: resume refused (received ${received} of ${held.conn.written} frames, not all kept); the session ends`);
+      this.logger.log(withFacts(`client ${client.id}: resume refused (received ${received} of ${held.conn.written} frames, not all kept); the session ends`, { event: 'session_resume_refused', clientId: client.id }));
       this.node.remove(client);
       return null;
     }
@@ -93,7 +94,7 @@ export class SessionDoor {
   ended(client: Client, why: 'overflow' | 'closed'): void {
     if (why === 'overflow') {
       this.counters.sessions.overflowed += 1;
-      this.logger.warn(`client ${client.id}: more was cast to it while away than the backlog limits allow; its session ends`);
+      this.logger.warn(withFacts(`client ${client.id}: more was cast to it while away than the backlog limits allow; its session ends`, { event: 'session_overflowed', clientId: client.id }));
     }
     this.node.remove(client);
   }

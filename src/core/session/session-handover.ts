@@ -1,4 +1,5 @@
 // Handing a node's sessions to another node of the cluster, and taking them from one, without a gap.
+import { withFacts } from '../log-facts.js';
 import { v4 as uuidv4 } from 'uuid';
 import type { Client } from '../client.js';
 import type { Cluster } from '../cluster/cluster.js';
@@ -90,7 +91,10 @@ export class SessionHandover {
     if (heirs.length === 0 || !this.cluster.signs) {
       this.counters.sessions.handoverFailed += clients.length;
       this.logger.warn(
-        `${clients.length} session client(s) end with this instance: ${heirs.length === 0 ? 'no other instance is up to take them' : 'sessions are handed over only where clusterSecret is set'}`,
+        withFacts(
+          `${clients.length} session client(s) end with this instance: ${heirs.length === 0 ? 'no other instance is up to take them' : 'sessions are handed over only where clusterSecret is set'}`,
+          { event: 'sessions_not_handed_over' },
+        ),
       );
       return handed;
     }
@@ -102,7 +106,7 @@ export class SessionHandover {
     const failed = clients.length - handed.size;
     this.counters.sessions.handedOver += handed.size;
     this.counters.sessions.handoverFailed += failed;
-    if (failed > 0) this.logger.warn(`${failed} of ${clients.length} session client(s) could not be handed over to another instance: they end`);
+    if (failed > 0) this.logger.warn(withFacts(`${failed} of ${clients.length} session client(s) could not be handed over to another instance: they end`, { event: 'sessions_not_handed_over' }));
     return handed;
   }
 
@@ -163,7 +167,7 @@ export class SessionHandover {
     if (snapshot === null) return false;
     const session: HandedSession = { ...snapshot, positions: this.cluster.positions() };
     if (JSON.stringify(session).length > this.cluster.maxCastSize) {
-      this.logger.warn(`client ${client.id}: its session keeps more than a cluster message may carry (maxClusterMessageBytes); it is not handed over`);
+      this.logger.warn(withFacts(`client ${client.id}: its session keeps more than a cluster message may carry (maxClusterMessageBytes); it is not handed over`, { event: 'session_too_large', clientId: client.id }));
       return false;
     }
     // The moved leave goes out before the session: every node learns it left here before it arrives there.
@@ -184,7 +188,7 @@ export class SessionHandover {
     const rooms = (room: string) => this.cluster.remote.remoteRoomsOf(clientId).includes(room);
     this.hub.shadows.start(clientId, rooms);
     const timer = setTimeout(() => {
-      this.logger.warn(`cluster node ${from} did not hand over client ${clientId} as it said it would: nothing kept for it any more`);
+      this.logger.warn(withFacts(`cluster node ${from} did not hand over client ${clientId} as it said it would: nothing kept for it any more`, { event: 'session_handover_lost', clientId, node: from }));
       this.giveUp(link);
     }, ARRIVAL_TIMEOUT_MS);
     timer.unref?.();
@@ -200,7 +204,7 @@ export class SessionHandover {
     const since = this.hub.shadows.take(session.clientId, session.positions);
     if (since === null) {
       // Too much reached it meanwhile: it takes its session anyway, ended at once (its leave is announced).
-      this.logger.warn(`client ${session.clientId}: more reached it while it was handed over than the backlog limits allow; its session ends`);
+      this.logger.warn(withFacts(`client ${session.clientId}: more reached it while it was handed over than the backlog limits allow; its session ends`, { event: 'session_overflowed', clientId: session.clientId }));
       this.node.arrive({ ...session, graceLeft: 0 }, []);
       return;
     }

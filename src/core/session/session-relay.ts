@@ -1,4 +1,5 @@
 // Resuming a session on another node than the one holding it: the connection is relayed over the cluster.
+import { withFacts } from '../log-facts.js';
 import { v4 as uuidv4 } from 'uuid';
 import type { Client } from '../client.js';
 import type { Cluster } from '../cluster/cluster.js';
@@ -77,7 +78,7 @@ export class SessionRelay {
     if (!this.cluster.learning) return null;
     // This node has only just joined the cluster: the session's holder may not be known yet.
     const deferred = new DeferredSession(claim.clientId, () => {
-      this.logger.warn(`client ${claim.clientId}: sent more than it may before its resume was answered; closed`);
+      this.logger.warn(withFacts(`client ${claim.clientId}: sent more than it may before its resume was answered; closed`, { event: 'session_resume_flooded', clientId: claim.clientId }));
       conn.close(1008, 'too much sent before the session was resumed');
     });
     this.unplaced.add({
@@ -149,7 +150,7 @@ export class SessionRelay {
     if (relayed === undefined || relayed.from !== envelope.node) return;
     if (envelope.kind === 'session-in') {
       if (envelope.seq !== relayed.lastIn + 1) {
-        this.logger.warn(`a relayed connection lost a frame on its way (${envelope.seq} after ${relayed.lastIn}): it is closed, its session kept`);
+        this.logger.warn(withFacts(`a relayed connection lost a frame on its way (${envelope.seq} after ${relayed.lastIn}): it is closed, its session kept`, { event: 'session_relay_gap' }));
         this.lost(envelope.link, relayed, false);
         relayed.conn.close(1012, 'session relay interrupted');
         return;
