@@ -1,3 +1,5 @@
+import type { ChildProcess } from 'node:child_process';
+import { get as httpGet } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -8,6 +10,7 @@ import { JOIN_ROOM, SAY } from '../sample/room.handlers.js';
 import { startApp, type RunningApp } from './support/app.js';
 import { CHROMIUM, CHROMIUM_ARGS, describeInBrowser } from './support/chromium.js';
 import { findRedis, redisForSuite } from './support/redis-server.js';
+import { startFixture, stopWorkers } from './support/worker-cluster.js';
 import { TestClient } from './support/ws-client.js';
 
 const root = join(__dirname, '..');
@@ -124,5 +127,46 @@ withRedis('the admin page of one instance shows the whole cluster (two instances
     await page.waitForFunction(`/shared\\s+10/.test(document.getElementById('rooms').innerText)`, undefined, { timeout: 15_000 });
     for (const client of [...here, ...there]) await client.close();
     await context.close();
+  });
+});
+
+describe('the admin page’s events on worker processes: any worker shows the whole cluster', () => {
+  jest.setTimeout(30_000);
+  let primary: ChildProcess | null = null;
+  let url = '';
+  beforeAll(async () => {
+    ({ primary, url } = await startFixture('worker-cluster.cjs', ['2', 'admin']));
+  });
+  afterAll(() => stopWorkers(primary));
+
+  /** The first sample of `<path>/events` from whichever worker takes the request. */
+  const firstSample = (port: string) =>
+    new Promise<{ clients: number; clusterClients: number; instances: unknown[] }>((resolve, reject) => {
+      const request = httpGet(`http://127.0.0.1:${port}/broadcaster-admin/events`, (response) => {
+        let text = '';
+        response.on('data', (chunk: Buffer) => {
+          text += chunk.toString();
+          const end = text.indexOf('\n\n');
+          if (end < 0) return;
+          request.destroy();
+          resolve(JSON.parse(text.slice('data: '.length, end)) as { clients: number; clusterClients: number; instances: unknown[] });
+        });
+      });
+      request.on('error', reject);
+    });
+
+  it('counts every worker’s clients and lists both workers, whichever serves it', async () => {
+    const clients: TestClient[] = [];
+    for (let i = 0; i < 6; i++) clients.push((await TestClient.join(url)).client);
+    const port = new URL(url).port;
+    let sample = await firstSample(port);
+    // The workers learn of each other's clients over the primary: wait until both views agree.
+    for (let tries = 0; sample.clusterClients !== 6 && tries < 50; tries++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      sample = await firstSample(port);
+    }
+    expect(sample.clusterClients).toBe(6);
+    expect(sample.instances).toHaveLength(2);
+    for (const client of clients) await client.close();
   });
 });
