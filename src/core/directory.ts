@@ -64,10 +64,7 @@ export class Directory {
     for (const [, node] of this.cluster?.remote.entries() ?? []) {
       for (const [room, members] of node.rooms.roomSizes()) sizes.set(room, (sizes.get(room) ?? 0) + members);
     }
-    return [...sizes]
-      .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
-      .slice(0, count)
-      .map(([room, members]) => ({ room, members }));
+    return largest(sizes, count).map(([room, members]) => ({ room, members }));
   }
 
   /** The instances of the cluster (this one first) with how many clients each holds. */
@@ -83,4 +80,19 @@ export class Directory {
     if (this.cluster === null) return local;
     return [...new Set([...local, ...this.cluster.remote.remoteRoomNames()])];
   }
+}
+
+/** The `count` largest entries of `sizes`, largest first (ties by name), without sorting them all. */
+function largest(sizes: Map<string, number>, count: number): Array<[string, number]> {
+  const before = (a: [string, number], b: [string, number]) => a[1] > b[1] || (a[1] === b[1] && a[0] < b[0]);
+  const kept: Array<[string, number]> = [];
+  for (const entry of sizes) {
+    if (kept.length === count && !before(entry, kept[kept.length - 1])) continue;
+    // Kept in order, at most `count` long: an insertion costs at most `count` moves.
+    let at = kept.length;
+    while (at > 0 && before(entry, kept[at - 1])) at -= 1;
+    kept.splice(at, 0, entry);
+    if (kept.length > count) kept.pop();
+  }
+  return kept;
 }
