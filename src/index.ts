@@ -8,6 +8,8 @@ export type { BroadcasterModuleOptions, BroadcasterOptionsFactory } from './nest
 export { Broadcaster, type BroadcasterStats } from './nest/broadcaster.service.js';
 export type { BroadcasterMetricsOptions, MetricsRegistry } from './metrics/metrics-options.js';
 export { adminBasicAuth, type BroadcasterAdminOptions } from './admin/admin-options.js';
+export type { AsyncApiDocument } from './asyncapi/asyncapi-document.js';
+export type { HandlerContract, JsonSchema } from './asyncapi/handler-contract.js';
 export {
   MessageHandler,
   type BodyMode,

@@ -7,6 +7,7 @@ import { EventType } from '../core/message.js';
 import { BroadcasterMetadataAccessor } from './broadcaster-metadata.accessor.js';
 import { BROADCASTER_CORE, TRACER } from './broadcaster.constants.js';
 import { tracedHandler } from '../tracing/traced-handler.js';
+import type { HandlerContract } from '../asyncapi/handler-contract.js';
 import type { Tracer } from '../tracing/tracer.js';
 import { DUPLICATE_EVENT_HANDLER, DUPLICATE_MESSAGE_HANDLER, DUPLICATE_MODULE } from './broadcaster.messages.js';
 import { HandlerFactory } from './handlers/handler-factory.js';
@@ -18,6 +19,9 @@ import type { HandlerMethod, HandlerTarget } from './handlers/handler-target.js'
  */
 @Injectable()
 export class BroadcasterExplorer implements OnModuleInit {
+  /** What the contract document says of each message handler found, once discovery ran. */
+  readonly contracts: HandlerContract[] = [];
+
   constructor(
     private readonly discovery: DiscoveryService,
     private readonly scanner: MetadataScanner,
@@ -55,7 +59,8 @@ export class BroadcasterExplorer implements OnModuleInit {
           methodName,
           place: `${instance.constructor.name}#${methodName}`,
         };
-        for (const { handlerId, body } of entries) {
+        for (const { handlerId, body, contract } of entries) {
+          this.contracts.push({ handlerId, body, ...definedOnly(contract ?? {}) });
           const handler = this.handlers.messageHandler(target, body);
           const traced = this.tracer === null ? handler : tracedHandler(handlerId, handler, this.tracer);
           register(messageHandlers, handlerId, traced, (first) =>
@@ -71,6 +76,11 @@ export class BroadcasterExplorer implements OnModuleInit {
     }
     this.core.setHandlers(messageHandlers, eventHandlers);
   }
+}
+
+/** `contract` without its undefined keys. */
+function definedOnly<T extends object>(contract: T): Partial<T> {
+  return Object.fromEntries(Object.entries(contract).filter(([, value]) => value !== undefined)) as Partial<T>;
 }
 
 function register<K, F extends { name: string }>(

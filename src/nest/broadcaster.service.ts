@@ -7,7 +7,10 @@ import type { ClientId, ResponseMessage } from '../core/message.js';
 import type { CoreStats } from '../core/stats.js';
 import type { DisconnectOptions } from '../core/disconnect.js';
 import type { TransportStats, WsTransport } from '../ws/ws-transport.js';
-import { BROADCASTER_CORE, TRACER, WS_TRANSPORT } from './broadcaster.constants.js';
+import { BROADCASTER_CORE, RESOLVED_OPTIONS, TRACER, WS_TRANSPORT } from './broadcaster.constants.js';
+import { BroadcasterExplorer } from './broadcaster.explorer.js';
+import type { ResolvedBroadcasterOptions } from './options-validation.js';
+import { buildAsyncApiDocument, type AsyncApiDocument } from '../asyncapi/asyncapi-document.js';
 import { tracedCast } from '../tracing/traced-cast.js';
 import type { Tracer } from '../tracing/tracer.js';
 
@@ -24,7 +27,27 @@ export class Broadcaster {
     @Inject(BROADCASTER_CORE) private readonly core: BroadcasterCore,
     @Inject(WS_TRANSPORT) private readonly transport: WsTransport,
     @Inject(TRACER) private readonly tracer: Tracer | null,
+    @Inject(RESOLVED_OPTIONS) private readonly options: ResolvedBroadcasterOptions,
+    private readonly explorer: BroadcasterExplorer,
   ) {}
+
+  /**
+   * The endpoint's contract as an AsyncAPI 3.0 document: every `@MessageHandler` (its
+   * request, and as its reply the ack, the error and the casts it declares with
+   * `responds`), the join, leave, session and recovery frames, and the schema of every
+   * frame of the protocol. Summaries and body schemas come from `@MessageHandler`'s
+   * options. Available once the app is initialized.
+   */
+  asyncapi(info: { title?: string; version?: string; description?: string; host?: string } = {}): AsyncApiDocument {
+    return buildAsyncApiDocument({
+      title: info.title ?? 'nestjs-message-broadcaster endpoint',
+      version: info.version ?? '1.0.0',
+      description: info.description,
+      host: info.host ?? 'localhost',
+      path: this.options.path,
+      handlers: this.explorer.contracts,
+    });
+  }
 
   /**
    * Casts one or more responses from the server itself: `SenderID` is `""` and

@@ -1,4 +1,5 @@
 // @MessageHandler: a provider method as the handler of a HandlerID.
+import type { HandlerContract, JsonSchema } from '../../asyncapi/handler-contract.js';
 import { MESSAGE_HANDLER_METADATA } from '../broadcaster.constants.js';
 import { INVALID_BODY_MODE, INVALID_HANDLER_ID } from '../broadcaster.messages.js';
 import { appendMetadata } from './append-metadata.js';
@@ -14,12 +15,22 @@ export interface MessageHandlerOptions {
    * refused with `invalid_body`. `msg.body` stays the raw bytes either way.
    */
   body?: BodyMode;
+  /** One line on what the handler does, for the contract document (`Broadcaster.asyncapi()`). */
+  summary?: string;
+  /** More on what it does (Markdown), for the contract document. */
+  description?: string;
+  /** The JSON Schema of its body (with `body: 'json'`), for the contract document. */
+  schema?: JsonSchema;
+  /** What it casts, for the contract document: each cast type it may answer with, and its body. */
+  responds?: ReadonlyArray<{ castType: number; summary?: string; schema?: JsonSchema }>;
 }
 
 /** What `@MessageHandler` stores for each HandlerID a method serves. */
 export interface MessageHandlerEntry {
   handlerId: number;
   body: BodyMode;
+  /** What the contract document says of it. */
+  contract: Omit<HandlerContract, 'handlerId' | 'body'>;
 }
 
 /**
@@ -34,5 +45,6 @@ export function MessageHandler(handlerId: number, options: MessageHandlerOptions
   if (!Number.isSafeInteger(handlerId)) throw new TypeError(INVALID_HANDLER_ID(handlerId));
   const body = options.body ?? 'bytes';
   if (body !== 'bytes' && body !== 'json') throw new TypeError(INVALID_BODY_MODE(body));
-  return appendMetadata<MessageHandlerEntry>(MESSAGE_HANDLER_METADATA, { handlerId, body });
+  const { summary, description, schema, responds } = options;
+  return appendMetadata<MessageHandlerEntry>(MESSAGE_HANDLER_METADATA, { handlerId, body, contract: { summary, description, schema, responds } });
 }

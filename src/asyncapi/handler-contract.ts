@@ -1,0 +1,16 @@
+// What the contract document knows of one message handler.
+
+/** A JSON Schema (draft 7, as AsyncAPI 3.0 takes it). */
+export type JsonSchema = Readonly<Record<string, unknown>>;
+
+/** One message handler as the contract document describes it. */
+export interface HandlerContract {
+  handlerId: number;
+  /** `'bytes'`: any body, as base64; `'json'`: a JSON body (of `schema`, when given). */
+  body: 'bytes' | 'json';
+  summary?: string;
+  description?: string;
+  schema?: JsonSchema;
+  /** The casts it may answer with: cast type, and the body's schema when known. */
+  responds?: ReadonlyArray<{ castType: number; summary?: string; schema?: JsonSchema }>;
+}

@@ -1,0 +1,118 @@
+import { Injectable, Module } from '@nestjs/common';
+import { MessageBody } from '@nestjs/websockets';
+import { Parser } from '@asyncapi/parser';
+import { All, Broadcaster, BroadcasterModule, MessageHandler, newResponseMessage, Room, Self, type AsyncApiDocument, type RequestMessage } from '../src/index.js';
+import { AppModule } from '../sample/app.module.js';
+import { startApp, type RunningApp } from './support/app.js';
+
+const SAY_SCHEMA = {
+  type: 'object',
+  required: ['room', 'text'],
+  properties: {
+    room: { type: 'string', minLength: 1, maxLength: 200 },
+    text: { type: 'string' },
+    tags: { type: 'array', items: { type: 'string', enum: ['news', 'chat'] } },
+    reply: { type: 'object', properties: { to: { type: 'integer' } } },
+  },
+} as const;
+
+/** Every decorator option: a bytes body, a JSON body with and without a schema, declared casts, none. */
+@Injectable()
+class Documented {
+  @MessageHandler(1, { summary: 'Echoes the body to everyone.', responds: [{ castType: All, summary: 'The same bytes.' }] })
+  echo(msg: RequestMessage) {
+    return newResponseMessage(All, msg.body);
+  }
+
+  @MessageHandler(7, {
+    body: 'json',
+    summary: 'Says something in a room.',
+    description: 'The sender must be a member of the room.',
+    schema: SAY_SCHEMA,
+    responds: [{ castType: Room, schema: { type: 'object', required: ['text'], properties: { text: { type: 'string' } } } }],
+  })
+  say(@MessageBody() body: { room: string; text: string }) {
+    return newResponseMessage(Room, JSON.stringify({ text: body.text }), body.room);
+  }
+
+  @MessageHandler(8, { body: 'json' })
+  free(@MessageBody() body: unknown) {
+    return newResponseMessage(Self, JSON.stringify(body));
+  }
+
+  @MessageHandler(9)
+  async quiet(): Promise<void> {}
+}
+
+/** Parses `document` with @asyncapi/parser; returns what it found wrong (errors and warnings). */
+async function problems(document: AsyncApiDocument) {
+  const { document: parsed, diagnostics } = await new Parser().parse(JSON.stringify(document));
+  // Severity 0 is an error, 1 a warning (2 and 3 are information and hints).
+  return { parsed, wrong: diagnostics.filter((d) => d.severity <= 1).map((d) => `${d.code}: ${d.message} at ${d.path.join('.')}`) };
+}
+
+describe('the contract as an AsyncAPI 3.0 document (Broadcaster.asyncapi())', () => {
+  let running: RunningApp;
+  let document: AsyncApiDocument;
+
+  beforeAll(async () => {
+    @Module({ imports: [BroadcasterModule.forRoot({ path: '/chat' })], providers: [Documented] })
+    class FixtureModule {}
+    running = await startApp(FixtureModule, { path: '/chat' });
+    document = running.app.get(Broadcaster).asyncapi({ title: 'Fixture', version: '2.1.0', host: 'chat.example.com' });
+  });
+  afterAll(() => running.app.close());
+
+  it('is valid AsyncAPI 3.0: the parser finds no error and no warning', async () => {
+    const { parsed, wrong } = await problems(document);
+    expect(wrong).toEqual([]);
+    expect(parsed?.version()).toBe('3.0.0');
+    expect(parsed?.info().title()).toBe('Fixture');
+    expect(parsed?.servers().get('ws')?.protocol()).toBe('ws');
+    expect(parsed?.channels().get('endpoint')?.address()).toBe('/chat');
+  });
+
+  it('has an operation per handler: its request received, and as its reply the ack, the error and the casts it declares', async () => {
+    const { parsed } = await problems(document);
+    const operations = parsed!.operations();
+    expect(operations.all().map((op) => op.id() ?? '').filter((id) => id.startsWith('handle'))).toEqual(['handle1', 'handle7', 'handle8', 'handle9']);
+    const say = operations.get('handle7')!;
+    expect([say.action(), say.summary(), say.description()]).toEqual(['receive', 'Says something in a room.', 'The sender must be a member of the room.']);
+    expect(say.reply()!.messages().all().map((message) => message.id())).toEqual(['ack', 'error', 'response7_1']);
+    expect(operations.get('handle9')!.reply()!.messages().all().map((message) => message.id())).toEqual(['ack', 'error']);
+    // Requests and acks are paired by RequestID.
+    const request = parsed!.components().messages().get('request7')!;
+    expect(request.correlationId()?.location()).toBe('$message.payload#/RequestID');
+    expect(request.payload()?.properties()?.HandlerID?.const()).toBe(7);
+    expect(parsed!.components().messages().get('ack')!.correlationId()?.location()).toBe('$message.payload#/RequestID');
+  });
+
+  it('carries the body schemas given, as they were given, and describes bytes as base64', () => {
+    const components = document.components as { schemas: Record<string, unknown>; messages: Record<string, { payload: { properties: Record<string, Record<string, unknown>> } }> };
+    expect(components.schemas.Handler7Body).toEqual(SAY_SCHEMA);
+    expect(components.schemas.Handler7Response1Body).toEqual({ type: 'object', required: ['text'], properties: { text: { type: 'string' } } });
+    expect(components.messages.request1.payload.properties.Body).toMatchObject({ contentEncoding: 'base64' });
+    expect(components.messages.request7.payload.properties.Body).toMatchObject({ contentEncoding: 'base64', contentMediaType: 'application/json' });
+    expect(components.messages.response7_1.payload.properties.CastType).toMatchObject({ const: Room });
+    // Every frame of the protocol has its schema.
+    for (const frame of ['RequestFrame', 'RecoverFrame', 'ResponseFrame', 'JoinFrame', 'LeaveFrame', 'ErrorFrame', 'AckFrame', 'SessionFrame']) {
+      expect(components.schemas[frame]).toBeDefined();
+    }
+  });
+});
+
+describe('the sample’s contract', () => {
+  it('is valid AsyncAPI 3.0 and documents every handler of the sample', async () => {
+    const running = await startApp(AppModule.withEndpoint('/'));
+    const document = running.app.get(Broadcaster).asyncapi({ title: 'Sample chat', version: '1.0.0' });
+    await running.app.close();
+    const { parsed, wrong } = await problems(document);
+    expect(wrong).toEqual([]);
+    const handled = parsed!
+      .operations()
+      .all()
+      .filter((op) => (op.id() ?? '').startsWith('handle'));
+    expect(handled.length).toBeGreaterThanOrEqual(8);
+    for (const op of handled) expect([op.id(), op.summary()?.startsWith('Handles requests with HandlerID')]).toEqual([op.id(), false]);
+  });
+});
