@@ -16,6 +16,14 @@ function sampleUser(request: IncomingMessage): { user: string | undefined } {
   return { user: user === null || user === '' ? undefined : user.slice(0, 100) };
 }
 
+/** What the sample's contract document says of it. */
+export const SAMPLE_CONTRACT = {
+  title: 'nestjs-message-broadcaster sample chat',
+  version: '1.0.0',
+  description: 'A chat: echo, presence, direct messages, and rooms that keep their last 100 messages.',
+  host: 'localhost:9218',
+} as const;
+
 /** Who may see the sample's admin page: for trying the sample only. */
 export const SAMPLE_ADMIN = { username: 'admin', password: 'admin' } as const;
 
@@ -51,6 +59,8 @@ export class AppModule {
           // The live admin page at /broadcaster-admin. This username and password are for
           // trying the sample only: a real deployment checks its own credentials (over HTTPS).
           admin: { authorize: adminBasicAuth(SAMPLE_ADMIN.username, SAMPLE_ADMIN.password) },
+          // The contract, as AsyncAPI 3.0, at /asyncapi.json and /asyncapi.yaml (a copy is in docs/).
+          asyncapi: SAMPLE_CONTRACT,
           ...cluster,
           ...tuning,
         }),

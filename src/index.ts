@@ -9,6 +9,8 @@ export { Broadcaster, type BroadcasterStats } from './nest/broadcaster.service.j
 export type { BroadcasterMetricsOptions, MetricsRegistry } from './metrics/metrics-options.js';
 export { adminBasicAuth, type BroadcasterAdminOptions } from './admin/admin-options.js';
 export type { AsyncApiDocument } from './asyncapi/asyncapi-document.js';
+export type { AsyncApiInfo, BroadcasterAsyncApiOptions } from './asyncapi/asyncapi-options.js';
+export { toYaml } from './asyncapi/to-yaml.js';
 export type { HandlerContract, JsonSchema } from './asyncapi/handler-contract.js';
 export {
   MessageHandler,

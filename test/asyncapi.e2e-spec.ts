@@ -2,7 +2,11 @@ import { Injectable, Module } from '@nestjs/common';
 import { MessageBody } from '@nestjs/websockets';
 import { Parser } from '@asyncapi/parser';
 import { All, Broadcaster, BroadcasterModule, MessageHandler, newResponseMessage, Room, Self, type AsyncApiDocument, type RequestMessage } from '../src/index.js';
-import { AppModule } from '../sample/app.module.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { toYaml } from '../src/index.js';
+import { AppModule, SAMPLE_CONTRACT } from '../sample/app.module.js';
 import { startApp, type RunningApp } from './support/app.js';
 
 const SAY_SCHEMA = {
@@ -102,17 +106,37 @@ describe('the contract as an AsyncAPI 3.0 document (Broadcaster.asyncapi())', ()
 });
 
 describe('the sample’s contract', () => {
+  let running: RunningApp;
+  let document: AsyncApiDocument;
+  beforeAll(async () => {
+    running = await startApp(AppModule.withEndpoint('/'));
+    document = running.app.get(Broadcaster).asyncapi();
+  });
+  afterAll(() => running.app.close());
+
   it('is valid AsyncAPI 3.0 and documents every handler of the sample', async () => {
-    const running = await startApp(AppModule.withEndpoint('/'));
-    const document = running.app.get(Broadcaster).asyncapi({ title: 'Sample chat', version: '1.0.0' });
-    await running.app.close();
     const { parsed, wrong } = await problems(document);
     expect(wrong).toEqual([]);
+    expect(parsed!.info().title()).toBe(SAMPLE_CONTRACT.title);
     const handled = parsed!
       .operations()
       .all()
       .filter((op) => (op.id() ?? '').startsWith('handle'));
     expect(handled.length).toBeGreaterThanOrEqual(8);
     for (const op of handled) expect([op.id(), op.summary()?.startsWith('Handles requests with HandlerID')]).toEqual([op.id(), false]);
+  });
+
+  it('is served at /asyncapi.json and /asyncapi.yaml, the same document both ways', async () => {
+    const json = await fetch(`http://127.0.0.1:${running.port}/asyncapi.json`);
+    expect([json.status, json.headers.get('content-type')]).toEqual([200, 'application/json; charset=utf-8']);
+    expect(await json.json()).toEqual(document);
+    const yaml = await fetch(`http://127.0.0.1:${running.port}/asyncapi.yaml`);
+    expect(yaml.headers.get('content-type')).toBe('application/yaml; charset=utf-8');
+    expect(parseYaml(await yaml.text())).toEqual(document);
+  });
+
+  it('matches the copy in docs/asyncapi.yaml (npm run asyncapi writes it again)', () => {
+    const committed = readFileSync(join(__dirname, '..', 'docs', 'asyncapi.yaml'), 'utf8');
+    expect(committed).toBe(toYaml(document));
   });
 });

@@ -51,7 +51,7 @@ describe('the built package (dist/cjs and dist/esm)', () => {
     'relayWorkerBackplanes',
   ];
   const wsExports = ['BroadcasterSocket', 'WsTransport', 'resolveTransportSettings'];
-  const expectedExports = [...coreExports, ...wsExports, 'Broadcaster', 'BroadcasterModule', 'MessageHandler', 'OnEvent', 'adminBasicAuth'].sort();
+  const expectedExports = [...coreExports, ...wsExports, 'Broadcaster', 'BroadcasterModule', 'MessageHandler', 'OnEvent', 'adminBasicAuth', 'toYaml'].sort();
 
   it.each<[string, string[], { nest: boolean; ws: boolean; ioredis: boolean }]>([
     ['nestjs-message-broadcaster', expectedExports, { nest: true, ws: true, ioredis: false }],

@@ -1,6 +1,7 @@
 // The module's options: the core's settings, the transport's, and where to listen.
 import type { BroadcasterSettings } from '../core/core-options.js';
 import type { BroadcasterAdminOptions } from '../admin/admin-options.js';
+import type { BroadcasterAsyncApiOptions } from '../asyncapi/asyncapi-options.js';
 import type { BroadcasterMetricsOptions } from '../metrics/metrics-options.js';
 import type { TransportSettings } from '../ws/transport-options.js';
 
@@ -54,6 +55,13 @@ export interface BroadcasterModuleOptions extends BroadcasterSettings, Transport
    * @default undefined (no page)
    */
   admin?: BroadcasterAdminOptions;
+  /**
+   * Serves the endpoint's contract as an AsyncAPI 3.0 document (see `Broadcaster.asyncapi()`)
+   * at `<path>.json` and `<path>.yaml` on the app's HTTP server; its `title`, `version`,
+   * `description` and `host` are the document's defaults.
+   * @default undefined (not served)
+   */
+  asyncapi?: BroadcasterAsyncApiOptions;
 }
 
 /** A class that supplies the options, for `forRootAsync({ useClass })` or `useExisting`. */

@@ -7,6 +7,7 @@ import { BroadcasterMetadataAccessor } from './broadcaster-metadata.accessor.js'
 import { BROADCASTER_CORE, LOGGER_CONTEXT, RESOLVED_OPTIONS, TRACER, WS_TRANSPORT } from './broadcaster.constants.js';
 import { openTelemetryTracer, type Tracer } from '../tracing/tracer.js';
 import { BroadcasterAdmin } from './broadcaster.admin.js';
+import { BroadcasterAsyncApi } from './broadcaster.asyncapi.js';
 import { BroadcasterMetrics } from './broadcaster.metrics.js';
 import { BroadcasterOrchestrator } from './broadcaster.orchestrator.js';
 import { WsTransport } from '../ws/ws-transport.js';
@@ -58,6 +59,7 @@ import { resolveOptions, type ResolvedBroadcasterOptions } from './options-valid
     BroadcasterOrchestrator,
     BroadcasterMetrics,
     BroadcasterAdmin,
+    BroadcasterAsyncApi,
     Broadcaster,
   ],
   exports: [Broadcaster],

@@ -11,6 +11,7 @@ import { BROADCASTER_CORE, RESOLVED_OPTIONS, TRACER, WS_TRANSPORT } from './broa
 import { BroadcasterExplorer } from './broadcaster.explorer.js';
 import type { ResolvedBroadcasterOptions } from './options-validation.js';
 import { buildAsyncApiDocument, type AsyncApiDocument } from '../asyncapi/asyncapi-document.js';
+import type { AsyncApiInfo } from '../asyncapi/asyncapi-options.js';
 import { tracedCast } from '../tracing/traced-cast.js';
 import type { Tracer } from '../tracing/tracer.js';
 
@@ -38,12 +39,13 @@ export class Broadcaster {
    * frame of the protocol. Summaries and body schemas come from `@MessageHandler`'s
    * options. Available once the app is initialized.
    */
-  asyncapi(info: { title?: string; version?: string; description?: string; host?: string } = {}): AsyncApiDocument {
+  asyncapi(info: AsyncApiInfo = {}): AsyncApiDocument {
+    const given = { ...this.options.asyncapi, ...definedOnly(info) };
     return buildAsyncApiDocument({
-      title: info.title ?? 'nestjs-message-broadcaster endpoint',
-      version: info.version ?? '1.0.0',
-      description: info.description,
-      host: info.host ?? 'localhost',
+      title: given.title ?? 'nestjs-message-broadcaster endpoint',
+      version: given.version ?? '1.0.0',
+      description: given.description,
+      host: given.host ?? 'localhost',
       path: this.options.path,
       handlers: this.explorer.contracts,
     });
@@ -130,4 +132,9 @@ export class Broadcaster {
   stats(): BroadcasterStats {
     return { ...this.core.stats(), ...this.transport.stats() };
   }
+}
+
+/** `info` without its undefined keys (they do not override the option's). */
+function definedOnly(info: AsyncApiInfo): AsyncApiInfo {
+  return Object.fromEntries(Object.entries(info).filter(([, value]) => value !== undefined));
 }

@@ -2,6 +2,7 @@
 import { resolveSettings, type ResolvedSettings } from '../core/core-options.js';
 import { checkOption, isWhole } from '../core/option-checks.js';
 import { resolveTransportSettings, type ResolvedTransportSettings } from '../ws/transport-options.js';
+import { resolveAsyncApiOptions, type ResolvedAsyncApiOptions } from '../asyncapi/asyncapi-options.js';
 import { resolveAdminOptions, type ResolvedAdminOptions } from '../admin/admin-options.js';
 import { resolveMetricsOptions, type ResolvedMetricsOptions } from '../metrics/metrics-options.js';
 import { UNKNOWN_OPTION } from './broadcaster.messages.js';
@@ -16,6 +17,7 @@ export type ResolvedBroadcasterOptions = ResolvedSettings &
     metrics: ResolvedMetricsOptions | null;
     tracing: boolean;
     admin: ResolvedAdminOptions | null;
+    asyncapi: ResolvedAsyncApiOptions | null;
   };
 
 /**
@@ -34,6 +36,7 @@ export function resolveOptions(options: BroadcasterModuleOptions): ResolvedBroad
     metrics: resolveMetricsOptions(options.metrics),
     tracing: options.tracing ?? false,
     admin: resolveAdminOptions(options.admin),
+    asyncapi: resolveAsyncApiOptions(options.asyncapi),
   };
   // Every option was named just above, so a key not among them is a typo.
   for (const key of Object.keys(options)) {
