@@ -2,7 +2,9 @@ import { Injectable, Module } from '@nestjs/common';
 import { MessageBody } from '@nestjs/websockets';
 import { Parser } from '@asyncapi/parser';
 import { All, Broadcaster, BroadcasterModule, MessageHandler, newResponseMessage, Room, Self, type AsyncApiDocument, type RequestMessage } from '../src/index.js';
-import { readFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { promisify } from 'node:util';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { toYaml } from '../src/index.js';
@@ -105,6 +107,62 @@ describe('the contract as an AsyncAPI 3.0 document (Broadcaster.asyncapi())', ()
   });
 });
 
+describe('client types from the same metadata (Broadcaster.clientTypes())', () => {
+  const root = join(__dirname, '..');
+  // Inside the package, so that the client imports the SDK by name, as an app's code does.
+  const dir = join(root, '.client-types');
+
+  it('compiles a client that keeps to the contract, and fails to compile one that does not', async () => {
+    @Module({ imports: [BroadcasterModule.forRoot({})], providers: [Documented] })
+    class FixtureModule {}
+    const running = await startApp(FixtureModule);
+    const source = running.app.get(Broadcaster).clientTypes('FixtureApi');
+    await running.app.close();
+    expect(source).toContain('export interface FixtureApi {');
+    expect(source).toContain('/** Says something in a room. */');
+
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'fixture-api.ts'), source);
+    // Every line marked @ts-expect-error must fail to compile (tsc reports an unused directive otherwise).
+    writeFileSync(
+      join(dir, 'client.ts'),
+      [
+        "import { connect } from 'nestjs-message-broadcaster/client';",
+        "import type { FixtureApi } from './fixture-api.js';",
+        'export async function chat(url: string): Promise<string> {',
+        '  const client = connect<FixtureApi>(url);',
+        "  client.send(1, 'hello');",
+        "  client.send(7, { json: { room: 'lobby', text: 'hi', tags: ['news'], reply: { to: 3 } } });",
+        "  client.send(8, { json: { anything: ['goes'] } });",
+        "  const replies = await client.request(7, { json: { room: 'lobby', text: 'hi' } });",
+        '  // @ts-expect-error: handler 7 needs a room',
+        "  client.send(7, { json: { text: 'hi' } });",
+        '  // @ts-expect-error: a tag the schema does not list',
+        "  client.send(7, { json: { room: 'r', text: 't', tags: ['sports'] } });",
+        '  // @ts-expect-error: reply.to is a number',
+        "  client.send(7, { json: { room: 'r', text: 't', reply: { to: 'three' } } });",
+        '  // @ts-expect-error: no handler 2',
+        "  client.send(2, 'x');",
+        '  // @ts-expect-error: what 7 casts has no "author"',
+        '  client.on(7, (response) => response.json().author);',
+        '  return replies[0].json().text;',
+        '}',
+        '',
+      ].join('\n'),
+    );
+    writeFileSync(
+      join(dir, 'tsconfig.json'),
+      JSON.stringify({ extends: '../tsconfig.json', compilerOptions: { noEmit: true, rootDir: '..', types: ['node'] }, include: ['*.ts'] }),
+    );
+    const tsc = require.resolve('typescript/bin/tsc');
+    const result = await promisify(execFile)(process.execPath, [tsc, '-p', join(dir, 'tsconfig.json')], { cwd: root }).catch(
+      (error: { stdout: string }) => ({ stdout: error.stdout }),
+    );
+    expect(result.stdout).toBe('');
+  }, 120_000);
+});
+
 describe('the sample’s contract', () => {
   let running: RunningApp;
   let document: AsyncApiDocument;
@@ -135,8 +193,9 @@ describe('the sample’s contract', () => {
     expect(parseYaml(await yaml.text())).toEqual(document);
   });
 
-  it('matches the copy in docs/asyncapi.yaml (npm run asyncapi writes it again)', () => {
-    const committed = readFileSync(join(__dirname, '..', 'docs', 'asyncapi.yaml'), 'utf8');
-    expect(committed).toBe(toYaml(document));
+  it('matches the copies in docs/ (npm run asyncapi writes them again)', () => {
+    const docs = join(__dirname, '..', 'docs');
+    expect(readFileSync(join(docs, 'asyncapi.yaml'), 'utf8')).toBe(toYaml(document));
+    expect(readFileSync(join(docs, 'chat-api.ts'), 'utf8')).toBe(running.app.get(Broadcaster).clientTypes('ChatApi'));
   });
 });

@@ -12,6 +12,7 @@ import { BroadcasterExplorer } from './broadcaster.explorer.js';
 import type { ResolvedBroadcasterOptions } from './options-validation.js';
 import { buildAsyncApiDocument, type AsyncApiDocument } from '../asyncapi/asyncapi-document.js';
 import type { AsyncApiInfo } from '../asyncapi/asyncapi-options.js';
+import { clientTypes } from '../asyncapi/client-types.js';
 import { tracedCast } from '../tracing/traced-cast.js';
 import type { Tracer } from '../tracing/tracer.js';
 
@@ -31,6 +32,16 @@ export class Broadcaster {
     @Inject(RESOLVED_OPTIONS) private readonly options: ResolvedBroadcasterOptions,
     private readonly explorer: BroadcasterExplorer,
   ) {}
+
+  /**
+   * The endpoint's handlers as TypeScript source for the client SDK: `export interface
+   * <name>` mapping each HandlerID to its request and response bodies, for
+   * `connect<name>(url)` (from `@MessageHandler`'s `body`, `schema` and `responds`).
+   * Available once the app is initialized.
+   */
+  clientTypes(name = 'Api'): string {
+    return clientTypes(this.explorer.contracts, name, this.options.asyncapi?.title ?? 'this endpoint');
+  }
 
   /**
    * The endpoint's contract as an AsyncAPI 3.0 document: every `@MessageHandler` (its

@@ -1,0 +1,86 @@
+// The TypeScript `Api` interface of an endpoint, for the client SDK's connect<Api>(), from its handlers' contracts.
+import type { HandlerContract, JsonSchema } from './handler-contract.js';
+
+const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+
+/**
+ * TypeScript source declaring `export interface <name>` with one entry per handler: the
+ * body it takes (`request`) and the bodies it casts (`response`), as `connect<Api>()` of
+ * the client SDK reads them. A JSON body is typed from its schema (`unknown` without
+ * one), a bytes body as text; responses from the schemas of the casts it declares.
+ */
+export function clientTypes(handlers: readonly HandlerContract[], name: string, source = 'the server'): string {
+  if (!IDENTIFIER.test(name)) throw new TypeError(`clientTypes(): "${name}" is not a TypeScript identifier`);
+  const lines = [
+    `// The contract of ${source} as the client SDK's Api type: connect<${name}>(url).`,
+    '// Written by nestjs-message-broadcaster from the server’s handlers: do not edit, generate it again.',
+    '',
+    `export interface ${name} {`,
+  ];
+  for (const handler of [...handlers].sort((a, b) => a.handlerId - b.handlerId)) {
+    if (handler.summary !== undefined) lines.push(`  /** ${comment(handler.summary)} */`);
+    const request = handler.body === 'json' ? (handler.schema === undefined ? 'unknown' : typeOf(handler.schema, 2)) : 'string';
+    lines.push(`  ${handler.handlerId}: { request: ${request}; response: ${responseType(handler, 2)} };`);
+  }
+  lines.push('}', '');
+  return lines.join('\n');
+}
+
+function responseType(handler: HandlerContract, indent: number): string {
+  const schemas = (handler.responds ?? []).map(({ schema }) => schema);
+  if (schemas.length === 0 || schemas.includes(undefined)) return 'unknown';
+  return union(schemas.map((schema) => typeOf(schema!, indent)));
+}
+
+/** The TypeScript type of the values `schema` allows (what it cannot say is `unknown`). */
+function typeOf(schema: JsonSchema, indent: number): string {
+  if ('const' in schema) return JSON.stringify(schema.const);
+  if (Array.isArray(schema.enum)) return union(schema.enum.map((value) => JSON.stringify(value)));
+  for (const key of ['oneOf', 'anyOf'] as const) {
+    if (Array.isArray(schema[key])) return union((schema[key] as JsonSchema[]).map((part) => typeOf(part, indent)));
+  }
+  const type = schema.type;
+  if (Array.isArray(type)) return union(type.map((one: unknown) => typeOf({ ...schema, type: one }, indent)));
+  switch (type) {
+    case 'string':
+      return 'string';
+    case 'number':
+    case 'integer':
+      return 'number';
+    case 'boolean':
+      return 'boolean';
+    case 'null':
+      return 'null';
+    case 'array':
+      return `Array<${schema.items === undefined ? 'unknown' : typeOf(schema.items as JsonSchema, indent)}>`;
+    case 'object':
+      return objectType(schema, indent);
+    default:
+      return 'unknown';
+  }
+}
+
+function objectType(schema: JsonSchema, indent: number): string {
+  const properties = (schema.properties ?? {}) as Record<string, JsonSchema>;
+  const required = new Set((schema.required ?? []) as string[]);
+  const pad = ' '.repeat(indent + 2);
+  const members = Object.entries(properties).map(([key, value]) => {
+    const name = IDENTIFIER.test(key) ? key : JSON.stringify(key);
+    return `${pad}${name}${required.has(key) ? '' : '?'}: ${typeOf(value, indent + 2)};`;
+  });
+  const extra = schema.additionalProperties;
+  if (extra !== undefined && extra !== false) {
+    members.push(`${pad}[key: string]: ${extra === true ? 'unknown' : `${typeOf(extra as JsonSchema, indent + 2)} | undefined`};`);
+  }
+  if (members.length === 0) return 'Record<string, unknown>';
+  return `{\n${members.join('\n')}\n${' '.repeat(indent)}}`;
+}
+
+function union(types: string[]): string {
+  const unique = [...new Set(types)];
+  return unique.length === 1 ? unique[0] : unique.map((type) => (type.includes('\n') ? `(${type})` : type)).join(' | ');
+}
+
+function comment(text: string): string {
+  return text.replace(/\*\//g, '* /').replace(/\s+/g, ' ');
+}
