@@ -1,5 +1,7 @@
 import { Injectable, Module } from '@nestjs/common';
 import { MessageBody } from '@nestjs/websockets';
+import { Type } from 'class-transformer';
+import { IsArray, IsEnum, IsInt, IsOptional, IsString, ValidateNested } from 'class-validator';
 import { Parser } from '@asyncapi/parser';
 import { All, Broadcaster, BroadcasterModule, MessageHandler, newResponseMessage, Room, Self, type AsyncApiDocument, type RequestMessage } from '../src/index.js';
 import { execFile } from 'node:child_process';
@@ -22,7 +24,42 @@ const SAY_SCHEMA = {
   },
 } as const;
 
-/** Every decorator option: a bytes body, a JSON body with and without a schema, declared casts, none. */
+enum Mood {
+  Happy = 'happy',
+  Sad = 'sad',
+}
+
+class Author {
+  @IsString()
+  name!: string;
+
+  @IsOptional()
+  @IsInt()
+  age?: number;
+}
+
+/** A DTO with nested objects, arrays, enums and optional fields. */
+class PostDto {
+  @IsString()
+  title!: string;
+
+  @IsArray()
+  @IsString({ each: true })
+  tags!: string[];
+
+  @IsEnum(Mood)
+  mood!: Mood;
+
+  @IsOptional()
+  @IsString()
+  subtitle?: string;
+
+  @ValidateNested()
+  @Type(() => Author)
+  author!: Author;
+}
+
+/** Every decorator option: a bytes body, a JSON body with and without a schema, a DTO, declared casts, none. */
 @Injectable()
 class Documented {
   @MessageHandler(1, { summary: 'Echoes the body to everyone.', responds: [{ castType: All, summary: 'The same bytes.' }] })
@@ -48,6 +85,11 @@ class Documented {
 
   @MessageHandler(9)
   async quiet(): Promise<void> {}
+
+  @MessageHandler(10, { body: 'json', summary: 'Posts; its body is a DTO.' })
+  post(@MessageBody() post: PostDto) {
+    return newResponseMessage(All, post.title);
+  }
 }
 
 /** Parses `document` with @asyncapi/parser; returns what it found wrong (errors and warnings). */
@@ -81,7 +123,7 @@ describe('the contract as an AsyncAPI 3.0 document (Broadcaster.asyncapi())', ()
   it('has an operation per handler: its request received, and as its reply the ack, the error and the casts it declares', async () => {
     const { parsed } = await problems(document);
     const operations = parsed!.operations();
-    expect(operations.all().map((op) => op.id() ?? '').filter((id) => id.startsWith('handle'))).toEqual(['handle1', 'handle7', 'handle8', 'handle9']);
+    expect(operations.all().map((op) => op.id() ?? '').filter((id) => id.startsWith('handle'))).toEqual(['handle1', 'handle7', 'handle8', 'handle9', 'handle10']);
     const say = operations.get('handle7')!;
     expect([say.action(), say.summary(), say.description()]).toEqual(['receive', 'Says something in a room.', 'The sender must be a member of the room.']);
     expect(say.reply()!.messages().all().map((message) => message.id())).toEqual(['ack', 'error', 'response7_1']);
@@ -100,6 +142,15 @@ describe('the contract as an AsyncAPI 3.0 document (Broadcaster.asyncapi())', ()
     expect(components.messages.request1.payload.properties.Body).toMatchObject({ contentEncoding: 'base64' });
     expect(components.messages.request7.payload.properties.Body).toMatchObject({ contentEncoding: 'base64', contentMediaType: 'application/json' });
     expect(components.messages.response7_1.payload.properties.CastType).toMatchObject({ const: Room });
+    // The DTO's schema, made by class-validator-jsonschema, with the nested DTO as a component of its own.
+    expect(components.schemas.Handler10Body).toEqual({ $ref: '#/components/schemas/PostDto' });
+    expect(components.schemas.PostDto).toMatchObject({
+      type: 'object',
+      required: expect.arrayContaining(['title', 'tags', 'mood', 'author']),
+      properties: { tags: { type: 'array', items: { type: 'string' } }, mood: { enum: ['happy', 'sad'] }, author: { $ref: '#/components/schemas/Author' } },
+    });
+    expect((components.schemas.PostDto as { required: string[] }).required).not.toContain('subtitle');
+    expect(components.schemas.Author).toMatchObject({ type: 'object', required: ['name'] });
     // Every frame of the protocol has its schema.
     for (const frame of ['RequestFrame', 'RecoverFrame', 'ResponseFrame', 'JoinFrame', 'LeaveFrame', 'ErrorFrame', 'AckFrame', 'SessionFrame']) {
       expect(components.schemas[frame]).toBeDefined();
@@ -142,6 +193,11 @@ describe('client types from the same metadata (Broadcaster.clientTypes())', () =
         "  client.send(7, { json: { room: 'r', text: 't', tags: ['sports'] } });",
         '  // @ts-expect-error: reply.to is a number',
         "  client.send(7, { json: { room: 'r', text: 't', reply: { to: 'three' } } });",
+        "  client.send(10, { json: { title: 't', tags: ['a'], mood: 'happy', author: { name: 'ana', age: 3 } } });",
+        '  // @ts-expect-error: a mood the enum does not have',
+        "  client.send(10, { json: { title: 't', tags: [], mood: 'angry', author: { name: 'ana' } } });",
+        '  // @ts-expect-error: the nested author needs a name',
+        "  client.send(10, { json: { title: 't', tags: [], mood: 'sad', author: {} } });",
         '  // @ts-expect-error: no handler 2',
         "  client.send(2, 'x');",
         '  // @ts-expect-error: what 7 casts has no "author"',

@@ -13,6 +13,8 @@ export interface AsyncApiSource {
   /** The server's host (and port) as clients reach it. */
   host: string;
   handlers: readonly HandlerContract[];
+  /** More component schemas the handlers' schemas refer to (DTOs, by class name). */
+  schemas?: Readonly<Record<string, JsonSchema>>;
 }
 
 /** An AsyncAPI 3.0 document, as plain JSON. */
@@ -33,7 +35,7 @@ const CORRELATION = { location: '$message.payload#/RequestID' };
 export function buildAsyncApiDocument(source: AsyncApiSource): AsyncApiDocument {
   const handlers = [...source.handlers].sort((a, b) => a.handlerId - b.handlerId);
   const messages: Record<string, unknown> = { ...sharedMessages() };
-  const schemas: Record<string, JsonSchema> = { ...FRAME_SCHEMAS };
+  const schemas: Record<string, JsonSchema> = { ...FRAME_SCHEMAS, ...source.schemas };
   const operations: Record<string, unknown> = { ...sharedOperations() };
 
   for (const handler of handlers) {

@@ -2,6 +2,10 @@
 import type { HandlerContract, JsonSchema } from './handler-contract.js';
 
 const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+const REF_PREFIX = '#/components/schemas/';
+// The component schemas `$ref`s point to, for the call being made (the types are written in one go).
+let refs: Readonly<Record<string, JsonSchema>> = {};
+const expanding = new Set<string>();
 
 /**
  * TypeScript source declaring `export interface <name>` with one entry per handler: the
@@ -9,7 +13,13 @@ const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
  * the client SDK reads them. A JSON body is typed from its schema (`unknown` without
  * one), a bytes body as text; responses from the schemas of the casts it declares.
  */
-export function clientTypes(handlers: readonly HandlerContract[], name: string, source = 'the server'): string {
+export function clientTypes(
+  handlers: readonly HandlerContract[],
+  name: string,
+  source = 'the server',
+  components: Readonly<Record<string, JsonSchema>> = {},
+): string {
+  refs = components;
   if (!IDENTIFIER.test(name)) throw new TypeError(`clientTypes(): "${name}" is not a TypeScript identifier`);
   const lines = [
     `// The contract of ${source} as the client SDK's Api type: connect<${name}>(url).`,
@@ -34,6 +44,18 @@ function responseType(handler: HandlerContract, indent: number): string {
 
 /** The TypeScript type of the values `schema` allows (what it cannot say is `unknown`). */
 function typeOf(schema: JsonSchema, indent: number): string {
+  if (typeof schema.$ref === 'string') {
+    const name = schema.$ref.startsWith(REF_PREFIX) ? schema.$ref.slice(REF_PREFIX.length) : '';
+    const target = refs[name];
+    // A schema that refers to itself, directly or not, is not expanded inside itself.
+    if (target === undefined || expanding.has(name)) return 'unknown';
+    expanding.add(name);
+    try {
+      return typeOf(target, indent);
+    } finally {
+      expanding.delete(name);
+    }
+  }
   if ('const' in schema) return JSON.stringify(schema.const);
   if (Array.isArray(schema.enum)) return union(schema.enum.map((value) => JSON.stringify(value)));
   for (const key of ['oneOf', 'anyOf'] as const) {

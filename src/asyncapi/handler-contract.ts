@@ -13,4 +13,6 @@ export interface HandlerContract {
   schema?: JsonSchema;
   /** The casts it may answer with: cast type, and the body's schema when known. */
   responds?: ReadonlyArray<{ castType: number; summary?: string; schema?: JsonSchema }>;
+  /** The class of the DTO its `@MessageBody()` takes, whose schema class-validator-jsonschema makes. */
+  dto?: string;
 }

@@ -7,7 +7,9 @@ import { EventType } from '../core/message.js';
 import { BroadcasterMetadataAccessor } from './broadcaster-metadata.accessor.js';
 import { BROADCASTER_CORE, TRACER } from './broadcaster.constants.js';
 import { tracedHandler } from '../tracing/traced-handler.js';
-import type { HandlerContract } from '../asyncapi/handler-contract.js';
+import type { HandlerContract, JsonSchema } from '../asyncapi/handler-contract.js';
+import { dtoSchemas, DTO_REF_PREFIX, reachableSchemas } from '../asyncapi/dto-schemas.js';
+import { ROUTE_ARGS_METADATA } from './handlers/nest-metadata-keys.js';
 import type { Tracer } from '../tracing/tracer.js';
 import { DUPLICATE_EVENT_HANDLER, DUPLICATE_MESSAGE_HANDLER, DUPLICATE_MODULE } from './broadcaster.messages.js';
 import { HandlerFactory } from './handlers/handler-factory.js';
@@ -21,6 +23,8 @@ import type { HandlerMethod, HandlerTarget } from './handlers/handler-target.js'
 export class BroadcasterExplorer implements OnModuleInit {
   /** What the contract document says of each message handler found, once discovery ran. */
   readonly contracts: HandlerContract[] = [];
+  /** The schemas of the DTOs the handlers take, and of those nested in them, by class name. */
+  dtoSchemas: Record<string, JsonSchema> = {};
 
   constructor(
     private readonly discovery: DiscoveryService,
@@ -31,7 +35,7 @@ export class BroadcasterExplorer implements OnModuleInit {
     @Inject(TRACER) private readonly tracer: Tracer | null,
   ) {}
 
-  onModuleInit(): void {
+  async onModuleInit(): Promise<void> {
     const messageHandlers = new Map<number, MessageHandlerFn>();
     const eventHandlers = new Map<EventType, EventHandlerFn>();
     const providers = this.discovery.getProviders();
@@ -59,8 +63,10 @@ export class BroadcasterExplorer implements OnModuleInit {
           methodName,
           place: `${instance.constructor.name}#${methodName}`,
         };
+        const dto = bodyClassOf(prototype, methodName);
         for (const { handlerId, body, contract } of entries) {
-          this.contracts.push({ handlerId, body, ...definedOnly(contract ?? {}) });
+          const documented = { handlerId, body, ...definedOnly(contract ?? {}) };
+          this.contracts.push(body === 'json' && documented.schema === undefined && dto !== undefined ? { ...documented, dto } : documented);
           const handler = this.handlers.messageHandler(target, body);
           const traced = this.tracer === null ? handler : tracedHandler(handlerId, handler, this.tracer);
           register(messageHandlers, handlerId, traced, (first) =>
@@ -75,8 +81,40 @@ export class BroadcasterExplorer implements OnModuleInit {
       }
     }
     this.core.setHandlers(messageHandlers, eventHandlers);
+    await this.describeDtos();
+  }
+
+  /** Gives the handlers that take a DTO its schema, when class-validator-jsonschema is there to make it. */
+  private async describeDtos(): Promise<void> {
+    const taking = this.contracts.filter((contract) => contract.dto !== undefined);
+    if (taking.length === 0) return;
+    const all = await dtoSchemas();
+    if (all === null) return;
+    for (const [i, contract] of this.contracts.entries()) {
+      const schema = contract.dto === undefined ? undefined : all[contract.dto];
+      if (schema === undefined) continue;
+      this.contracts[i] = { ...contract, schema: { $ref: `${DTO_REF_PREFIX}${contract.dto}` } };
+      Object.assign(this.dtoSchemas, reachableSchemas(contract.dto!, all));
+    }
   }
 }
+
+/**
+ * The class of the whole body a method takes through `@MessageBody()` (with no field), as
+ * TypeScript's emitted parameter types tell; `undefined` for none or a plain type.
+ */
+function bodyClassOf(prototype: object, methodName: string): string | undefined {
+  const params = Reflect.getMetadata(ROUTE_ARGS_METADATA, prototype.constructor, methodName) as Record<string, { index: number; data?: unknown }> | undefined;
+  const whole = Object.entries(params ?? {}).find(([key, param]) => key.startsWith(`${PAYLOAD_PARAM}:`) && (param.data === undefined || param.data === ''));
+  if (whole === undefined) return undefined;
+  const types = Reflect.getMetadata('design:paramtypes', prototype, methodName) as unknown[] | undefined;
+  const type = types?.[whole[1].index];
+  if (typeof type !== 'function' || PLAIN_TYPES.has(type)) return undefined;
+  return type.name;
+}
+
+const PAYLOAD_PARAM = 3;
+const PLAIN_TYPES = new Set<unknown>([Object, String, Number, Boolean, Array, Buffer]);
 
 /** `contract` without its undefined keys. */
 function definedOnly<T extends object>(contract: T): Partial<T> {

@@ -40,7 +40,7 @@ export class Broadcaster {
    * Available once the app is initialized.
    */
   clientTypes(name = 'Api'): string {
-    return clientTypes(this.explorer.contracts, name, this.options.asyncapi?.title ?? 'this endpoint');
+    return clientTypes(this.explorer.contracts, name, this.options.asyncapi?.title ?? 'this endpoint', this.explorer.dtoSchemas);
   }
 
   /**
@@ -59,6 +59,7 @@ export class Broadcaster {
       host: given.host ?? 'localhost',
       path: this.options.path,
       handlers: this.explorer.contracts,
+      schemas: this.explorer.dtoSchemas,
     });
   }
 
