@@ -11,7 +11,7 @@ export { adminBasicAuth, type BroadcasterAdminOptions } from './admin/admin-opti
 export type { AsyncApiDocument } from './asyncapi/asyncapi-document.js';
 export type { AsyncApiInfo, BroadcasterAsyncApiOptions } from './asyncapi/asyncapi-options.js';
 export { toYaml } from './asyncapi/to-yaml.js';
-export type { HandlerContract, JsonSchema } from './asyncapi/handler-contract.js';
+export type { CastContract, HandlerContract, JsonSchema } from './asyncapi/handler-contract.js';
 export {
   MessageHandler,
   type BodyMode,

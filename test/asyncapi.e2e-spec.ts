@@ -72,7 +72,7 @@ class Documented {
     summary: 'Says something in a room.',
     description: 'The sender must be a member of the room.',
     schema: SAY_SCHEMA,
-    responds: [{ castType: Room, schema: { type: 'object', required: ['text'], properties: { text: { type: 'string' } } } }],
+    responds: [{ castType: Room, rooms: ['lobby', 'news'], schema: { type: 'object', required: ['text'], properties: { text: { type: 'string' } } } }],
   })
   say(@MessageBody() body: { room: string; text: string }) {
     return newResponseMessage(Room, JSON.stringify({ text: body.text }), body.room);
@@ -142,6 +142,7 @@ describe('the contract as an AsyncAPI 3.0 document (Broadcaster.asyncapi())', ()
     expect(components.messages.request1.payload.properties.Body).toMatchObject({ contentEncoding: 'base64' });
     expect(components.messages.request7.payload.properties.Body).toMatchObject({ contentEncoding: 'base64', contentMediaType: 'application/json' });
     expect(components.messages.response7_1.payload.properties.CastType).toMatchObject({ const: Room });
+    expect(components.messages.response7_1.payload.properties.CastFor).toMatchObject({ type: 'array', items: { enum: ['lobby', 'news'] } });
     // The DTO's schema, made by class-validator-jsonschema, with the nested DTO as a component of its own.
     expect(components.schemas.Handler10Body).toEqual({ $ref: '#/components/schemas/PostDto' });
     expect(components.schemas.PostDto).toMatchObject({

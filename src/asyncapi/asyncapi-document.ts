@@ -1,7 +1,7 @@
 // The contract as an AsyncAPI 3.0 document, built from the handlers the module found.
 import { CastType } from '../core/message.js';
 import { FRAME_SCHEMAS } from './frame-schemas.js';
-import type { HandlerContract, JsonSchema } from './handler-contract.js';
+import type { CastContract, HandlerContract, JsonSchema } from './handler-contract.js';
 
 /** What the document is about: the app, the endpoint, and its handlers. */
 export interface AsyncApiSource {
@@ -59,7 +59,7 @@ export function buildAsyncApiDocument(source: AsyncApiSource): AsyncApiDocument 
         title: `${castTypeName(response.castType)} cast of handler ${id}`,
         summary: response.summary ?? `What handler ${id} casts to ${castTypeName(response.castType)}.`,
         contentType: 'application/json',
-        payload: responsePayload(id, response.castType, response.schema === undefined ? undefined : `#/components/schemas/Handler${id}Response${i + 1}Body`),
+        payload: responsePayload(id, response, response.schema === undefined ? undefined : `#/components/schemas/Handler${id}Response${i + 1}Body`),
       };
       replies.push(channelMessage(name));
     }
@@ -115,7 +115,7 @@ function requestPayload(handler: HandlerContract): JsonSchema {
   };
 }
 
-function responsePayload(handlerId: number, castType: number, bodySchema: string | undefined): JsonSchema {
+function responsePayload(handlerId: number, { castType, rooms }: CastContract, bodySchema: string | undefined): JsonSchema {
   const frame = FRAME_SCHEMAS.ResponseFrame as { required: string[]; properties: Record<string, unknown> };
   return {
     type: 'object',
@@ -124,6 +124,7 @@ function responsePayload(handlerId: number, castType: number, bodySchema: string
       ...frame.properties,
       HandlerID: { type: 'integer', const: handlerId },
       CastType: { type: 'integer', const: castType, description: castTypeName(castType) },
+      ...(rooms === undefined ? {} : { CastFor: { type: 'array', items: { type: 'string', enum: [...rooms] }, description: 'The rooms it is cast to.' } }),
       Body: {
         type: ['string', 'null'],
         contentEncoding: 'base64',

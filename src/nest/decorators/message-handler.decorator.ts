@@ -1,5 +1,5 @@
 // @MessageHandler: a provider method as the handler of a HandlerID.
-import type { HandlerContract, JsonSchema } from '../../asyncapi/handler-contract.js';
+import type { CastContract, HandlerContract, JsonSchema } from '../../asyncapi/handler-contract.js';
 import { MESSAGE_HANDLER_METADATA } from '../broadcaster.constants.js';
 import { INVALID_BODY_MODE, INVALID_HANDLER_ID } from '../broadcaster.messages.js';
 import { appendMetadata } from './append-metadata.js';
@@ -21,8 +21,8 @@ export interface MessageHandlerOptions {
   description?: string;
   /** The JSON Schema of its body (with `body: 'json'`), for the contract document. */
   schema?: JsonSchema;
-  /** What it casts, for the contract document: each cast type it may answer with, and its body. */
-  responds?: ReadonlyArray<{ castType: number; summary?: string; schema?: JsonSchema }>;
+  /** What it casts, for the contract document: each cast type it may answer with, the rooms when known, and its body. */
+  responds?: ReadonlyArray<CastContract>;
 }
 
 /** What `@MessageHandler` stores for each HandlerID a method serves. */
