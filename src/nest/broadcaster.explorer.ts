@@ -10,6 +10,7 @@ import { tracedHandler } from '../tracing/traced-handler.js';
 import type { HandlerContract, JsonSchema } from '../asyncapi/handler-contract.js';
 import { dtoSchemas, DTO_REF_PREFIX, reachableSchemas } from '../asyncapi/dto-schemas.js';
 import { ROUTE_ARGS_METADATA } from './handlers/nest-metadata-keys.js';
+import { PAYLOAD_PARAM } from './handlers/handler-args.js';
 import type { Tracer } from '../tracing/tracer.js';
 import { DUPLICATE_EVENT_HANDLER, DUPLICATE_MESSAGE_HANDLER, DUPLICATE_MODULE } from './broadcaster.messages.js';
 import { HandlerFactory } from './handlers/handler-factory.js';
@@ -86,8 +87,7 @@ export class BroadcasterExplorer implements OnModuleInit {
 
   /** Gives the handlers that take a DTO its schema, when class-validator-jsonschema is there to make it. */
   private async describeDtos(): Promise<void> {
-    const taking = this.contracts.filter((contract) => contract.dto !== undefined);
-    if (taking.length === 0) return;
+    if (!this.contracts.some((contract) => contract.dto !== undefined)) return;
     const all = await dtoSchemas();
     if (all === null) return;
     for (const [i, contract] of this.contracts.entries()) {
@@ -113,7 +113,6 @@ function bodyClassOf(prototype: object, methodName: string): string | undefined 
   return type.name;
 }
 
-const PAYLOAD_PARAM = 3;
 const PLAIN_TYPES = new Set<unknown>([Object, String, Number, Boolean, Array, Buffer]);
 
 /** `contract` without its undefined keys. */

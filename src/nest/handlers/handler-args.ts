@@ -11,7 +11,7 @@ export type HandlerArgs = [client: HandlerContext, data: unknown, message: Reque
 
 // The parameter types @nestjs/websockets' @ConnectedSocket() and @MessageBody() record.
 const SOCKET_PARAM = 0;
-const PAYLOAD_PARAM = 3;
+export const PAYLOAD_PARAM = 3;
 
 /** Gives `@ConnectedSocket()` the client's context and `@MessageBody(field?)` the body. */
 export const handlerParamsFactory: ParamsFactory = {
