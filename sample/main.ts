@@ -29,6 +29,7 @@ async function bootstrap(): Promise<void> {
   console.log(`broadcaster listening on ws://localhost:${port}${values.endpoint}${mode}`);
   console.log(`chat page: http://localhost:${port}${values.endpoint} (add ?user=<name> to be someone)`);
   console.log(`admin page: http://localhost:${port}/broadcaster-admin (user ${SAMPLE_ADMIN.username}, password ${SAMPLE_ADMIN.password}: for trying the sample only)`);
+  console.log(`contract (AsyncAPI 3.0): http://localhost:${port}/asyncapi.json and /asyncapi.yaml`);
 }
 
 void bootstrap();
