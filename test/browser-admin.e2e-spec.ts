@@ -77,10 +77,11 @@ describeInBrowser('the live admin page in a real browser (headless Chromium)', (
     const clients = await swarm(running.url, 30, 'lobby', 20);
     await page.waitForFunction(`document.getElementById('clients').textContent === '30'`, undefined, { timeout: 15_000 });
     await page.waitForFunction(`Number(document.getElementById('out').textContent.replace(/,/g, '')) > 0`, undefined, { timeout: 15_000 });
-    expect(await tableText(page, 'rooms')).toMatch(/lobby\s+30/);
+    // The page shows each second's sample: wait for the one taken after every join and cast was handled.
+    await page.waitForFunction(`/lobby\\s+30/.test(document.getElementById('rooms').innerText)`, undefined, { timeout: 15_000 });
     // The sample's handlers by HandlerID: JOIN_ROOM, SAY and ECHO were called.
-    const handlers = await tableText(page, 'handlers');
-    for (const id of [JOIN_ROOM, SAY, ECHO]) expect(handlers).toMatch(new RegExp(`^${id}\\s`, 'm'));
+    const called = [JOIN_ROOM, SAY, ECHO].map((id) => `new RegExp('^${id}\\\\s', 'm').test(document.getElementById('handlers').innerText)`).join(' && ');
+    await page.waitForFunction(called, undefined, { timeout: 15_000 });
     expect(await tableText(page, 'instances')).toMatch(/this instance\s+30/);
     await page.screenshot({ path: SCREENSHOT });
 
