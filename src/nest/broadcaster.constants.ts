@@ -14,3 +14,5 @@ export const RESOLVED_OPTIONS = Symbol('BROADCASTER_RESOLVED_OPTIONS');
 export const WS_TRANSPORT = Symbol('BROADCASTER_WS_TRANSPORT');
 /** Injection token of the OpenTelemetry tracer (`null` without the `tracing` option). */
 export const TRACER = Symbol('BROADCASTER_TRACER');
+/** Injection token of the module's logger: Nest's, under LOGGER_CONTEXT, each line saying which instance wrote it. */
+export const MODULE_LOGGER = Symbol('BROADCASTER_MODULE_LOGGER');

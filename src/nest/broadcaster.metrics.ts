@@ -1,13 +1,13 @@
 // Prometheus metrics of the module's broadcaster, registered while the app runs (the `metrics` option).
-import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import type { BroadcasterCore } from '../core/broadcaster-core.js';
-import { withInstance } from '../core/log-facts.js';
+import type { BroadcasterLogger } from '../core/handlers.js';
 import { broadcasterMetrics } from '../metrics/broadcaster-metrics.js';
 import type { MetricsRegistry } from '../metrics/metrics-options.js';
 import { promClientRegistry, registerMetrics, unregisterMetrics } from '../metrics/metrics-registration.js';
 import type { ScrapedMetric } from '../metrics/scraped-metric.js';
-import type { WsTransport } from '../ws/ws-transport.js';
-import { BROADCASTER_CORE, LOGGER_CONTEXT, RESOLVED_OPTIONS, WS_TRANSPORT } from './broadcaster.constants.js';
+import { BROADCASTER_CORE, MODULE_LOGGER, RESOLVED_OPTIONS } from './broadcaster.constants.js';
+import { Broadcaster } from './broadcaster.service.js';
 import type { ResolvedBroadcasterOptions } from './options-validation.js';
 
 /**
@@ -22,7 +22,8 @@ export class BroadcasterMetrics implements OnModuleInit, OnModuleDestroy {
   constructor(
     @Inject(RESOLVED_OPTIONS) private readonly options: ResolvedBroadcasterOptions,
     @Inject(BROADCASTER_CORE) private readonly core: BroadcasterCore,
-    @Inject(WS_TRANSPORT) private readonly transport: WsTransport,
+    @Inject(MODULE_LOGGER) private readonly logger: BroadcasterLogger,
+    private readonly broadcaster: Broadcaster,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -30,8 +31,8 @@ export class BroadcasterMetrics implements OnModuleInit, OnModuleDestroy {
     if (options === null) return;
     const registry = options.registry ?? (await promClientRegistry());
     const meter = this.core.measureHandlers();
-    const metrics = broadcasterMetrics(options.prefix, { stats: () => ({ ...this.core.stats(), ...this.transport.stats() }), meter });
-    registerMetrics(registry, metrics, withInstance(new Logger(LOGGER_CONTEXT), () => this.core.instanceId));
+    const metrics = broadcasterMetrics(options.prefix, { stats: () => this.broadcaster.stats(), meter });
+    registerMetrics(registry, metrics, this.logger);
     this.registered = { registry, metrics };
   }
 

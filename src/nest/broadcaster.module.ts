@@ -4,7 +4,8 @@ import { DiscoveryModule } from '@nestjs/core';
 import { BroadcasterCore } from '../core/broadcaster-core.js';
 import { withInstance } from '../core/log-facts.js';
 import { BroadcasterMetadataAccessor } from './broadcaster-metadata.accessor.js';
-import { BROADCASTER_CORE, LOGGER_CONTEXT, RESOLVED_OPTIONS, TRACER, WS_TRANSPORT } from './broadcaster.constants.js';
+import { BROADCASTER_CORE, LOGGER_CONTEXT, MODULE_LOGGER, RESOLVED_OPTIONS, TRACER, WS_TRANSPORT } from './broadcaster.constants.js';
+import type { BroadcasterLogger } from '../core/handlers.js';
 import { openTelemetryTracer, type Tracer } from '../tracing/tracer.js';
 import { BroadcasterAdmin } from './broadcaster.admin.js';
 import { BroadcasterAsyncApi } from './broadcaster.asyncapi.js';
@@ -48,10 +49,15 @@ import { resolveOptions, type ResolvedBroadcasterOptions } from './options-valid
       inject: [RESOLVED_OPTIONS],
     },
     {
+      provide: MODULE_LOGGER,
+      useFactory: (core: BroadcasterCore): BroadcasterLogger => withInstance(new Logger(LOGGER_CONTEXT), () => core.instanceId),
+      inject: [BROADCASTER_CORE],
+    },
+    {
       provide: WS_TRANSPORT,
-      useFactory: (options: ResolvedBroadcasterOptions, core: BroadcasterCore) =>
-        new WsTransport(core, options, { logger: withInstance(new Logger(LOGGER_CONTEXT), () => core.instanceId), enforcePath: options.port !== undefined }),
-      inject: [RESOLVED_OPTIONS, BROADCASTER_CORE],
+      useFactory: (options: ResolvedBroadcasterOptions, core: BroadcasterCore, logger: BroadcasterLogger) =>
+        new WsTransport(core, options, { logger, enforcePath: options.port !== undefined }),
+      inject: [RESOLVED_OPTIONS, BROADCASTER_CORE, MODULE_LOGGER],
     },
     BroadcasterMetadataAccessor,
     HandlerFactory,
