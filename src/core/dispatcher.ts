@@ -1,6 +1,5 @@
 // From a client's frame to an outcome: refusals, decoding, running the handler, settling in order.
 import { withFacts } from './log-facts.js';
-import { performance } from 'node:perf_hooks';
 import type { Client } from './client.js';
 import { isPromiseLike } from './promise-like.js';
 import { stackOf } from './thrown-text.js';
@@ -184,11 +183,11 @@ export class Dispatcher {
     try {
       outcome = (handler as (message: unknown, ctx: HandlerContext) => unknown)(message, client.context);
     } catch (error) {
-      meter?.record(handlerId, (performance.now() - started) / 1000);
+      meter?.callReturned(handlerId, started);
       client.whenSettled(() => this.reportFailure(client, handlerId, handler, error, requestId));
       return;
     }
-    if (meter !== null) this.measure(meter, handlerId, started, outcome);
+    meter?.callReturned(handlerId, started, outcome);
     // The common case, a plain result with nothing of this client's still pending, is
     // settled at once, without a closure or a promise.
     if (client.idle && !isPromiseLike(outcome)) {
@@ -213,13 +212,6 @@ export class Dispatcher {
       (error) => this.reportFailure(client, handlerId, handler, error, requestId),
       true,
     );
-  }
-
-  /** Records how long a call took: now, or when the promise it returned settles. */
-  private measure(meter: HandlerMeter, handlerId: number, started: number, outcome: unknown): void {
-    const done = () => meter.record(handlerId, (performance.now() - started) / 1000);
-    if (isPromiseLike(outcome)) outcome.then(done, done);
-    else done();
   }
 
   /**

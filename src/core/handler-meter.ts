@@ -1,4 +1,5 @@
 // Per handler: how many frames it was given, and how long its calls took (for metrics).
+import { isPromiseLike } from './promise-like.js';
 
 /** Upper bounds of the handler duration buckets, in seconds. */
 export const DURATION_BUCKETS: readonly number[] = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -21,6 +22,16 @@ export class HandlerMeter {
   private readonly tallies = new Map<number, HandlerTally>();
   /** `Recover` frames answered (protocol 1.2). */
   recoveries = 0;
+
+  /**
+   * A call of handler `handlerId` begun at `started` (`performance.now()`) has returned
+   * `outcome`: recorded now, or once `outcome`, a promise, settles.
+   */
+  callReturned(handlerId: number, started: number, outcome?: unknown): void {
+    const done = () => this.record(handlerId, (performance.now() - started) / 1000);
+    if (isPromiseLike(outcome)) outcome.then(done, done);
+    else done();
+  }
 
   /** A call of handler `handlerId` that took `seconds`. */
   record(handlerId: number, seconds: number): void {

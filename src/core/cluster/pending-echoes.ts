@@ -46,12 +46,6 @@ export class PendingEchoes {
     this.settle(number, failure);
   }
 
-  /** Stops the timer; what is still waiting is told nothing more. */
-  close(): void {
-    if (this.timer !== null) clearTimeout(this.timer);
-    this.timer = null;
-  }
-
   private settle(number: number, failure?: unknown): void {
     const waiting = this.waiting.get(number);
     if (waiting === undefined) return;
