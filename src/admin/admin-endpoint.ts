@@ -9,6 +9,8 @@ import type { AdminSampler } from './admin-sampler.js';
 /** How many pages may watch at once; more are refused with 503. */
 export const MAX_ADMIN_VIEWERS = 20;
 const SAMPLE_INTERVAL_MS = 1000;
+/** What a page may leave unread of its events before it is dropped. */
+const MAX_UNSENT_BYTES = 1 << 20;
 
 /**
  * Serves the admin page and its events. Every request is authorized first (401 with a
@@ -66,10 +68,14 @@ export class AdminEndpoint {
 
   private broadcast(): void {
     const data = `data: ${JSON.stringify(this.sampler.sample())}\n\n`;
-    // A page that does not read its events is not sampled for without bound: past 1 MiB unsent it is dropped.
+    // A page that does not read its events is not written to without bound.
     for (const viewer of this.viewers) {
-      if (viewer.writableLength > 1 << 20) viewer.destroy();
-      else viewer.write(data);
+      if (viewer.writableLength <= MAX_UNSENT_BYTES) {
+        viewer.write(data);
+        continue;
+      }
+      this.logger.warn(withFacts(`admin page: a page left more than ${MAX_UNSENT_BYTES} bytes of its events unread; dropped`, { event: 'admin_viewer_dropped' }));
+      viewer.destroy();
     }
   }
 
